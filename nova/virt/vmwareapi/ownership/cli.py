@@ -1,0 +1,217 @@
+"""The operator command ``nova-vmware-owner``.
+
+Reads the same configuration files as nova-compute. Return codes:
+
+=====  ===============================================================
+0      done; or, for ``check``, this host may run against the cluster
+1      unexpected error
+2      usage, configuration or connection error
+3      refused: the cluster is owned by another host
+4      refused: needs ``--force`` or confirmation (live holder,
+       unreadable record, no ``--yes`` without a terminal)
+=====  ===============================================================
+"""
+
+import logging
+import sys
+import traceback
+
+from oslo_config import cfg
+
+from nova.virt.vmwareapi.ownership import connection
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import report
+from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vmware_opts
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_OTHER_HOST = 3
+EXIT_NEEDS_FORCE = 4
+
+_CHECK_EXIT = {
+    report.UNOWNED: EXIT_OK,
+    report.OWNED_BY_THIS_HOST: EXIT_OK,
+    report.OWNED_BY_OTHER_HOST: EXIT_OTHER_HOST,
+    report.UNREADABLE: EXIT_NEEDS_FORCE,
+}
+
+_COMMANDS = {
+    'show': 'Print the cluster, its ownership record (parsed and raw) and '
+            'the verdict for this host. Exits 0 whenever it could read.',
+    'check': 'Read-only. Exit 0 when this host may run against the cluster '
+             '(unowned or owned by this host), 3 when another host owns it, '
+             '4 when the record is unreadable.',
+}
+
+
+def _add_command_parsers(subparsers):
+    for name, text in _COMMANDS.items():
+        parser = subparsers.add_parser(name, help=text, description=text)
+        parser.add_argument('--format', dest='command_format',
+                            choices=['text', 'json'], default=None,
+                            help='Output format (overrides the global one).')
+
+
+_cli_opts = [
+    cfg.StrOpt('format', choices=['text', 'json'], default='text',
+               help='Output format.'),
+    cfg.FloatOpt('timeout', default=20.0, min=1.0,
+                 help='Seconds to wait for each vCenter connection.'),
+    cfg.SubCommandOpt('command', title='Commands',
+                      handler=_add_command_parsers,
+                      help='Run "nova-vmware-owner COMMAND --help".'),
+]
+
+
+def _make_conf():
+    conf = cfg.ConfigOpts()
+    conf.register_cli_opts(_cli_opts)
+    vmware_opts.register_nova_opts(conf)
+    opts.register_opts(conf)
+    return conf
+
+
+def _required(conf, group, name):
+    value = getattr(getattr(conf, group), name)
+    if value in (None, ''):
+        raise exceptions.ConfigurationError(
+            ['[%s] %s' % (group, name)],
+            'must be set in the configuration file (the same file '
+            'nova-compute reads; pass it with --config-file)')
+    return value
+
+
+class Context:
+    """What every command works with: config, session, store, guard."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        opts.validate(conf.vmware_ownership)
+        vm = conf.vmware
+        self.this_host = conf.host
+        self.endpoint = connection.Endpoint(
+            _required(conf, 'vmware', 'host_ip'), vm.host_port,
+            _required(conf, 'vmware', 'host_username'),
+            _required(conf, 'vmware', 'host_password'),
+            ca_file=vm.ca_file, insecure=vm.insecure)
+        self.cluster_name = _required(conf, 'vmware', 'cluster_name')
+        self.session = connection.connect(self.endpoint,
+                                          timeout=conf.timeout)
+        self.vcenter_uuid = connection.vcenter_uuid(self.session)
+        cluster_ref = connection.find_cluster(self.session,
+                                              self.cluster_name,
+                                              self.endpoint)
+        self.location = exceptions.Location(
+            self.cluster_name, str(self.endpoint),
+            cluster_moref=cluster_ref.value,
+            attribute=conf.vmware_ownership.attribute_name)
+        self.store = store_mod.ClusterStore(
+            self.session, cluster_ref,
+            conf.vmware_ownership.attribute_name, self.location)
+        self.guard = guard_mod.OwnershipGuard(self.store, self.this_host,
+                                              conf.vmware_ownership)
+
+    def state(self):
+        assessment = self.guard.assess()
+        return report.state_dict(assessment, self.this_host, self.location,
+                                 self.vcenter_uuid)
+
+    def close(self):
+        try:
+            self.session.logout()
+        except Exception:  # noqa: BLE001 - logout is best effort at exit
+            pass
+
+
+def _emit(state, fmt, text):
+    print(report.to_json(state) if fmt == 'json' else text)
+
+
+def cmd_show(ctx, fmt):
+    state = ctx.state()
+    _emit(state, fmt, report.show_text(state))
+    return EXIT_OK
+
+
+def cmd_check(ctx, fmt):
+    state = ctx.state()
+    code = _CHECK_EXIT[state['verdict']]
+    state['may_run'] = code == EXIT_OK
+    _emit(state, fmt, '%s: %s' % (state['cluster'],
+                                  report.verdict_text(state)))
+    return code
+
+
+_HANDLERS = {'show': cmd_show, 'check': cmd_check}
+
+_EXIT_FOR = [
+    (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
+    (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
+    (exceptions.ConfigurationError, EXIT_USAGE),
+    (exceptions.VCenterError, EXIT_USAGE),
+    (exceptions.OwnershipError, EXIT_ERROR),
+]
+
+
+def exit_code_for(error):
+    """The documented exit code of one of our exceptions."""
+    for kind, code in _EXIT_FOR:
+        if isinstance(error, kind):
+            return code
+    return EXIT_ERROR
+
+
+def _fail(message, code):
+    sys.stderr.write('nova-vmware-owner: %s\n' % message)
+    return code
+
+
+def main(argv=None):
+    """Entry point of the console script; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    # Libraries log their own retries; the operator sees our one paragraph.
+    logging.basicConfig(level=logging.CRITICAL, stream=sys.stderr)
+    conf = _make_conf()
+    try:
+        conf(argv, project='nova', prog='nova-vmware-owner',
+             description='Show, check and move the ownership of the vCenter '
+                         'cluster of a nova-compute host.')
+    except cfg.ConfigFilesNotFoundError as exc:
+        return _fail('configuration file not found: %s' % exc, EXIT_USAGE)
+    except cfg.Error as exc:
+        return _fail('configuration error: %s' % exc, EXIT_USAGE)
+    fmt = conf.command.command_format or conf.format
+    ctx = None
+    try:
+        ctx = Context(conf)
+        return _HANDLERS[conf.command.name](ctx, fmt)
+    except exceptions.OwnershipError as exc:
+        return _fail(str(exc), exit_code_for(exc))
+    except cfg.Error as exc:
+        return _fail('configuration error: %s' % exc, EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail('interrupted', EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - mapped to exit 1, see docstring
+        logging.getLogger(__name__).debug('unexpected', exc_info=True)
+        return _fail('unexpected error: %s: %s. This is a bug; please '
+                     'report it with the output of the same command run '
+                     'with NOVA_VMWARE_OWNER_DEBUG=1.'
+                     % (type(exc).__name__, exc), EXIT_ERROR) \
+            if not _debugging() else _traceback(EXIT_ERROR)
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _debugging():
+    import os
+    return os.environ.get('NOVA_VMWARE_OWNER_DEBUG') == '1'
+
+
+def _traceback(code):
+    traceback.print_exc()
+    return code

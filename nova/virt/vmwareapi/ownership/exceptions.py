@@ -1,0 +1,263 @@
+"""Exceptions of nova-vmware-owner.
+
+Every error is a value with data: it carries the cluster, the hosts and the
+raw values involved, and its message is written for the operator who reads
+it at 3 a.m.: what happened, why it is refused, and what fixes it.
+
+``OwnershipError`` is the one root. Refusals to start derive from nova's
+``InvalidConfiguration`` when nova is importable, so nova-compute logs them
+as configuration errors and exits non-zero.
+"""
+
+try:  # nova is optional: the CLI and the unit tests run without it
+    from nova import exception as _nova_exception
+    _RefusalBase = _nova_exception.InvalidConfiguration
+except ImportError:  # pragma: no cover - depends on the environment
+    _RefusalBase = Exception
+
+RAW_SHOWN = 200
+"""How many characters of a raw attribute value an error message shows."""
+
+
+def shorten(raw, limit=RAW_SHOWN):
+    """Return ``raw`` as a printable, truncated representation."""
+    if raw is None:
+        return 'None'
+    text = raw if len(raw) <= limit else raw[:limit] + '...'
+    return repr(text) + (' (%d characters)' % len(raw)
+                         if len(raw) > limit else '')
+
+
+class Location:
+    """Where a record lives: the cluster and the vCenter holding it."""
+
+    def __init__(self, cluster, vcenter, cluster_moref=None,
+                 attribute=None):
+        self.cluster = cluster
+        self.vcenter = vcenter
+        self.cluster_moref = cluster_moref
+        self.attribute = attribute
+
+    def __str__(self):
+        return 'cluster %r (%s) on vCenter %s' % (
+            self.cluster, self.cluster_moref or '?', self.vcenter)
+
+    def __repr__(self):
+        return 'Location(%r, %r, %r, %r)' % (
+            self.cluster, self.vcenter, self.cluster_moref, self.attribute)
+
+
+class OwnershipError(Exception):
+    """Root of every error raised by nova-vmware-owner."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class ConfigurationError(OwnershipError):
+    """An option or a combination of options is invalid.
+
+    :param options: the fully qualified option names at fault
+    :param problem: what is wrong with them
+    """
+
+    def __init__(self, options, problem):
+        self.options = tuple(options)
+        super().__init__(
+            'Invalid configuration (%s): %s' % (', '.join(self.options),
+                                                problem))
+
+
+class VCenterError(OwnershipError):
+    """vCenter could not be used: connection, login, privileges, objects."""
+
+
+class VCenterUnreachable(VCenterError):
+    """No answer from vCenter: refused, timed out, TLS failure."""
+
+    def __init__(self, endpoint, reason):
+        self.endpoint = endpoint
+        self.reason = reason
+        super().__init__(
+            'Cannot reach vCenter at %s: %s. Check [vmware] host_ip and '
+            'host_port, that vCenter is up and reachable from this machine, '
+            'and for TLS errors [vmware] ca_file (or insecure).'
+            % (endpoint, reason))
+
+
+class VCenterLoginFailed(VCenterError):
+    """vCenter rejected the credentials."""
+
+    def __init__(self, endpoint, username):
+        self.endpoint = endpoint
+        self.username = username
+        super().__init__(
+            'vCenter at %s rejected the login of user %r. Check [vmware] '
+            'host_username and host_password.' % (endpoint, username))
+
+
+class MissingPrivilege(VCenterError):
+    """The vCenter user lacks a privilege needed for an operation."""
+
+    def __init__(self, privilege, operation, username=None, detail=None):
+        self.privilege = privilege
+        self.operation = operation
+        self.username = username
+        super().__init__(
+            'vCenter refused %s for user %r: it needs the privilege %s on '
+            'the vCenter root (Global). Grant it to the role of that user.%s'
+            % (operation, username, privilege,
+               ' (%s)' % detail if detail else ''))
+
+
+class ClusterNotFound(VCenterError):
+    """No cluster of the configured name exists, or several do."""
+
+    def __init__(self, cluster, vcenter, found=0):
+        self.cluster = cluster
+        self.vcenter = vcenter
+        self.found = found
+        if found:
+            problem = ('%d clusters have that name; cluster names must be '
+                       'unique in the vCenter' % found)
+        else:
+            problem = 'no such cluster'
+        super().__init__(
+            'Cluster %r not found on vCenter %s: %s. Check [vmware] '
+            'cluster_name.' % (cluster, vcenter, problem))
+
+
+class VCenterFault(VCenterError):
+    """vCenter answered a call with a fault we do not handle specially."""
+
+    def __init__(self, operation, fault, detail):
+        self.operation = operation
+        self.fault = fault
+        super().__init__('vCenter failed %s: %s %s' % (operation, fault,
+                                                       detail))
+
+
+class OwnershipRefused(OwnershipError, _RefusalBase):
+    """This process must not manage the cluster."""
+
+    def __init__(self, message):
+        # NovaException formats ``msg_fmt`` with kwargs; give it the text.
+        OwnershipError.__init__(self, message)
+        if _RefusalBase is not Exception:
+            _RefusalBase.__init__(self, message)
+
+
+class UnreadableRecord(OwnershipRefused):
+    """The attribute holds a value that is not a record we understand.
+
+    Never overwritten except by ``nova-vmware-owner takeover --force``.
+
+    :param raw: the value as stored
+    :param reason: why it cannot be read
+    :param location: where it was found, when known
+    """
+
+    def __init__(self, raw, reason, location=None):
+        self.raw = raw
+        self.reason = reason
+        self.location = location
+        where = ' on %s' % location if location else ''
+        attribute = location.attribute if location else None
+        super().__init__(
+            'The ownership record%s%s is unreadable (%s): %s. It is never '
+            'overwritten automatically. Fix or clear the value in the '
+            'vSphere Client, or replace it with '
+            '"nova-vmware-owner takeover --force".'
+            % (' (attribute %r)' % attribute if attribute else '', where,
+               reason, shorten(raw)))
+
+    def at(self, location):
+        """Return the same error, located on a cluster."""
+        return UnreadableRecord(self.raw, self.reason, location)
+
+
+class ClusterOwnedByAnotherHost(OwnershipRefused):
+    """The record names a different nova-compute host."""
+
+    def __init__(self, location, owner, this_host, since=None):
+        self.location = location
+        self.owner = owner
+        self.this_host = this_host
+        self.since = since
+        super().__init__(
+            'Refusing to manage %s: it is owned by nova-compute host %r '
+            '(claimed %s), and this service runs as host %r. Running two '
+            'hosts against one cluster partitions its instances. If this '
+            'machine replaces %r in an active/passive pair, set '
+            '[DEFAULT] host = %s here. To move the cluster to %r for good, '
+            'stop %r and run "nova-vmware-owner takeover --host %s".'
+            % (location, owner, since or 'at an unknown time', this_host,
+               owner, owner, this_host, owner, this_host))
+
+
+class NodeIdentityMismatch(OwnershipRefused):
+    """The local compute node identity differs from the record's."""
+
+    def __init__(self, location, recorded, local, path=None):
+        self.location = location
+        self.recorded = recorded
+        self.local = local
+        self.path = path
+        super().__init__(
+            'Refusing to start: %s records compute node %s, but the local '
+            'node identity%s is %s. Another compute node record would '
+            'appear for the same cluster. If this host took over the '
+            'cluster, replace the local file with %s; if the record is '
+            'wrong, correct it with "nova-vmware-owner takeover --force".'
+            % (location, recorded, ' (%s)' % path if path else '', local,
+               recorded))
+
+
+class ClusterHeldByAnotherProcess(OwnershipRefused):
+    """Another live process of this same host holds the cluster."""
+
+    def __init__(self, location, holder, this_host, waited=None):
+        self.location = location
+        self.holder = holder
+        self.this_host = this_host
+        self.waited = waited
+        waited_text = (' after waiting %d seconds' % waited
+                       if waited is not None else '')
+        super().__init__(
+            'Refusing to start%s: %s is held by another live nova-compute '
+            'process of host %r (holder %s). Only one process may manage a '
+            'cluster. Stop the other process, or let this one wait for it '
+            'with [vmware_ownership] standby_wait = true and '
+            'standby_timeout = 0.'
+            % (waited_text, location, this_host, holder))
+
+
+class OwnershipLost(OwnershipError):
+    """A holder found the record no longer names it and must stop."""
+
+    def __init__(self, location, holder, record_host, record_holder):
+        self.location = location
+        self.holder = holder
+        self.record_host = record_host
+        self.record_holder = record_holder
+        super().__init__(
+            'Lost ownership of %s: the record now names host %r, holder %s, '
+            'not this process (%s). Stopping to avoid two processes managing '
+            'the cluster.' % (location, record_host, record_holder, holder))
+
+
+class LockTimeout(OwnershipError):
+    """The record lock could not be taken in time."""
+
+    def __init__(self, location, waited):
+        self.location = location
+        self.waited = waited
+        super().__init__(
+            'Could not take the ownership lock of %s within %d seconds: '
+            'another process is changing the record. Retry; if it persists, '
+            'check the vCenter custom attributes for a stale lock.'
+            % (location, waited))

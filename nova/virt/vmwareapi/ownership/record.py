@@ -1,0 +1,237 @@
+"""The ownership record: the value of the custom attribute on a cluster.
+
+Pure values and functions, no I/O. The stored form is compact JSON::
+
+    {"v":1,"host":"compute-a","node":"<uuid>","holder":"m:123:ab12",
+     "state":"held","since":"...","renewed":"...","seq":42,
+     "transitions":1,"previous":"compute-old"}
+
+A bare host name typed by a vSphere admin is a pre-assignment
+(``{"host": value}``). Anything else raises ``UnreadableRecord``; such a
+value is never overwritten except by an explicit forced takeover.
+"""
+
+import datetime
+import json
+import re
+
+from nova.virt.vmwareapi.ownership import exceptions
+
+VERSION = 1
+"""The newest record format this code reads and writes."""
+
+HELD = 'held'
+RELEASED = 'released'
+STATES = (HELD, RELEASED)
+
+# nova's [DEFAULT] host is free text in principle; in practice it is a host
+# name, an FQDN or an address. Accept those and nothing with spaces, quotes or
+# control characters, so a stray sentence is not mistaken for an owner.
+_HOST_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$')
+
+# Key order of the stored JSON; unknown keys of the same version follow and
+# are preserved, so a newer minor writer's data is not lost by us.
+_KNOWN_KEYS = ('v', 'host', 'node', 'holder', 'state', 'since', 'renewed',
+               'seq', 'transitions', 'previous')
+
+
+def is_host_name(value):
+    """Tell whether ``value`` can be a nova-compute host name."""
+    return isinstance(value, str) and bool(_HOST_RE.match(value))
+
+
+def timestamp(moment):
+    """Format an aware or naive-UTC datetime as ``YYYY-MM-DDTHH:MM:SSZ``."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc)
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class OwnershipRecord:
+    """An immutable ownership record.
+
+    Use the transition methods (``held_by``, ``renewed``, ``released``,
+    ``moved_to``) to derive the next record; each increases ``seq``.
+    """
+
+    __slots__ = ('host', 'node', 'holder', 'state', 'since', 'renewed_at',
+                 'seq', 'transitions', 'previous', 'extra')
+
+    def __init__(self, host, node=None, holder=None, state=None, since=None,
+                 renewed_at=None, seq=0, transitions=0, previous=None,
+                 extra=None):
+        if not is_host_name(host):
+            raise ValueError('not a host name: %r' % (host,))
+        if state is None:
+            state = HELD if holder else RELEASED
+        if state not in STATES:
+            raise ValueError('state must be one of %s' % (STATES,))
+        self.host = host
+        self.node = node
+        self.holder = holder if state == HELD else None
+        self.state = state
+        self.since = since
+        self.renewed_at = renewed_at
+        self.seq = seq
+        self.transitions = transitions
+        self.previous = previous
+        self.extra = dict(extra or {})
+
+    @property
+    def is_held(self):
+        """True when a process claims to be holding the cluster now."""
+        return self.state == HELD and bool(self.holder)
+
+    def _replace(self, **changes):
+        values = {name: getattr(self, name) for name in self.__slots__}
+        values.update(changes)
+        return OwnershipRecord(**values)
+
+    @classmethod
+    def claimed(cls, host, now, node=None, holder=None):
+        """A new record for an unowned cluster."""
+        stamp = timestamp(now)
+        return cls(host, node=node, holder=holder,
+                   state=HELD if holder else RELEASED, since=stamp,
+                   renewed_at=stamp, seq=1)
+
+    def held_by(self, holder, now, node=None):
+        """The record taken by ``holder`` of the same host."""
+        return self._replace(holder=holder, state=HELD,
+                             renewed_at=timestamp(now), seq=self.seq + 1,
+                             node=node or self.node)
+
+    def renewed(self, now):
+        """The record after one lease renewal by its holder."""
+        return self._replace(renewed_at=timestamp(now), seq=self.seq + 1)
+
+    def released(self, now):
+        """The record with no live holder; the host still owns it."""
+        return self._replace(holder=None, state=RELEASED,
+                             renewed_at=timestamp(now), seq=self.seq + 1)
+
+    def with_node(self, node):
+        """The record carrying compute node ``node`` (same seq)."""
+        return self._replace(node=node)
+
+    def moved_to(self, host, now, holder=None):
+        """The record after ownership moved to another host.
+
+        The compute node identity belongs to the old host's service, so it
+        is dropped; the new host records its own.
+        """
+        if host == self.host:
+            return self._replace(holder=holder,
+                                 state=HELD if holder else RELEASED,
+                                 renewed_at=timestamp(now),
+                                 seq=self.seq + 1)
+        stamp = timestamp(now)
+        return self._replace(host=host, node=None, holder=holder,
+                             state=HELD if holder else RELEASED, since=stamp,
+                             renewed_at=stamp, seq=self.seq + 1,
+                             transitions=self.transitions + 1,
+                             previous=self.host)
+
+    def to_dict(self):
+        """The record as the dictionary that is stored (Nones omitted)."""
+        values = {'v': VERSION, 'host': self.host, 'node': self.node,
+                  'holder': self.holder, 'state': self.state,
+                  'since': self.since, 'renewed': self.renewed_at,
+                  'seq': self.seq, 'transitions': self.transitions,
+                  'previous': self.previous}
+        out = {k: values[k] for k in _KNOWN_KEYS if values[k] is not None}
+        out.update(self.extra)
+        return out
+
+    def __eq__(self, other):
+        return (isinstance(other, OwnershipRecord) and
+                self.to_dict() == other.to_dict())
+
+    def __hash__(self):
+        return hash(format_record(self))
+
+    def __repr__(self):
+        return 'OwnershipRecord(%s)' % format_record(self)
+
+
+def format_record(record):
+    """Serialise a record to the compact JSON stored in vCenter."""
+    return json.dumps(record.to_dict(), separators=(',', ':'),
+                      ensure_ascii=False)
+
+
+def _optional(data, key, kind, raw):
+    value = data.get(key)
+    if value is None:
+        return None
+    # bool is an int in Python; a JSON true is never a valid counter.
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise exceptions.UnreadableRecord(
+            raw, 'field %r must be %s, not %r' % (key, kind.__name__, value))
+    return value
+
+
+def _counter(data, key, raw):
+    value = _optional(data, key, int, raw)
+    if value is not None and value < 0:
+        raise exceptions.UnreadableRecord(raw, 'field %r is negative' % key)
+    return value or 0
+
+
+def parse_record(raw):
+    """Parse a stored value.
+
+    :param raw: the attribute value as read from vCenter (``None`` if unset)
+    :returns: an ``OwnershipRecord``, or ``None`` when absent or empty
+    :raises: UnreadableRecord for anything else
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise exceptions.UnreadableRecord(repr(raw), 'not a text value')
+    text = raw.strip()
+    if not text:
+        return None
+    if not text.startswith('{'):
+        if is_host_name(text):
+            return OwnershipRecord(text)
+        raise exceptions.UnreadableRecord(
+            raw, 'neither a JSON record nor a plain host name')
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise exceptions.UnreadableRecord(raw, 'invalid JSON: %s' % exc)
+    if not isinstance(data, dict):
+        raise exceptions.UnreadableRecord(raw, 'JSON is not an object')
+    version = _optional(data, 'v', int, raw)
+    if version is None:
+        version = VERSION
+    if version > VERSION:
+        raise exceptions.UnreadableRecord(
+            raw, 'written by a newer nova-vmware-owner (format v%d; this '
+            'version reads up to v%d): upgrade this host' % (version,
+                                                             VERSION))
+    if version < 1:
+        raise exceptions.UnreadableRecord(raw, 'unknown format v%d'
+                                          % version)
+    host = data.get('host')
+    if not host:
+        raise exceptions.UnreadableRecord(raw, 'no "host" field')
+    if not is_host_name(host):
+        raise exceptions.UnreadableRecord(
+            raw, '"host" is not a host name: %r' % (host,))
+    state = _optional(data, 'state', str, raw)
+    if state is not None and state not in STATES:
+        raise exceptions.UnreadableRecord(raw, 'unknown state %r' % state)
+    extra = {k: v for k, v in data.items() if k not in _KNOWN_KEYS}
+    return OwnershipRecord(
+        host,
+        node=_optional(data, 'node', str, raw),
+        holder=_optional(data, 'holder', str, raw),
+        state=state,
+        since=_optional(data, 'since', str, raw),
+        renewed_at=_optional(data, 'renewed', str, raw),
+        seq=_counter(data, 'seq', raw),
+        transitions=_counter(data, 'transitions', raw),
+        previous=_optional(data, 'previous', str, raw),
+        extra=extra)

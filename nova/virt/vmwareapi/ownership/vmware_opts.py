@@ -1,0 +1,69 @@
+"""nova's own options that the operator command reads.
+
+The command reads the same configuration files as nova-compute. When nova
+is importable its own option definitions are registered, so defaults and
+validation are nova's; otherwise identical copies of the few options used
+here are registered (same names, types and defaults as nova 34).
+"""
+
+import socket
+
+from oslo_config import cfg
+
+_vmware_group = cfg.OptGroup('vmware', title='VMware vCenter driver')
+
+# Copies of nova/conf/vmware.py, limited to what connecting needs.
+_vmware_opts = [
+    cfg.HostAddressOpt('host_ip',
+                       help='Hostname or IP address of the vCenter server.'),
+    cfg.PortOpt('host_port', default=443,
+                help='Port of the vCenter server.'),
+    cfg.StrOpt('host_username', help='Username of the vCenter server.'),
+    cfg.StrOpt('host_password', secret=True,
+               help='Password of the vCenter user.'),
+    cfg.StrOpt('ca_file',
+               help='CA bundle file to verify the vCenter certificate.'),
+    cfg.BoolOpt('insecure', default=False,
+                help='Skip verification of the vCenter certificate; '
+                     'ignored when ca_file is set.'),
+    cfg.StrOpt('cluster_name',
+               help='Name of the vCenter cluster nova-compute manages.'),
+    cfg.FloatOpt('task_poll_interval', default=0.5,
+                 help='Seconds between polls of a remote task.'),
+    cfg.IntOpt('api_retry_count', default=10,
+               help='Times an API call is retried on connection errors.'),
+    cfg.IntOpt('connection_pool_size', min=10, default=10,
+               help='Maximum HTTP connections to vCenter.'),
+]
+
+_default_opts = [
+    cfg.HostDomainOpt('host', default=socket.gethostname(),
+                      sample_default='<current_hostname>',
+                      help='Name of this nova-compute service (nova '
+                           '[DEFAULT] host).'),
+    cfg.StrOpt('state_path', default='/var/lib/nova',
+               help="Top-level directory for nova's state (nova [DEFAULT] "
+                    "state_path)."),
+]
+
+
+def register_nova_opts(conf):
+    """Register ``[DEFAULT] host``, ``state_path`` and ``[vmware]`` options.
+
+    Uses nova's definitions when nova is installed, our copies otherwise.
+
+    :returns: True when nova's definitions were used
+    """
+    try:
+        from nova.conf import netconf
+        from nova.conf import paths
+        from nova.conf import vmware
+    except ImportError:
+        conf.register_opts(_default_opts)
+        conf.register_group(_vmware_group)
+        conf.register_opts(_vmware_opts, group=_vmware_group)
+        return False
+    netconf.register_opts(conf)
+    paths.register_opts(conf)
+    vmware.register_opts(conf)
+    return True
