@@ -21,7 +21,9 @@ from oslo_config import cfg
 from nova.virt.vmwareapi.ownership import connection
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import report
 from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import vmware_opts
@@ -45,6 +47,10 @@ _COMMANDS = {
     'check': 'Read-only. Exit 0 when this host may run against the cluster '
              '(unowned or owned by this host), 3 when another host owns it, '
              '4 when the record is unreadable.',
+    'claim': 'Claim an unowned cluster for this host (or --host), e.g. '
+             'before its first start. The record is left released, so that '
+             "host's nova-compute starts at once. Exits 0 when claimed or "
+             'already owned by that host, 3 when another host owns it.',
 }
 
 
@@ -54,6 +60,10 @@ def _add_command_parsers(subparsers):
         parser.add_argument('--format', dest='command_format',
                             choices=['text', 'json'], default=None,
                             help='Output format (overrides the global one).')
+        if name == 'claim':
+            parser.add_argument('--host', dest='target_host', default=None,
+                                help='Host to claim for (default: '
+                                     '[DEFAULT] host).')
 
 
 _cli_opts = [
@@ -116,7 +126,9 @@ class Context:
                                               conf.vmware_ownership)
 
     def state(self):
-        assessment = self.guard.assess()
+        return self.describe(self.guard.assess())
+
+    def describe(self, assessment):
         return report.state_dict(assessment, self.this_host, self.location,
                                  self.vcenter_uuid)
 
@@ -138,15 +150,37 @@ def cmd_show(ctx, fmt):
 
 
 def cmd_check(ctx, fmt):
-    state = ctx.state()
+    assessment = ctx.guard.assess()
+    state = ctx.describe(assessment)
     code = _CHECK_EXIT[state['verdict']]
     state['may_run'] = code == EXIT_OK
     _emit(state, fmt, '%s: %s' % (state['cluster'],
                                   report.verdict_text(state)))
+    if code != EXIT_OK:
+        # What nova-compute of this host would log when refusing to start.
+        _fail(str(ctx.guard.refusal(assessment)), code)
     return code
 
 
-_HANDLERS = {'show': cmd_show, 'check': cmd_check}
+def cmd_claim(ctx, fmt):
+    host = ctx.conf.command.target_host or ctx.this_host
+    if not record_mod.is_host_name(host):
+        raise exceptions.ConfigurationError(
+            ['--host'], '%r is not a host name' % (host,))
+    outcome = operations.claim(ctx.store, ctx.guard.lock, host,
+                               guard_mod.utcnow())
+    state = ctx.state()
+    state['changed'] = outcome.changed
+    if outcome.changed:
+        text = 'Claimed %s for host %s.' % (ctx.cluster_name, host)
+    else:
+        text = '%s is already owned by host %s; nothing changed.' % (
+            ctx.cluster_name, host)
+    _emit(state, fmt, text)
+    return EXIT_OK
+
+
+_HANDLERS = {'show': cmd_show, 'check': cmd_check, 'claim': cmd_claim}
 
 _EXIT_FOR = [
     (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),

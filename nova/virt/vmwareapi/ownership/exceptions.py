@@ -58,7 +58,17 @@ class OwnershipError(Exception):
         return self.message
 
 
-class ConfigurationError(OwnershipError):
+class _InvalidConfiguration(OwnershipError, _RefusalBase):
+    """An error nova-compute reports as ``InvalidConfiguration``."""
+
+    def __init__(self, message):
+        # NovaException formats ``msg_fmt`` with kwargs; give it the text.
+        OwnershipError.__init__(self, message)
+        if _RefusalBase is not Exception:
+            _RefusalBase.__init__(self, message)
+
+
+class ConfigurationError(_InvalidConfiguration):
     """An option or a combination of options is invalid.
 
     :param options: the fully qualified option names at fault
@@ -70,6 +80,10 @@ class ConfigurationError(OwnershipError):
         super().__init__(
             'Invalid configuration (%s): %s' % (', '.join(self.options),
                                                 problem))
+
+
+class OwnershipRefused(_InvalidConfiguration):
+    """This process must not manage the cluster."""
 
 
 class VCenterError(OwnershipError):
@@ -139,16 +153,6 @@ class VCenterFault(VCenterError):
         self.fault = fault
         super().__init__('vCenter failed %s: %s %s' % (operation, fault,
                                                        detail))
-
-
-class OwnershipRefused(OwnershipError, _RefusalBase):
-    """This process must not manage the cluster."""
-
-    def __init__(self, message):
-        # NovaException formats ``msg_fmt`` with kwargs; give it the text.
-        OwnershipError.__init__(self, message)
-        if _RefusalBase is not Exception:
-            _RefusalBase.__init__(self, message)
 
 
 class UnreadableRecord(OwnershipRefused):

@@ -70,8 +70,8 @@ class OwnershipGuard:
         self._settings = settings
         self._identity = identity
         self.holder = holder or liveness.new_holder_id()
-        self._lock = lock or lock_mod.RecordLock(store, clock=clock,
-                                                 sleep=sleep)
+        self.lock = lock or lock_mod.RecordLock(store, clock=clock,
+                                                sleep=sleep)
         self._watch = liveness.HolderWatch(self.holder,
                                            settings.lease_duration, clock)
         self._clock = clock
@@ -128,7 +128,7 @@ class OwnershipGuard:
             chosen = assessment.decision
             if chosen.refused or chosen.action is Action.STANDBY and \
                     not self._settings.standby_wait:
-                error = self._refusal(assessment)
+                error = self.refusal(assessment)
                 if mode == opts.MODE_AUDIT:
                     LOG.warning('Ownership audit: in enforce mode this '
                                 'service would refuse to start: %s', error)
@@ -185,7 +185,7 @@ class OwnershipGuard:
         :returns: the written record, or ``None`` when the decision changed
                   (someone else got there first: decide again)
         """
-        with self._lock.held():
+        with self.lock.held():
             assessment = self.assess()
             chosen = assessment.decision
             if chosen.action not in (Action.CLAIM, Action.TAKE):
@@ -219,7 +219,8 @@ class OwnershipGuard:
                      'ownership record of %s.', record.node, self.location)
             self._identity.write(record.node)
 
-    def _refusal(self, assessment):
+    def refusal(self, assessment):
+        """The exception nova-compute raises for a refusing assessment."""
         chosen = assessment.decision
         record = assessment.record
         if chosen.action is Action.REFUSE_UNREADABLE:

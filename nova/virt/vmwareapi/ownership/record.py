@@ -37,7 +37,7 @@ _KNOWN_KEYS = ('v', 'host', 'node', 'holder', 'state', 'since', 'renewed',
 
 def is_host_name(value):
     """Tell whether ``value`` can be a nova-compute host name."""
-    return isinstance(value, str) and bool(_HOST_RE.match(value))
+    return isinstance(value, str) and bool(_HOST_RE.fullmatch(value))
 
 
 def timestamp(moment):
@@ -199,7 +199,8 @@ def parse_record(raw):
             raw, 'neither a JSON record nor a plain host name')
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        # RecursionError: nesting deeper than the parser's stack.
         raise exceptions.UnreadableRecord(raw, 'invalid JSON: %s' % exc)
     if not isinstance(data, dict):
         raise exceptions.UnreadableRecord(raw, 'JSON is not an object')

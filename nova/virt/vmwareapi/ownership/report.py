@@ -7,11 +7,15 @@ Pure functions from an ``Assessment`` to the JSON object and the text of
 import json
 
 from nova.virt.vmwareapi.ownership import decision as decision_mod
+from nova.virt.vmwareapi.ownership import exceptions
 
 UNOWNED = 'unowned'
 OWNED_BY_THIS_HOST = 'owned-by-this-host'
 OWNED_BY_OTHER_HOST = 'owned-by-other-host'
 UNREADABLE = 'unreadable'
+
+RAW_SHOWN = 1000
+"""Characters of the raw value that ``show`` prints as text."""
 
 
 def verdict(assessment, this_host):
@@ -91,7 +95,8 @@ def show_text(state):
     if state['locked']:
         lines.append(('Lock', 'held: a claim or takeover is in progress'))
     lines += [
-        ('Raw value', json.dumps(state['raw'], ensure_ascii=False)),
+        ('Raw value', '-' if state['raw'] is None
+         else exceptions.shorten(state['raw'], RAW_SHOWN)),
         ('This host', state['this_host']),
         ('Verdict', verdict_text(state)),
     ]

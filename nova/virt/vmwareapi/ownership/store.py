@@ -165,9 +165,16 @@ class ClusterStore:
             [vim_util.build_object_spec(factory, self._cluster, []),
              vim_util.build_object_spec(factory, manager, [])])
         options = factory.create('ns0:RetrieveOptions')
-        result = self._invoke('RetrievePropertiesEx',
-                              self._content.propertyCollector,
-                              specSet=[spec], options=options)
+        with translated_faults('RetrievePropertiesEx', self.location.vcenter):
+            try:
+                result = self._session.invoke_api(
+                    self._session.vim, 'RetrievePropertiesEx',
+                    self._content.propertyCollector, specSet=[spec],
+                    options=options)
+            except vexc.ManagedObjectNotFoundException:
+                # The cluster was deleted since its reference was found.
+                raise exceptions.ClusterNotFound(self.location.cluster,
+                                                 self.location.vcenter)
         props = {}
         for obj in getattr(result, 'objects', None) or []:
             for prop in getattr(obj, 'propSet', None) or []:
