@@ -124,7 +124,13 @@ class OwnershipGuard:
             return None
         waiting_since = last_log = None
         while True:
-            assessment = self.assess()
+            if waiting_since is None:
+                assessment = self.assess()
+            else:
+                assessment = self._assess_as_standby()
+                if assessment is None:
+                    self._sleep(self.standby_poll)
+                    continue
             chosen = assessment.decision
             if chosen.refused or chosen.action is Action.STANDBY and \
                     not self._settings.standby_wait:
@@ -169,6 +175,21 @@ class OwnershipGuard:
             written = self._write_under_lock()
             if written is not None:
                 return written
+
+    def _assess_as_standby(self):
+        """``assess`` for a waiting standby, which outlives vCenter outages.
+
+        Time without a successful read does not count as watching the
+        holder: after an outage the holder gets a full lease to renew.
+        """
+        try:
+            return self.assess()
+        except exceptions.VCenterError as exc:
+            self._watch.forget()
+            LOG.warning('Standing by for %s: cannot read the record (%s); '
+                        'retrying in %d seconds.', self.location, exc,
+                        self.standby_poll)
+            return None
 
     @property
     def standby_poll(self):

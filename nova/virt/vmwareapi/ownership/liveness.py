@@ -96,6 +96,10 @@ class HolderWatch:
             return decision.Liveness.DEAD
         return decision.Liveness.LIVE
 
+    def forget(self):
+        """Drop what was observed: the next reading starts a new watch."""
+        self._seen = None
+
     def watched_for(self):
         """Seconds the current (holder, seq) has been watched unchanged."""
         if self._seen is None:

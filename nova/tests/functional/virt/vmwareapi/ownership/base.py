@@ -17,6 +17,9 @@ from nova.virt.vmwareapi.ownership import store as store_mod
 
 CLUSTER = 'DC0_C0'
 
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
+                                         *[os.pardir] * 6))
+
 COMMAND_TIMEOUT = 60
 """Bound of one ``nova-vmware-owner`` subprocess (seconds)."""
 

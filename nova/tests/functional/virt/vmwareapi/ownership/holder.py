@@ -1,0 +1,128 @@
+"""A process that guards a cluster as nova-compute's driver does.
+
+The HA tests run several of these at once: each is a separate process with
+its own vCenter session, guard and lease keeper, like nova-compute with
+``compute_driver = vmwareapi.ownership.driver.VMwareVCDriver``, without the
+rest of nova. It reports on stdout, one JSON object a line::
+
+    {"event": "held", "holder": "...", "seq": 1}
+    {"event": "refused", "error": "ClusterHeldByAnotherProcess", ...}
+    {"event": "lost"} / {"event": "released"} / {"event": "renewed", ...}
+
+Modes:
+
+- ``hold``: start (standing by if needed), renew until SIGTERM (then
+  release and exit 0) or until the cluster is lost (exit 5).
+- ``race``: for each attribute name read from stdin, try once to start
+  without standing by and report; exit at end of input.
+"""
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+import types
+
+from nova.virt.vmwareapi.ownership import connection
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import lease as lease_mod
+from nova.virt.vmwareapi.ownership import store as store_mod
+
+EXIT_LOST = 5
+
+
+def report(event, **data):
+    data['event'] = event
+    data['t'] = time.monotonic()
+    sys.stdout.write(json.dumps(data) + '\n')
+    sys.stdout.flush()
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser()
+    parser.add_argument('mode', choices=['hold', 'race'])
+    parser.add_argument('--port', type=int, required=True)
+    parser.add_argument('--user', required=True)
+    parser.add_argument('--password', required=True)
+    parser.add_argument('--ca-file', required=True)
+    parser.add_argument('--cluster', default='DC0_C0')
+    parser.add_argument('--attribute', default='openstack.nova.owner')
+    parser.add_argument('--host', required=True)
+    parser.add_argument('--lease', type=int, default=4)
+    parser.add_argument('--renew', type=int, default=1)
+    parser.add_argument('--standby-timeout', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def make_guard(session, ref, args, attribute, standby_wait=True):
+    settings = types.SimpleNamespace(
+        mode='enforce', attribute_name=attribute,
+        lease_duration=args.lease, renew_interval=args.renew,
+        standby_wait=standby_wait, standby_timeout=args.standby_timeout,
+        sync_node_identity=True)
+    location = exceptions.Location(args.cluster, '127.0.0.1:%d' % args.port,
+                                   ref.value, attribute)
+    store = store_mod.ClusterStore(session, ref, attribute, location)
+    return guard_mod.OwnershipGuard(store, args.host, settings)
+
+
+def hold(session, ref, args):
+    guard = make_guard(session, ref, args, args.attribute)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        record = guard.start()
+    except exceptions.OwnershipError as exc:
+        report('refused', error=type(exc).__name__, message=str(exc))
+        return 3
+    report('held', holder=guard.holder, seq=record.seq)
+
+    def lost(error):
+        report('lost', message=str(error))
+        stopping.set()
+
+    keeper = lease_mod.LeaseKeeper(guard, args.renew, lost)
+    keeper.start()
+    renewals = 0
+    while not stopping.wait(0.1):
+        if keeper.renewals != renewals:
+            renewals = keeper.renewals
+            report('renewed', renewals=renewals, seq=guard.record.seq)
+    keeper.stop(timeout=args.renew * 2)
+    if keeper.lost:
+        return EXIT_LOST
+    guard.release()
+    report('released', renewals=keeper.renewals)
+    return 0
+
+
+def race(session, ref, args):
+    for line in sys.stdin:
+        attribute = line.strip()
+        if not attribute:
+            continue
+        guard = make_guard(session, ref, args, attribute, standby_wait=False)
+        try:
+            guard.start()
+        except exceptions.OwnershipError as exc:
+            report('refused', round=attribute, error=type(exc).__name__)
+        else:
+            report('held', round=attribute, holder=guard.holder)
+    return 0
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    endpoint = connection.Endpoint('127.0.0.1', args.port, args.user,
+                                   args.password, ca_file=args.ca_file)
+    session = connection.connect(endpoint, timeout=10, api_retry_count=2)
+    ref = connection.find_cluster(session, args.cluster, endpoint)
+    report('connected')
+    return (hold if args.mode == 'hold' else race)(session, ref, args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
