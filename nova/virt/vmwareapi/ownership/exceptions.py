@@ -121,10 +121,14 @@ class MissingPrivilege(VCenterError):
         self.privilege = privilege
         self.operation = operation
         self.username = username
+        user = 'user %r' % username if username else \
+            'the user of [vmware] host_username'
         super().__init__(
-            'vCenter refused %s for user %r: it needs the privilege %s on '
-            'the vCenter root (Global). Grant it to the role of that user.%s'
-            % (operation, username, privilege,
+            'vCenter refused %s: %s lacks the privilege %s on the vCenter '
+            'root object. Grant it to that user\'s role (nova-vmware-owner '
+            'needs Global.ManageCustomFields, Global.SetCustomField and '
+            'Global.LogEvent).%s'
+            % (operation, user, privilege,
                ' (%s)' % detail if detail else ''))
 
 
@@ -151,8 +155,10 @@ class VCenterFault(VCenterError):
     def __init__(self, operation, fault, detail):
         self.operation = operation
         self.fault = fault
-        super().__init__('vCenter failed %s: %s %s' % (operation, fault,
-                                                       detail))
+        if isinstance(fault, (list, tuple)):
+            fault = ', '.join(fault) or 'unnamed fault'
+        super().__init__('vCenter failed %s with %s%s.' % (
+            operation, fault, ': %s' % detail if detail else ''))
 
 
 class UnreadableRecord(OwnershipRefused):
@@ -213,12 +219,14 @@ class NodeIdentityMismatch(OwnershipRefused):
         self.path = path
         super().__init__(
             'Refusing to start: %s records compute node %s, but the local '
-            'node identity%s is %s. Another compute node record would '
-            'appear for the same cluster. If this host took over the '
-            'cluster, replace the local file with %s; if the record is '
-            'wrong, correct it with "nova-vmware-owner takeover --force".'
-            % (location, recorded, ' (%s)' % path if path else '', local,
-               recorded))
+            'node identity%s is %s. Starting would give the cluster a second '
+            'compute node in nova. If this machine is a standby of the same '
+            'host, remove its local compute_id file: it is restored from '
+            'the record at the next start. If the record is out of date '
+            '(the compute node was deliberately recreated), stop every '
+            'nova-compute of this host, run "nova-vmware-owner release", '
+            'and start this one: it records its own identity.'
+            % (location, recorded, ' (%s)' % path if path else '', local))
 
 
 class ClusterHeldByAnotherProcess(OwnershipRefused):
@@ -265,3 +273,78 @@ class LockTimeout(OwnershipError):
             'another process is changing the record. Retry; if it persists, '
             'check the vCenter custom attributes for a stale lock.'
             % (location, waited))
+
+
+class HolderIsAlive(OwnershipRefused):
+    """The holder renewed the record while a takeover observed it."""
+
+    def __init__(self, location, holder, observed_seconds):
+        self.location = location
+        self.holder = holder
+        self.observed_seconds = observed_seconds
+        super().__init__(
+            'Refusing: holder %s renewed the ownership record of %s within '
+            '%d seconds of observation, so a nova-compute process is '
+            'managing the cluster now. Stop that nova-compute (it releases '
+            'the record on a clean stop) and run the command again, or add '
+            '--force to replace the record anyway (the process then stops '
+            'at its next renewal).'
+            % (holder, location, observed_seconds))
+
+
+class RecordChanged(OwnershipRefused):
+    """The record changed between the operator's decision and the write.
+
+    :param expected: the raw value the change was decided on
+    :param found: the raw value found instead
+    :param written: True when found just after writing (someone else's
+                    write replaced ours)
+    """
+
+    def __init__(self, location, expected, found, written=False):
+        self.location = location
+        self.expected = expected
+        self.found = found
+        self.written = written
+        if written:
+            what = ('was replaced right after this command wrote it: '
+                    'another process won')
+        else:
+            what = 'changed while this command was deciding'
+        super().__init__(
+            'The ownership record of %s %s (expected %s, found %s). '
+            'Nothing more was written. Run "nova-vmware-owner show" to see '
+            'the new state, then run the command again if still needed.'
+            % (location, what, shorten(expected), shorten(found)))
+
+
+class ConfirmationRequired(OwnershipRefused):
+    """A change needs confirmation and none was given.
+
+    :param command: the command, e.g. ``takeover``
+    :param reason: why it was not confirmed
+    """
+
+    def __init__(self, command, reason):
+        self.command = command
+        self.reason = reason
+        super().__init__(
+            'Not confirmed: %s; nothing was written. Run "nova-vmware-owner '
+            '%s" from a terminal and confirm, or add --yes.'
+            % (reason, command))
+
+
+class NotTheOwner(ClusterOwnedByAnotherHost):
+    """``release`` run on a host that does not own the cluster."""
+
+    def __init__(self, location, owner, this_host, since=None):
+        self.location = location
+        self.owner = owner
+        self.this_host = this_host
+        self.since = since
+        OwnershipRefused.__init__(
+            self,
+            'Refusing to release %s: it is owned by nova-compute host %r, '
+            'not by this host %r ([DEFAULT] host). Run the release on %r, '
+            'or add --force to clear the ownership of %r from here.'
+            % (location, owner, this_host, owner, owner))

@@ -172,7 +172,7 @@ class OwnershipGuard:
                 self.record = assessment.record
                 self._restore_identity(chosen, assessment.record)
                 return self.record
-            written = self._write_under_lock()
+            written = self._write_under_lock(assessment.reading.raw)
             if written is not None:
                 return written
 
@@ -200,13 +200,18 @@ class OwnershipGuard:
         return (chosen.action is Action.CLAIM or self._leased or
                 chosen.identity is Identity.RECORD)
 
-    def _write_under_lock(self):
+    def _write_under_lock(self, decided_on):
         """Re-read under the lock and write if the decision still allows.
 
+        :param decided_on: the raw value the decision was made on; if it
+                           changes while waiting for the lock, stop waiting
         :returns: the written record, or ``None`` when the decision changed
                   (someone else got there first: decide again)
         """
-        with self.lock.held():
+        with self.lock.held(lambda reading: reading.raw == decided_on) \
+                as key:
+            if key is None:
+                return None
             assessment = self.assess()
             chosen = assessment.decision
             if chosen.action not in (Action.CLAIM, Action.TAKE):

@@ -33,29 +33,48 @@ class RecordLock:
     :param timeout: seconds to wait for the lock before ``LockTimeout``
     :param poll: mean seconds between attempts (jittered to break lockstep)
     :param clock: monotonic clock; ``sleep``: its sleep (both injectable)
+    :param on_wait: called once per ``acquire`` when the lock is found
+                    held by another process (e.g. to tell an operator why
+                    the command waits)
     """
 
     def __init__(self, store, stale_after=30.0, timeout=90.0, poll=0.25,
-                 clock=time.monotonic, sleep=time.sleep):
+                 clock=time.monotonic, sleep=time.sleep, on_wait=None):
         self._store = store
         self.stale_after = stale_after
         self.timeout = timeout
         self.poll = poll
         self._clock = clock
         self._sleep = sleep
+        self._on_wait = on_wait
 
-    def acquire(self):
+    def acquire(self, still_wanted=None):
         """Take the lock.
 
-        :returns: the key of the lock definition, for ``release``
+        :param still_wanted: called with the store's ``Reading`` each time
+                             the lock is found held; when it returns False
+                             the wait ends (the record changed, so the
+                             caller's plan is moot: a claimer that lost the
+                             race learns it without queueing for the lock)
+        :returns: the key of the lock definition, for ``release``; ``None``
+                  when ``still_wanted`` ended the wait
         :raises: LockTimeout, VCenterError
         """
         start = self._clock()
         seen_key = seen_since = None
+        waited = False
         while True:
             try:
                 return self._store.create_lock()
             except store_mod.LockHeld as held:
+                if still_wanted is not None and held.reading is not None \
+                        and not still_wanted(held.reading):
+                    LOG.debug('Stopped waiting for the lock of %s: the '
+                              'record changed.', self._store.location)
+                    return None
+                if not waited and self._on_wait is not None:
+                    self._on_wait()
+                waited = True
                 now = self._clock()
                 if held.key is not None and held.key == seen_key and \
                         now - seen_since >= self.stale_after:
@@ -90,10 +109,15 @@ class RecordLock:
                         self._store.location, exc, self.stale_after)
 
     @contextlib.contextmanager
-    def held(self):
-        """Context manager holding the lock for its block."""
-        key = self.acquire()
+    def held(self, still_wanted=None):
+        """Context manager holding the lock for its block.
+
+        Yields the lock key, or ``None`` (lock not taken) when
+        ``still_wanted`` ended the wait; see ``acquire``.
+        """
+        key = self.acquire(still_wanted)
         try:
             yield key
         finally:
-            self.release(key)
+            if key is not None:
+                self.release(key)

@@ -48,11 +48,16 @@ def lock_name(attribute_name, cluster_moref):
 
 
 class LockHeld(Exception):
-    """``create_lock`` found the lock already held (``key`` is its key)."""
+    """``create_lock`` found the lock already held.
 
-    def __init__(self, key):
+    :ivar key: the key of the lock definition held by another process
+    :ivar reading: the ``Reading`` that found it (record included)
+    """
+
+    def __init__(self, key, reading=None):
         super().__init__(key)
         self.key = key
+        self.reading = reading
 
 
 class Reading:
@@ -223,7 +228,8 @@ class ClusterStore:
         """
         key = self._add_definition(self.lock_name)
         if key is None:
-            raise LockHeld(self.read().lock_key)
+            reading = self.read()
+            raise LockHeld(reading.lock_key, reading)
         return key
 
     def remove_lock(self, key):

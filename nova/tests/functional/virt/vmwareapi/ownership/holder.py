@@ -19,6 +19,7 @@ Modes:
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
@@ -116,6 +117,13 @@ def race(session, ref, args):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format='%(asctime)s %(name)s %(message)s')
+    # What the test needs to see when a holder misbehaves: our decisions.
+    logging.getLogger('suds').setLevel(logging.ERROR)
+    logging.getLogger('oslo_vmware').setLevel(logging.WARNING)
+    logging.getLogger('nova.virt.vmwareapi.ownership').setLevel(
+        logging.DEBUG)
     endpoint = connection.Endpoint('127.0.0.1', args.port, args.user,
                                    args.password, ca_file=args.ca_file)
     session = connection.connect(endpoint, timeout=10, api_retry_count=2)

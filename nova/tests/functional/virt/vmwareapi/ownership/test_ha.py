@@ -11,6 +11,7 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -43,9 +44,10 @@ class Holder:
             '--lease', str(lease), '--renew', str(renew)]
         for name, value in extra.items():
             argv += ['--' + name.replace('_', '-'), str(value)]
+        self._stderr = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, cwd=base.REPO_ROOT)
+            stderr=self._stderr, text=True, cwd=base.REPO_ROOT)
         self.events = queue.Queue()
         self.seen = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -87,14 +89,14 @@ class Holder:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
-        for stream in (self.process.stdin, self.process.stdout,
-                       self.process.stderr):
+        for stream in (self.process.stdin, self.process.stdout):
             if stream and not stream.closed:
                 stream.close()
 
-    def stderr(self):
-        return self.process.stderr.read() if self.process.poll() is not None \
-            else ''
+    def stderr(self, last=3000):
+        """The end of what the process wrote on stderr so far."""
+        self._stderr.seek(0)
+        return self._stderr.read()[-last:]
 
 
 class TestFailover(base.SimulatorTestCase):
@@ -177,7 +179,8 @@ class TestRace(base.SimulatorTestCase):
             outcomes = []
             for racer in racers:
                 event = racer.next_event(60)
-                self.assertIsNotNone(event, 'round %d: no answer' % number)
+                self.assertIsNotNone(event, 'round %d: no answer; stderr: %s'
+                                     % (number, racer.stderr()))
                 self.assertEqual(attribute, event.get('round'), event)
                 outcomes.append(event)
             winners = [e for e in outcomes if e['event'] == 'held']
