@@ -8,9 +8,9 @@ retries; ``connect`` translates every way of failing to our exceptions.
 """
 
 import re
+import time
 
 import requests
-from oslo_service import loopingcall
 from oslo_vmware import api
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim_util
@@ -18,8 +18,11 @@ from oslo_vmware import vim_util
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import store as store_mod
 
-LOGIN_ATTEMPTS = 2
-"""Login retries on connection errors (the first attempt not counted)."""
+LOGIN_ATTEMPTS = 3
+"""Login attempts on connection errors before giving up."""
+
+LOGIN_RETRY_DELAY = 1.0
+"""Seconds between two login attempts."""
 
 # oslo.vmware decorates _create_session with an unbounded retry around a
 # lock; __wrapped__ is the locked login without the retry.
@@ -27,13 +30,21 @@ _login_once = api.VMwareAPISession._create_session.__wrapped__
 
 
 class BoundedSession(api.VMwareAPISession):
-    """``oslo_vmware.api.VMwareAPISession`` with a bounded login retry."""
+    """``oslo_vmware.api.VMwareAPISession`` with a bounded login retry.
 
-    @loopingcall.RetryDecorator(
-        max_retry_count=LOGIN_ATTEMPTS, inc_sleep_time=1, max_sleep_time=2,
-        exceptions=(vexc.VimConnectionException,))
+    A plain loop rather than oslo.service's ``RetryDecorator``: that one
+    keeps its retry count in the decorator, shared by every call in the
+    process, so a second outage would get no retries at all.
+    """
+
     def _create_session(self):
-        _login_once(self)
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            try:
+                return _login_once(self)
+            except vexc.VimConnectionException:
+                if attempt == LOGIN_ATTEMPTS:
+                    raise
+                time.sleep(LOGIN_RETRY_DELAY)
 
 
 class Endpoint:

@@ -125,8 +125,12 @@ from the record, and a node whose local file differs refuses to start.
 
 def register_opts(conf):
     """Register the options on ``conf``; calling it twice is harmless."""
-    conf.register_group(ownership_group)
-    conf.register_opts(ownership_opts, group=ownership_group)
+    # A fresh group per ConfigOpts: oslo.config copies a registered group
+    # shallowly, so sharing the module's group would share its overrides
+    # (set_override) between every ConfigOpts of the process.
+    conf.register_group(cfg.OptGroup(GROUP_NAME, title=ownership_group.title,
+                                     help=ownership_group.help))
+    conf.register_opts(ownership_opts, group=GROUP_NAME)
 
 
 def list_opts():

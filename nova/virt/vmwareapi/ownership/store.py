@@ -117,7 +117,7 @@ def translated_faults(operation, endpoint=None, username=None):
             vexc.VimSessionOverLoadException) as exc:
         raise exceptions.VCenterUnreachable(endpoint or 'vCenter',
                                             _cause(exc))
-    except vexc.VimException as exc:
+    except (vexc.VimException, vexc.VimAttributeException) as exc:
         raise exceptions.VCenterFault(operation, type(exc).__name__,
                                       _cause(exc))
 
