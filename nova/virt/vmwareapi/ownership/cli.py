@@ -13,33 +13,27 @@ Reads the same configuration files as nova-compute. Return codes:
 """
 
 import logging
+import os
 import sys
 import traceback
 
 from oslo_config import cfg
 
+from nova.virt.vmwareapi.ownership import commands
 from nova.virt.vmwareapi.ownership import connection
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
-from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import report
 from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import vmware_opts
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_OTHER_HOST = 3
-EXIT_NEEDS_FORCE = 4
-
-_CHECK_EXIT = {
-    report.UNOWNED: EXIT_OK,
-    report.OWNED_BY_THIS_HOST: EXIT_OK,
-    report.OWNED_BY_OTHER_HOST: EXIT_OTHER_HOST,
-    report.UNREADABLE: EXIT_NEEDS_FORCE,
-}
+EXIT_OK = commands.EXIT_OK
+EXIT_ERROR = commands.EXIT_ERROR
+EXIT_USAGE = commands.EXIT_USAGE
+EXIT_OTHER_HOST = commands.EXIT_OTHER_HOST
+EXIT_NEEDS_FORCE = commands.EXIT_NEEDS_FORCE
 
 _COMMANDS = {
     'show': 'Print the cluster, its ownership record (parsed and raw) and '
@@ -50,7 +44,15 @@ _COMMANDS = {
     'claim': 'Claim an unowned cluster for this host (or --host), e.g. '
              'before its first start. The record is left released, so that '
              "host's nova-compute starts at once. Exits 0 when claimed or "
-             'already owned by that host, 3 when another host owns it.',
+             'already owned by that host, 3 when another host owns it, 4 '
+             'when the record is unreadable.',
+    'takeover': 'Move the ownership to this host (or --host). Without '
+                '--force it first observes the record for lease_duration '
+                '(or --observe) seconds and refuses (exit 4) if its holder '
+                'renews. Asks for confirmation unless --yes.',
+    'release': 'Clear the ownership (decommissioning): the cluster becomes '
+               'unowned. Only on the owning host unless --force; a live '
+               'holder needs --force. Asks for confirmation unless --yes.',
 }
 
 
@@ -60,10 +62,30 @@ def _add_command_parsers(subparsers):
         parser.add_argument('--format', dest='command_format',
                             choices=['text', 'json'], default=None,
                             help='Output format (overrides the global one).')
-        if name == 'claim':
+        if name in ('claim', 'takeover'):
             parser.add_argument('--host', dest='target_host', default=None,
-                                help='Host to claim for (default: '
-                                     '[DEFAULT] host).')
+                                help='Host to %s for (default: [DEFAULT] '
+                                     'host).' % name)
+        if name in ('takeover', 'release'):
+            parser.add_argument('--force', action='store_true',
+                                help='Skip the observation of a live '
+                                     'holder; replace an unreadable record'
+                                     '%s.' % (' or clear the ownership of '
+                                              'another host'
+                                              if name == 'release' else ''))
+            parser.add_argument('--yes', '-y', action='store_true',
+                                help='Do not ask for confirmation (needed '
+                                     'without a terminal).')
+        if name == 'takeover':
+            parser.add_argument('--dry-run', dest='dry_run',
+                                action='store_true',
+                                help='Print what would change; write '
+                                     'nothing.')
+            parser.add_argument('--observe', type=float, default=None,
+                                metavar='S',
+                                help='Seconds to observe a holder before '
+                                     'taking over (default: '
+                                     '[vmware_ownership] lease_duration).')
 
 
 _cli_opts = [
@@ -139,49 +161,6 @@ class Context:
             pass
 
 
-def _emit(state, fmt, text):
-    print(report.to_json(state) if fmt == 'json' else text)
-
-
-def cmd_show(ctx, fmt):
-    state = ctx.state()
-    _emit(state, fmt, report.show_text(state))
-    return EXIT_OK
-
-
-def cmd_check(ctx, fmt):
-    assessment = ctx.guard.assess()
-    state = ctx.describe(assessment)
-    code = _CHECK_EXIT[state['verdict']]
-    state['may_run'] = code == EXIT_OK
-    _emit(state, fmt, '%s: %s' % (state['cluster'],
-                                  report.verdict_text(state)))
-    if code != EXIT_OK:
-        # What nova-compute of this host would log when refusing to start.
-        _fail(str(ctx.guard.refusal(assessment)), code)
-    return code
-
-
-def cmd_claim(ctx, fmt):
-    host = ctx.conf.command.target_host or ctx.this_host
-    if not record_mod.is_host_name(host):
-        raise exceptions.ConfigurationError(
-            ['--host'], '%r is not a host name' % (host,))
-    outcome = operations.claim(ctx.store, ctx.guard.lock, host,
-                               guard_mod.utcnow())
-    state = ctx.state()
-    state['changed'] = outcome.changed
-    if outcome.changed:
-        text = 'Claimed %s for host %s.' % (ctx.cluster_name, host)
-    else:
-        text = '%s is already owned by host %s; nothing changed.' % (
-            ctx.cluster_name, host)
-    _emit(state, fmt, text)
-    return EXIT_OK
-
-
-_HANDLERS = {'show': cmd_show, 'check': cmd_check, 'claim': cmd_claim}
-
 _EXIT_FOR = [
     (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
     (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
@@ -204,11 +183,23 @@ def _fail(message, code):
     return code
 
 
+def _log_audit_lines():
+    """Show the audit line of every change (who, from where) on stderr."""
+    audit_log = logging.getLogger(operations.__name__)
+    audit_log.setLevel(logging.INFO)
+    audit_log.propagate = False
+    if not audit_log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter('%(message)s'))
+        audit_log.addHandler(handler)
+
+
 def main(argv=None):
     """Entry point of the console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     # Libraries log their own retries; the operator sees our one paragraph.
     logging.basicConfig(level=logging.CRITICAL, stream=sys.stderr)
+    _log_audit_lines()
     conf = _make_conf()
     try:
         conf(argv, project='nova', prog='nova-vmware-owner',
@@ -218,11 +209,15 @@ def main(argv=None):
         return _fail('configuration file not found: %s' % exc, EXIT_USAGE)
     except cfg.Error as exc:
         return _fail('configuration error: %s' % exc, EXIT_USAGE)
+    except SystemExit as exc:
+        # argparse exits on --help (0) and on usage errors (2) after
+        # printing; return the code like every other outcome.
+        return EXIT_USAGE if exc.code else EXIT_OK
     fmt = conf.command.command_format or conf.format
     ctx = None
     try:
         ctx = Context(conf)
-        return _HANDLERS[conf.command.name](ctx, fmt)
+        return commands.HANDLERS[conf.command.name](ctx, fmt)
     except exceptions.OwnershipError as exc:
         return _fail(str(exc), exit_code_for(exc))
     except cfg.Error as exc:
@@ -242,7 +237,6 @@ def main(argv=None):
 
 
 def _debugging():
-    import os
     return os.environ.get('NOVA_VMWARE_OWNER_DEBUG') == '1'
 
 

@@ -10,10 +10,10 @@ retries; ``connect`` translates every way of failing to our exceptions.
 import re
 import time
 
-import requests
 from oslo_vmware import api
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim_util
+import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import store as store_mod

@@ -57,8 +57,11 @@ def stop_this_service(error):
 
 
 class VMwareVCDriver(vmware_driver.VMwareVCDriver):
-    """nova's ``VMwareVCDriver`` that refuses a cluster owned by another
-    nova-compute host and keeps a lease on the one it manages."""
+    """nova's ``VMwareVCDriver``, guarded by the cluster's ownership.
+
+    It refuses a cluster owned by another nova-compute host and keeps a
+    lease on the one it manages.
+    """
 
     def __init__(self, virtapi, scheme='https'):
         # Fail on bad options before connecting to vCenter.

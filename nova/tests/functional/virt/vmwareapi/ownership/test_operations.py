@@ -1,0 +1,575 @@
+"""``nova-vmware-owner claim``, ``takeover`` and ``release`` as subprocesses.
+
+Every command runs against each state of the record (unowned, owned by
+this host, owned by another host, unreadable, held by a live holder that
+renews, released); each test checks the exit code, the JSON, the record
+afterwards and the audit event (``EventManager.latestEvent``).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+from oslo_vmware import vim_util
+
+from nova.tests.functional.virt.vmwareapi.ownership import base
+from nova.virt.vmwareapi.ownership import connection
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import liveness
+from nova.virt.vmwareapi.ownership import lock as lock_mod
+from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership import record as record_mod
+
+THIS = 'compute-a'
+OTHER = 'compute-b'
+UNREADABLE = '{"host": "compute-a", "v": 99}'
+JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
+             'this_host', 'owner_host', 'verdict', 'record', 'raw',
+             'changed', 'action', 'before', 'after'}
+RENEW_EVERY = 0.5
+LIVE_LEASE = 'lease_duration = 2\nrenew_interval = 1\n'
+BOUND = 30
+"""Seconds within which a background holder or a racer must react."""
+
+
+def dead_pid():
+    """The pid of a process of this machine that has exited."""
+    proc = subprocess.Popen(['true'])
+    proc.wait(BOUND)
+    return proc.pid
+
+
+class LiveHolder:
+    """A nova-compute guard holding the cluster, renewing in a thread."""
+
+    def __init__(self, store, host):
+        self.guard = guard_mod.OwnershipGuard(
+            store, host, base.settings(lease_duration=2, renew_interval=1))
+        self.guard.start()
+        self.lost = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True)
+        self._thread.start()
+
+    def _renew(self):
+        while not self._stop.wait(RENEW_EVERY):
+            try:
+                self.guard.renew()
+            except exceptions.OwnershipLost as exc:
+                self.lost = exc
+                return
+
+    def wait_lost(self):
+        self._thread.join(BOUND)
+        return self.lost
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(BOUND)
+
+
+class OperationsTestCase(base.SimulatorTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.store = self.make_store()
+        self.cluster_ref = connection.find_cluster(self.session, base.CLUSTER)
+
+    # States of the record.
+
+    def given_unowned(self):
+        return None
+
+    def given_owned_by_this_host(self):
+        """Held by a crashed nova-compute of this host on this machine."""
+        holder = '%s:%d:deadbeef' % (liveness.this_machine(), dead_pid())
+        self.write_raw(self.store, record_mod.format_record(
+            record_mod.OwnershipRecord(THIS, holder=holder, seq=4,
+                                       since='2026-01-01T00:00:00Z')))
+
+    def given_owned_by(self, host):
+        self.write_raw(self.store, record_mod.format_record(
+            record_mod.OwnershipRecord(host, seq=3, transitions=1,
+                                       previous='compute-old')))
+
+    def given_unreadable(self):
+        self.write_raw(self.store, UNREADABLE)
+
+    def given_live_holder(self, host):
+        # A session of its own: the test's is used meanwhile.
+        session = self.simulator.session()
+        self.addCleanup(session.logout)
+        holder = LiveHolder(self.make_store(session), host)
+        self.addCleanup(holder.stop)
+        return holder
+
+    def given_released(self, host=THIS):
+        guard = guard_mod.OwnershipGuard(self.store, host, base.settings())
+        guard.start()
+        self.assertTrue(guard.release())
+
+    # Commands and observations.
+
+    def command(self, host, *args, extra=''):
+        return self.run_command(
+            '--config-file', self.config_file(host, extra=extra), *args)
+
+    def json_command(self, host, *args, expect=0, extra=''):
+        out = self.command(host, '--format', 'json', *args, extra=extra)
+        self.assertEqual(expect, out.returncode, out.stdout + out.stderr)
+        self.assertNotIn('Traceback', out.stderr)
+        self.assertNotIn(self.simulator.password, out.stdout + out.stderr)
+        state = json.loads(out.stdout)
+        self.assertEqual(base.CLUSTER, state['cluster'])
+        self.assertEqual(self.attribute, state['attribute'])
+        if 'show' in args:
+            pass
+        elif expect == 0:
+            self.assertLessEqual(JSON_KEYS, set(state))
+        else:
+            self.assertFalse(state['changed'])
+            self.assertIn('error', state)
+        self.out = out
+        return state
+
+    def raw(self):
+        return self.make_store().read().raw
+
+    def record(self):
+        return record_mod.parse_record(self.raw())
+
+    def audit_events(self):
+        """The GeneralUserEvents logged on the cluster, oldest first.
+
+        Not ``EventManager.latestEvent``: the simulator maintains it, but
+        each command's logout (a UserLogoutSessionEvent) comes after its
+        audit event.
+        """
+        vim = self.session.vim
+        factory = vim.client.factory
+        spec = factory.create('ns0:EventFilterSpec')
+        spec.entity = factory.create('ns0:EventFilterSpecByEntity')
+        spec.entity.entity = self.cluster_ref
+        spec.entity.recursion = 'self'
+        spec.eventTypeId = ['GeneralUserEvent']
+        events = vim.QueryEvents(vim.service_content.eventManager,
+                                 filter=spec) or []
+        return sorted(events, key=lambda event: event.key)
+
+    def latest_event(self):
+        events = self.audit_events()
+        return events[-1] if events else None
+
+    def event_key(self):
+        event = self.latest_event()
+        return event.key if event is not None else None
+
+    def assertAudited(self, since_key, verb, before, after):
+        event = self.latest_event()
+        self.assertNotEqual(since_key, event.key)
+        self.assertEqual(self.store.location.cluster_moref,
+                         event.computeResource.computeResource.value)
+        self.assertEqual(self.simulator.username, event.userName)
+        for part in (verb, base.CLUSTER, '%s -> %s' % (before, after),
+                     operations.actor()):
+            self.assertIn(part, event.message)
+        self.assertIn(event.message, self.out.stderr)
+        self.assertNotIn(self.simulator.password, event.message)
+
+    def assertUnchanged(self, raw, since_key):
+        self.assertEqual(raw, self.raw())
+        self.assertEqual(since_key, self.event_key())
+
+
+class TestClaim(OperationsTestCase):
+
+    def claim(self, expect=0, host=THIS):
+        self.key, self.before = self.event_key(), self.raw()
+        return self.json_command(host, 'claim', expect=expect)
+
+    def test_unowned_is_claimed_and_left_released(self):
+        state = self.claim()
+        self.assertTrue(state['changed'])
+        self.assertEqual('claim', state['action'])
+        self.assertIsNone(state['before'])
+        self.assertEqual('owned-by-this-host', state['verdict'])
+        record = self.record()
+        self.assertEqual(THIS, record.host)
+        self.assertEqual(record_mod.RELEASED, record.state)
+        self.assertEqual(record.to_dict(), state['after'])
+        self.assertAudited(self.key, 'claimed', '(none)', THIS)
+
+    def test_owned_by_this_host_changes_nothing(self):
+        self.given_owned_by_this_host()
+        state = self.claim()
+        self.assertFalse(state['changed'])
+        self.assertUnchanged(self.before, self.key)
+
+    def test_owned_by_another_host_is_refused(self):
+        self.given_owned_by(OTHER)
+        state = self.claim(expect=3)
+        self.assertEqual(OTHER, state['owner_host'])
+        self.assertIn('takeover', self.out.stderr)
+        self.assertUnchanged(self.before, self.key)
+
+    def test_unreadable_is_refused(self):
+        self.given_unreadable()
+        self.claim(expect=4)
+        self.assertIn('takeover --force', self.out.stderr)
+        self.assertUnchanged(UNREADABLE, self.key)
+
+    def test_live_holder_of_another_host_is_refused(self):
+        holder = self.given_live_holder(OTHER)
+        self.key = self.event_key()
+        self.json_command(THIS, 'claim', expect=3)
+        holder.stop()
+        self.assertEqual(holder.guard.holder, self.record().holder)
+        self.assertIsNone(holder.lost)
+
+    def test_released_by_its_host_changes_nothing(self):
+        self.given_released()
+        state = self.claim()
+        self.assertFalse(state['changed'])
+        self.assertUnchanged(self.before, self.key)
+
+    def test_for_another_host_with_host_option(self):
+        state = self.json_command(THIS, 'claim', '--host', OTHER)
+        self.assertTrue(state['changed'])
+        self.assertEqual('owned-by-other-host', state['verdict'])
+        self.assertEqual(OTHER, self.record().host)
+
+
+class TestTakeover(OperationsTestCase):
+
+    def takeover(self, *args, expect=0, host=THIS, extra=''):
+        self.key, self.before = self.event_key(), self.raw()
+        return self.json_command(host, 'takeover', '--yes', *args,
+                                 expect=expect, extra=extra)
+
+    def test_without_yes_and_terminal_writes_nothing(self):
+        self.given_owned_by(OTHER)
+        self.key, before = self.event_key(), self.raw()
+        out = self.command(THIS, 'takeover')
+        self.assertEqual(4, out.returncode, out.stderr)
+        self.assertIn('--yes', out.stderr)
+        self.assertUnchanged(before, self.key)
+
+    def test_unowned_is_claimed(self):
+        state = self.takeover()
+        self.assertTrue(state['changed'])
+        self.assertEqual('takeover', state['action'])
+        self.assertEqual(THIS, self.record().host)
+        self.assertEqual([], state['next_steps'])
+        self.assertAudited(self.key, 'took over', '(none)', THIS)
+
+    def test_owned_by_this_host_clears_the_dead_holder(self):
+        self.given_owned_by_this_host()
+        state = self.takeover()
+        self.assertTrue(state['changed'])
+        record = self.record()
+        self.assertEqual(THIS, record.host)
+        self.assertFalse(record.is_held)
+        self.assertEqual(0, record.transitions)
+        self.assertAudited(self.key, 'took over', THIS, THIS)
+
+    def test_owned_by_another_host_moves_with_nova_steps(self):
+        self.given_owned_by(OTHER)
+        state = self.takeover()
+        self.assertTrue(state['changed'])
+        record = self.record()
+        self.assertEqual(THIS, record.host)
+        self.assertEqual(OTHER, record.previous)
+        self.assertEqual(2, record.transitions)
+        self.assertEqual(record_mod.RELEASED, record.state)
+        self.assertEqual(record.to_dict(), state['after'])
+        self.assertEqual(OTHER, state['before']['host'])
+        steps = '\n'.join(state['next_steps'])
+        for part in ('_check_for_host_rename', 'openstack compute service '
+                     'delete', '[DEFAULT] host = %s' % OTHER):
+            self.assertIn(part, steps)
+        self.assertAudited(self.key, 'took over', OTHER, THIS)
+
+    def test_text_output_tells_the_nova_steps(self):
+        self.given_owned_by(OTHER)
+        out = self.command(THIS, 'takeover', '--yes')
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertIn('Took over %s for host %s' % (base.CLUSTER, THIS),
+                      out.stdout)
+        self.assertIn('openstack compute service delete', out.stdout)
+
+    def test_unreadable_needs_force(self):
+        self.given_unreadable()
+        self.takeover(expect=4)
+        self.assertIn('unreadable', self.out.stderr)
+        self.assertUnchanged(UNREADABLE, self.key)
+        state = self.takeover('--force')
+        self.assertTrue(state['forced'])
+        self.assertIsNone(state['before'])
+        self.assertEqual(UNREADABLE, state['before_raw'])
+        self.assertEqual(THIS, self.record().host)
+        self.assertAudited(self.key, 'took over', '(none)', THIS)
+        self.assertIn('unreadable', self.latest_event().message)
+
+    def test_live_holder_renewing_is_refused(self):
+        holder = self.given_live_holder(OTHER)
+        self.key = self.event_key()
+        started = time.monotonic()
+        state = self.json_command(THIS, 'takeover', '--yes', '--observe',
+                                  '2', expect=4)
+        self.assertLess(time.monotonic() - started, base.COMMAND_TIMEOUT)
+        self.assertIn('renewed', state['error'])
+        self.assertIn(holder.guard.holder, self.out.stderr)
+        holder.stop()
+        self.assertIsNone(holder.lost)
+        self.assertEqual(OTHER, self.record().host)
+        self.assertEqual(holder.guard.holder, self.record().holder)
+        self.assertEqual(self.key, self.event_key())
+
+    def test_live_holder_is_replaced_with_force_and_stops(self):
+        holder = self.given_live_holder(OTHER)
+        self.key = self.event_key()
+        state = self.json_command(THIS, 'takeover', '--yes', '--force')
+        self.assertTrue(state['changed'])
+        self.assertIsInstance(holder.wait_lost(), exceptions.OwnershipLost)
+        record = self.record()
+        self.assertEqual(THIS, record.host)
+        self.assertFalse(record.is_held)
+        self.assertAudited(self.key, 'took over', OTHER, THIS)
+        self.assertIn('forced', self.latest_event().message)
+
+    def test_released_by_this_host_is_a_no_op(self):
+        self.given_released()
+        state = self.takeover()
+        self.assertFalse(state['changed'])
+        self.assertUnchanged(self.before, self.key)
+
+    def test_released_by_another_host_moves_without_observing(self):
+        self.given_released(OTHER)
+        state = self.takeover()
+        self.assertTrue(state['changed'])
+        self.assertEqual(0, state['observed_seconds'])
+        self.assertEqual(THIS, self.record().host)
+
+    def test_racing_takeovers_have_one_winner(self):
+        self.given_owned_by('compute-old')
+        lock = lock_mod.RecordLock(self.make_store())
+        key = lock.acquire()
+        racers = {}
+        try:
+            for host in ('compute-x', 'compute-y'):
+                racers[host] = Racer(self.config_file(THIS), host)
+                self.addCleanup(racers[host].kill)
+            for racer in racers.values():
+                # Both have read the record and wait for the lock.
+                self.assertTrue(racer.waiting.wait(base.COMMAND_TIMEOUT),
+                                racer.output())
+        finally:
+            lock.release(key)
+        codes = {host: racer.wait() for host, racer in racers.items()}
+        winners = [host for host, code in codes.items() if code == 0]
+        self.assertEqual(1, len(winners), codes)
+        loser = (set(codes) - set(winners)).pop()
+        self.assertEqual(4, codes[loser], racers[loser].output())
+        self.assertIn('changed while', racers[loser].output())
+        self.assertEqual(winners[0], self.record().host)
+        self.assertEqual('compute-old', self.record().previous)
+
+
+class Racer:
+    """``takeover --force --yes --host HOST`` started in the background."""
+
+    def __init__(self, config, host):
+        self.lines = []
+        self.waiting = threading.Event()
+        command = shutil.which('nova-vmware-owner')
+        argv = [command] if command else [
+            sys.executable, '-c',
+            'from nova.virt.vmwareapi.ownership import cmd; cmd.main()']
+        self.proc = subprocess.Popen(
+            argv + ['--config-file', config, 'takeover', '--force',
+                    '--yes', '--host', host], stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if 'Waiting for the ownership lock' in line:
+                self.waiting.set()
+
+    def wait(self):
+        code = self.proc.wait(base.COMMAND_TIMEOUT)
+        self._reader.join(BOUND)
+        return code
+
+    def output(self):
+        return ''.join(self.lines)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(BOUND)
+
+
+class TestDryRun(OperationsTestCase):
+
+    def fields(self):
+        content = self.session.vim.service_content
+        defs = vim_util.get_object_property(
+            self.session.vim, content.customFieldsManager, 'field')
+        return sorted((d.key, d.name) for d in
+                      getattr(defs, 'CustomFieldDef', None) or [])
+
+    def assertDryRun(self, *args, host=THIS):
+        before, fields, key = self.raw(), self.fields(), self.event_key()
+        state = self.json_command(host, 'takeover', '--dry-run', *args)
+        self.assertTrue(state['dry_run'])
+        self.assertFalse(state['changed'])
+        self.assertEqual(before, self.raw())
+        self.assertEqual(before, state['raw'])
+        self.assertEqual(fields, self.fields())
+        self.assertEqual(key, self.event_key())
+        return state
+
+    def test_unowned_creates_no_field_definition(self):
+        state = self.assertDryRun()
+        self.assertNotIn(self.attribute, [name for _, name in self.fields()])
+        self.assertEqual(THIS, state['after']['host'])
+        self.assertEqual('unowned', state['verdict'])
+
+    def test_owned_by_another_host(self):
+        self.given_owned_by(OTHER)
+        state = self.assertDryRun()
+        self.assertEqual(OTHER, state['before']['host'])
+        self.assertEqual(THIS, state['after']['host'])
+        self.assertEqual(OTHER, state['after']['previous'])
+        self.assertTrue(state['next_steps'])
+
+    def test_unreadable_with_force(self):
+        self.given_unreadable()
+        state = self.assertDryRun('--force')
+        self.assertEqual(THIS, state['after']['host'])
+
+    def test_text_shows_before_and_after(self):
+        self.given_owned_by(OTHER)
+        before = self.raw()
+        out = self.command(THIS, 'takeover', '--dry-run')
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertIn('nothing written', out.stdout)
+        self.assertIn('owner %s -> %s' % (OTHER, THIS), out.stdout)
+        self.assertEqual(before, self.raw())
+
+
+class TestRelease(OperationsTestCase):
+
+    def release(self, *args, expect=0, host=THIS, extra=''):
+        self.key, self.before = self.event_key(), self.raw()
+        return self.json_command(host, 'release', '--yes', *args,
+                                 expect=expect, extra=extra)
+
+    def assertReleased(self, state, before_host):
+        self.assertTrue(state['changed'])
+        self.assertEqual('release', state['action'])
+        self.assertIsNone(state['after'])
+        self.assertEqual('unowned', state['verdict'])
+        self.assertIn(self.raw(), ('', None))
+        self.assertAudited(self.key, 'released', before_host, '(none)')
+        show = self.json_command(THIS, 'show')
+        self.assertEqual('unowned', show['verdict'])
+
+    def test_without_yes_and_terminal_writes_nothing(self):
+        self.given_owned_by(THIS)
+        self.key, before = self.event_key(), self.raw()
+        out = self.command(THIS, 'release')
+        self.assertEqual(4, out.returncode, out.stderr)
+        self.assertUnchanged(before, self.key)
+
+    def test_unowned_is_a_no_op(self):
+        state = self.release()
+        self.assertFalse(state['changed'])
+        self.assertUnchanged(self.before, self.key)
+
+    def test_owned_by_this_host_with_dead_holder(self):
+        self.given_owned_by_this_host()
+        self.assertReleased(self.release(), THIS)
+
+    def test_owned_by_another_host_needs_force(self):
+        self.given_owned_by(OTHER)
+        self.release(expect=3)
+        self.assertIn('--force', self.out.stderr)
+        self.assertUnchanged(self.before, self.key)
+        self.assertReleased(self.release('--force'), OTHER)
+
+    def test_unreadable_needs_force(self):
+        self.given_unreadable()
+        self.release(expect=4)
+        self.assertUnchanged(UNREADABLE, self.key)
+        self.assertReleased(self.release('--force'), '(none)')
+
+    def test_live_holder_renewing_needs_force(self):
+        holder = self.given_live_holder(THIS)
+        self.key = self.event_key()
+        state = self.json_command(THIS, 'release', '--yes', expect=4,
+                                  extra=LIVE_LEASE)
+        self.assertIn('renewed', state['error'])
+        self.assertEqual(self.key, self.event_key())
+        state = self.json_command(THIS, 'release', '--yes', '--force',
+                                  extra=LIVE_LEASE)
+        self.assertIsInstance(holder.wait_lost(), exceptions.OwnershipLost)
+        self.assertReleased(state, THIS)
+
+    def test_released_record_is_cleared(self):
+        self.given_released()
+        self.assertReleased(self.release(), THIS)
+
+
+class TestUsage(base.SimulatorTestCase):
+
+    def assertUsage(self, out, *fragments):
+        self.assertEqual(2, out.returncode, out.stdout + out.stderr)
+        self.assertNotIn('Traceback', out.stderr)
+        for fragment in fragments:
+            self.assertIn(fragment, out.stderr)
+
+    def test_unknown_command(self):
+        out = self.run_command('--config-file', self.config_file(THIS),
+                               'adopt')
+        self.assertUsage(out, 'adopt')
+
+    def test_missing_config_file(self):
+        missing = os.path.join('/nonexistent', 'nova.conf')
+        for command in (['claim'], ['takeover', '--yes'],
+                        ['release', '--yes']):
+            out = self.run_command('--config-file', missing, *command)
+            self.assertUsage(out, missing)
+
+    def test_missing_vmware_option(self):
+        path = self.config_file(THIS)
+        with open(path) as conf:
+            text = conf.read().replace('cluster_name = DC0_C0\n', '')
+        with open(path, 'w') as conf:
+            conf.write(text)
+        for command in ('claim', 'takeover', 'release'):
+            out = self.run_command('--config-file', path, command)
+            self.assertUsage(out, '[vmware] cluster_name')
+
+    def test_cluster_not_found(self):
+        out = self.run_command(
+            '--config-file', self.config_file(THIS, cluster='no-such'),
+            'takeover', '--yes')
+        self.assertUsage(out, "'no-such'", 'cluster_name')
+
+    def test_bad_observe_and_host(self):
+        config = self.config_file(THIS)
+        self.assertUsage(self.run_command('--config-file', config,
+                                          'takeover', '--observe', '0'),
+                         '--observe')
+        self.assertUsage(self.run_command('--config-file', config, 'claim',
+                                          '--host', 'not a host'),
+                         '--host')
