@@ -16,6 +16,7 @@ import threading
 import time
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
+from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
@@ -47,7 +48,8 @@ class Holder:
         self._stderr = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._stderr, text=True, cwd=base.REPO_ROOT)
+            stderr=self._stderr, text=True, cwd=base.REPO_ROOT,
+            preexec_fn=simulator.die_with_parent)
         self.events = queue.Queue()
         self.seen = []
         threading.Thread(target=self._read, daemon=True).start()
