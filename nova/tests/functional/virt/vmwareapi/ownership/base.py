@@ -34,8 +34,11 @@ def settings(**overrides):
 
 
 def unique_attribute():
-    """An attribute name of its own, so tests sharing a simulator and a
-    cluster do not see each other's records."""
+    """An attribute name of its own.
+
+    Tests sharing a simulator and a cluster then do not see each other's
+    records.
+    """
     return 'test.owner.' + secrets.token_hex(4)
 
 
@@ -79,7 +82,8 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
     def config_file(self, host, cluster=CLUSTER, password=None, port=None,
                     ca_file=None, attribute=None, extra=''):
         """A nova.conf for ``nova-vmware-owner`` against the simulator."""
-        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'nova.conf')
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'nova.conf')
         with open(path, 'w') as conf:
             conf.write(
                 '[DEFAULT]\nhost = %s\n'

@@ -31,6 +31,7 @@ The first start builds the simulator (about 40 s on two cores, then
 cached; see ``tools/vcsim/build``), bounded by ``build_timeout``.
 """
 
+import ctypes
 import os
 import secrets
 import signal
@@ -49,6 +50,19 @@ _REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
                                           *[os.pardir] * 6))
 VCSIM_DIR = os.environ.get('NOVA_VMWARE_OWNER_VCSIM_DIR',
                            os.path.join(_REPO_ROOT, 'tools', 'vcsim'))
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """``preexec_fn``: the child gets SIGTERM when the test process dies.
+
+    A test worker that crashes (or is killed) never runs its cleanups; this
+    keeps its simulators and helper processes from outliving it.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class SimulatorError(Exception):
@@ -130,27 +144,49 @@ class VCenterSimulator(fixtures.Fixture):
         self.log_file = os.path.join(self.tempdir, 'vcsim.log')
         url_file = os.path.join(self.tempdir, 'url')
 
-        self._build()
-        cmd = [os.path.join(VCSIM_DIR, 'run'),
-               '--listen', '127.0.0.1:0', '--url-file', url_file,
-               '--tls-cert', self.ca_file, '--tls-key', key_file,
-               '--username', self.username, '--password', self.password,
-               '--clusters', str(self.clusters), '--hosts', str(self.hosts),
-               '--vms', str(self.vms)]
-        with open(self.log_file, 'wb') as log:
-            # Its own process group, so stop() signals the simulator and
-            # nothing else (run execs it, so the group is just that).
-            self.process = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True)
-        self.addCleanup(self.stop)
+        self._key_file = key_file
+        self._url_file = url_file
 
-        self.url = self._wait_for_url(url_file)
+        self._build()
+        self.addCleanup(self.stop)
+        self._launch('127.0.0.1:0')
         parsed = urllib.parse.urlsplit(self.url)
         if parsed.scheme != 'https':
             raise SimulatorError('the simulator serves %s although it was '
                                  'given a TLS certificate' % self.url)
         self.host, self.port = parsed.hostname, parsed.port
+
+    def _launch(self, listen):
+        if os.path.exists(self._url_file):
+            os.unlink(self._url_file)
+        cmd = [os.path.join(VCSIM_DIR, 'run'),
+               '--listen', listen, '--url-file', self._url_file,
+               '--tls-cert', self.ca_file, '--tls-key', self._key_file,
+               '--username', self.username, '--password', self.password,
+               '--clusters', str(self.clusters), '--hosts', str(self.hosts),
+               '--vms', str(self.vms)]
+        with open(self.log_file, 'ab') as log:
+            # Its own process group, so stop() signals the simulator and
+            # nothing else (run execs it, so the group is just that).
+            self.process = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True, preexec_fn=die_with_parent)
+        self.url = self._wait_for_url(self._url_file)
+
+    def restart(self, sig=signal.SIGKILL):
+        """Kill the simulator and start a fresh one in its place.
+
+        The new one listens on the same port with the same credentials
+        and certificate: a vCenter that crashed and came back empty (all
+        state is lost, VCSIM.md fact 10).
+
+        :param sig: the signal that stops the old one (SIGKILL: a crash)
+        """
+        if self.is_running():
+            os.killpg(self.process.pid, sig)
+            self.process.wait(self.stop_timeout)
+        self.process = None
+        self._launch('%s:%d' % (self.host, self.port))
 
     def _build(self):
         # Build outside the start bound: a cold build takes ~40 s.

@@ -7,7 +7,9 @@ inject faults the simulator cannot produce by itself:
 - ``blackhole``: keep connections open but drop every byte, and accept new
   connections without answering (a partition or a hung vCenter);
 - ``reset``: close every connection at once and refuse new ones with RST;
-- ``latency``: delay each chunk by ``delay`` seconds.
+- ``latency``: delay each chunk by ``delay`` seconds;
+- ``mute``: pass requests to the server but drop its answers (the request
+  is carried out, the client never learns it was).
 
 Only loopback addresses are used. ``close`` stops everything.
 """
@@ -22,6 +24,7 @@ FORWARD = 'forward'
 BLACKHOLE = 'blackhole'
 RESET = 'reset'
 LATENCY = 'latency'
+MUTE = 'mute'
 
 
 class TCPProxy:
@@ -87,7 +90,8 @@ class TCPProxy:
                     data = sock.recv(65536)
                     if not data:
                         return
-                    if self.mode == BLACKHOLE:
+                    if self.mode == BLACKHOLE or \
+                            self.mode == MUTE and sock is upstream:
                         continue
                     if self.mode == LATENCY and self.delay:
                         time.sleep(self.delay)

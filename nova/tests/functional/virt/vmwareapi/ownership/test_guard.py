@@ -65,7 +65,8 @@ class TestGuard(base.SimulatorTestCase):
         second = self.guard('compute-a')
         record = second.start()
         self.assertEqual(second.holder, record.holder)
-        self.assertEqual(second.holder, self.make_store().read().record().holder)
+        self.assertEqual(second.holder,
+                         self.make_store().read().record().holder)
 
     def test_hand_typed_host_name_is_a_pre_assignment(self):
         self.write_raw(self.make_store(), 'compute-a')
