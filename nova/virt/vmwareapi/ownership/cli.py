@@ -161,6 +161,9 @@ class Context:
             pass
 
 
+DEBUG_VARIABLE = 'NOVA_VMWARE_OWNER_DEBUG'
+"""Set to 1 to get the traceback of an unexpected error."""
+
 _EXIT_FOR = [
     (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
     (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
@@ -225,21 +228,16 @@ def main(argv=None):
     except KeyboardInterrupt:
         return _fail('interrupted', EXIT_ERROR)
     except Exception as exc:  # noqa: BLE001 - mapped to exit 1, see docstring
-        logging.getLogger(__name__).debug('unexpected', exc_info=True)
-        return _fail('unexpected error: %s: %s. This is a bug; please '
-                     'report it with the output of the same command run '
-                     'with NOVA_VMWARE_OWNER_DEBUG=1.'
-                     % (type(exc).__name__, exc), EXIT_ERROR) \
-            if not _debugging() else _traceback(EXIT_ERROR)
+        return _unexpected(exc)
     finally:
         if ctx is not None:
             ctx.close()
 
 
-def _debugging():
-    return os.environ.get('NOVA_VMWARE_OWNER_DEBUG') == '1'
-
-
-def _traceback(code):
-    traceback.print_exc()
-    return code
+def _unexpected(error):
+    """Exit 1 with one line; the traceback only when asked for."""
+    if os.environ.get(DEBUG_VARIABLE) == '1':
+        traceback.print_exc()
+    return _fail('unexpected error: %s: %s. This is a bug: please report it '
+                 'with the output of the same command run with %s=1.'
+                 % (type(error).__name__, error, DEBUG_VARIABLE), EXIT_ERROR)
