@@ -1,0 +1,113 @@
+"""Shared pieces of the benchmarks: the simulator, counting, results.
+
+Each benchmark prints what it measures and ends with one line
+``RESULT <json>`` that ``run-all`` collects into README.md.
+"""
+
+import collections
+import json
+import os
+import statistics
+import sys
+import time
+import types
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
+                                         os.pardir))
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+from nova.tests.functional.virt.vmwareapi.ownership import simulator  # noqa
+from nova.virt.vmwareapi.ownership import connection  # noqa
+from nova.virt.vmwareapi.ownership import exceptions  # noqa
+from nova.virt.vmwareapi.ownership import store as store_mod  # noqa
+
+CLUSTER = 'DC0_C0'
+
+
+def settings(**overrides):
+    """``[vmware_ownership]`` values: the documented defaults."""
+    values = dict(mode='enforce', attribute_name='openstack.nova.owner',
+                  lease_duration=180, renew_interval=60, standby_wait=True,
+                  standby_timeout=0, sync_node_identity=True)
+    values.update(overrides)
+    return types.SimpleNamespace(**values)
+
+
+def start_simulator(**options):
+    """Start ``tools/vcsim/run`` (TLS, credentials); stop it with
+    ``cleanUp()``.
+    """
+    sim = simulator.VCenterSimulator(**options)
+    sim.setUp()
+    return sim
+
+
+def connect(sim, port=None):
+    endpoint = connection.Endpoint(sim.host, port or sim.port, sim.username,
+                                   sim.password, ca_file=sim.ca_file)
+    return connection.connect(endpoint, timeout=30, api_retry_count=1)
+
+
+def make_store(session, attribute, cluster=CLUSTER):
+    ref = connection.find_cluster(session, cluster)
+    location = exceptions.Location(cluster, 'simulator', ref.value,
+                                   attribute)
+    return store_mod.ClusterStore(session, ref, attribute, location)
+
+
+class RoundTrips:
+    """Counts a session's vCenter round trips.
+
+    Two views: HTTP POSTs at the transport (every SOAP request, including
+    oslo.vmware's own session checks and re-logins) and ``invoke_api``
+    calls by method name.
+    """
+
+    def __init__(self, session):
+        self.posts = 0
+        self.methods = collections.Counter()
+        transport = session.vim.client.options.transport
+        send = transport.send
+        invoke = session.invoke_api
+
+        def counting_send(request):
+            self.posts += 1
+            return send(request)
+
+        def counting_invoke(module, method, *args, **kwargs):
+            self.methods[method] += 1
+            return invoke(module, method, *args, **kwargs)
+
+        transport.send = counting_send
+        session.invoke_api = counting_invoke
+
+    def reset(self):
+        self.posts = 0
+        self.methods.clear()
+
+    def measure(self, function):
+        """Run ``function()``; return (posts, methods, seconds, result)."""
+        self.reset()
+        started = time.perf_counter()
+        result = function()
+        seconds = time.perf_counter() - started
+        return self.posts, dict(self.methods), seconds, result
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def summary(values):
+    """Median, min and max of a list of seconds, rounded."""
+    return {'median': round(statistics.median(values), 4),
+            'min': round(min(values), 4), 'max': round(max(values), 4),
+            'n': len(values)}
+
+
+def result(name, data):
+    """Print the machine-readable result line."""
+    data = dict(data, benchmark=name)
+    print('RESULT ' + json.dumps(data, sort_keys=True))
+    sys.stdout.flush()
