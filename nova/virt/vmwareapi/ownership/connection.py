@@ -7,7 +7,6 @@ clear message. ``BoundedSession`` keeps oslo.vmware's login and bounds its
 retries; ``connect`` translates every way of failing to our exceptions.
 """
 
-import re
 import time
 
 from oslo_vmware import api
@@ -45,6 +44,9 @@ class BoundedSession(api.VMwareAPISession):
                 if attempt == LOGIN_ATTEMPTS:
                     raise
                 time.sleep(LOGIN_RETRY_DELAY)
+
+
+_summary = store_mod.summarize_error
 
 
 class Endpoint:
@@ -88,38 +90,19 @@ def connect(endpoint, timeout=10.0, api_retry_count=1):
             connection_timeout=timeout)
     except requests.exceptions.SSLError as exc:
         raise exceptions.VCenterUnreachable(
-            endpoint, 'TLS verification failed (%s)' % _first_line(exc))
+            endpoint, 'TLS verification failed (%s)' % _summary(exc))
     except requests.exceptions.RequestException as exc:
-        raise exceptions.VCenterUnreachable(endpoint, _first_line(exc))
+        raise exceptions.VCenterUnreachable(endpoint, _summary(exc))
     except vexc.VimConnectionException as exc:
         raise exceptions.VCenterUnreachable(endpoint,
-                                            _first_line(exc.cause or exc))
+                                            _summary(exc.cause or exc))
     except vexc.VimFaultException as exc:
         if 'InvalidLogin' in exc.fault_list:
             raise exceptions.VCenterLoginFailed(endpoint, endpoint.username)
         raise exceptions.VCenterFault('Login', exc.fault_list, exc.msg)
     except vexc.VimException as exc:
         raise exceptions.VCenterUnreachable(endpoint,
-                                            _first_line(exc.cause or exc))
-
-
-# requests nests urllib3's errors in long texts; the errno part is what an
-# operator needs ("[Errno 111] Connection refused").
-_ERRNO_RE = re.compile(r'\[Errno -?\d+\] [^"\')]+')
-_SSL_RE = re.compile(r'\[SSL: [^\]]+\] (.+?)(?: \(_ssl\.c:\d+\)|$)')
-
-
-def _first_line(exc):
-    text = str(exc).strip()
-    found = _SSL_RE.search(text)
-    if found:
-        return found.group(1).strip()
-    found = _ERRNO_RE.search(text)
-    if found:
-        return found.group(0).strip()
-    if 'timed out' in text.lower():
-        return 'connection timed out'
-    return text.splitlines()[0] if text else type(exc).__name__
+                                            _summary(exc.cause or exc))
 
 
 def vcenter_uuid(session):

@@ -79,7 +79,7 @@ class LeaseKeeper:
             # silently stops renewing is taken over while still running.
             self.failures += 1
             LOG.warning('Could not renew the ownership lease of %s (attempt '
-                        '%d failed, retrying in %d seconds): %s',
+                        '%d failed, retrying in %s seconds): %s',
                         self._guard.location, self.failures, self.interval,
                         exc, exc_info=not isinstance(
                             exc, exceptions.OwnershipError))

@@ -23,6 +23,7 @@ oslo.vmware faults are translated to our exceptions here and only here.
 """
 
 import contextlib
+import re
 
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim_util
@@ -122,9 +123,28 @@ def translated_faults(operation, endpoint=None, username=None):
                                       _cause(exc))
 
 
+# requests nests urllib3's errors in long texts; the errno or TLS part is
+# what an operator needs ("[Errno 111] Connection refused").
+_ERRNO_RE = re.compile(r'\[Errno -?\d+\] [^"\')]+')
+_SSL_RE = re.compile(r'\[SSL: [^\]]+\] (.+?)(?: \(_ssl\.c:\d+\)|$)')
+
+
+def summarize_error(error):
+    """One short line saying what went wrong with a connection or call."""
+    text = str(error).strip()
+    found = _SSL_RE.search(text)
+    if found:
+        return found.group(1).strip()
+    found = _ERRNO_RE.search(text)
+    if found:
+        return found.group(0).strip()
+    if 'timed out' in text.lower():
+        return 'connection timed out'
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def _cause(exc):
-    cause = getattr(exc, 'cause', None)
-    return str(cause or exc.msg or exc).splitlines()[0]
+    return summarize_error(getattr(exc, 'cause', None) or exc.msg or exc)
 
 
 class ClusterStore:

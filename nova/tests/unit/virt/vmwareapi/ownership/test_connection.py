@@ -54,39 +54,6 @@ class EndpointTestCase(base.BaseTestCase):
         self.assertFalse(endpoint().insecure)
 
 
-class FirstLineTestCase(base.BaseTestCase):
-
-    def test_errno(self):
-        text = ("HTTPSConnectionPool(host='127.0.0.1', port=9): Max retries "
-                "exceeded with url: /sdk (Caused by NewConnectionError('<x>: "
-                "Failed to establish a new connection: [Errno 111] "
-                "Connection refused'))")
-        self.assertEqual('[Errno 111] Connection refused',
-                         connection._first_line(Exception(text)))
-
-    def test_negative_errno(self):
-        text = "Failed to resolve 'vc' ([Errno -2] Name or service not known)"
-        self.assertEqual('[Errno -2] Name or service not known',
-                         connection._first_line(Exception(text)))
-
-    def test_ssl(self):
-        text = ("HTTPSConnectionPool(host='127.0.0.1', port=9): (Caused by "
-                "SSLError(SSLCertVerificationError(1, '[SSL: "
-                "CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-"
-                "signed certificate (_ssl.c:1006)')))")
-        self.assertEqual('certificate verify failed: self-signed certificate',
-                         connection._first_line(Exception(text)))
-
-    def test_timeout(self):
-        self.assertEqual('connection timed out', connection._first_line(
-            Exception('Read Timed Out. (read timeout=10)')))
-
-    def test_plain(self):
-        self.assertEqual('first', connection._first_line(
-            Exception('first\nsecond')))
-        self.assertEqual('ValueError', connection._first_line(ValueError()))
-
-
 class ConnectTestCase(base.BaseTestCase):
 
     def setUp(self):

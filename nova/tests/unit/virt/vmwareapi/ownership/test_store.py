@@ -339,3 +339,53 @@ class DefinitionTestCase(StoreTestCase):
         for gone in (fault('NotFound'), fault('InvalidArgument')):
             self.answer(gone)
             self.assertFalse(self.store.remove_lock(102))
+
+
+class SummarizeErrorTestCase(base.BaseTestCase):
+
+    def test_errno(self):
+        text = ("HTTPSConnectionPool(host='127.0.0.1', port=9): Max retries "
+                "exceeded with url: /sdk (Caused by NewConnectionError('<x>: "
+                "Failed to establish a new connection: [Errno 111] "
+                "Connection refused'))")
+        self.assertEqual('[Errno 111] Connection refused',
+                         store.summarize_error(Exception(text)))
+
+    def test_negative_errno(self):
+        text = "Failed to resolve 'vc' ([Errno -2] Name or service not known)"
+        self.assertEqual('[Errno -2] Name or service not known',
+                         store.summarize_error(Exception(text)))
+
+    def test_ssl(self):
+        text = ("HTTPSConnectionPool(host='127.0.0.1', port=9): (Caused by "
+                "SSLError(SSLCertVerificationError(1, '[SSL: "
+                "CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-"
+                "signed certificate (_ssl.c:1006)')))")
+        self.assertEqual('certificate verify failed: self-signed certificate',
+                         store.summarize_error(Exception(text)))
+
+    def test_timeout(self):
+        self.assertEqual('connection timed out', store.summarize_error(
+            Exception('Read Timed Out. (read timeout=10)')))
+
+    def test_plain(self):
+        self.assertEqual('first', store.summarize_error(
+            Exception('first\nsecond')))
+        self.assertEqual('ValueError', store.summarize_error(ValueError()))
+
+
+class TranslatedConnectionErrorTestCase(base.BaseTestCase):
+
+    def test_connection_error_is_summarized(self):
+        cause = Exception(
+            "HTTPSConnectionPool(host='vc', port=443): Max retries exceeded "
+            "with url: /sdk (Caused by NewConnectionError('<conn>: Failed "
+            "to establish a new connection: [Errno 111] Connection "
+            "refused'))")
+
+        def fail():
+            with store.translated_faults('SetField', 'https://vc:443'):
+                raise vexc.VimConnectionException('requests error', cause)
+
+        error = self.assertRaises(exceptions.VCenterUnreachable, fail)
+        self.assertEqual('[Errno 111] Connection refused', error.reason)
