@@ -10,13 +10,13 @@ import os
 import statistics
 import sys
 import time
-import types
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
                                          os.pardir))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
+from nova.tests.functional.virt.vmwareapi.ownership import base  # noqa
 from nova.tests.functional.virt.vmwareapi.ownership import simulator  # noqa
 from nova.virt.vmwareapi.ownership import connection  # noqa
 from nova.virt.vmwareapi.ownership import exceptions  # noqa
@@ -24,14 +24,7 @@ from nova.virt.vmwareapi.ownership import store as store_mod  # noqa
 
 CLUSTER = 'DC0_C0'
 
-
-def settings(**overrides):
-    """``[vmware_ownership]`` values: the documented defaults."""
-    values = dict(mode='enforce', attribute_name='openstack.nova.owner',
-                  lease_duration=180, renew_interval=60, standby_wait=True,
-                  standby_timeout=0, sync_node_identity=True)
-    values.update(overrides)
-    return types.SimpleNamespace(**values)
+settings = base.settings
 
 
 def start_simulator(**options):
