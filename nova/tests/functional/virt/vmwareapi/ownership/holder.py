@@ -115,6 +115,12 @@ def race(session, ref, args):
     return 0
 
 
+def _green_threads():
+    """Whether eventlet monkey-patched threading in this process."""
+    patcher = sys.modules.get('eventlet.patcher')
+    return bool(patcher and patcher.is_monkey_patched('thread'))
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -128,7 +134,7 @@ def main(argv=None):
                                    args.password, ca_file=args.ca_file)
     session = connection.connect(endpoint, timeout=10, api_retry_count=2)
     ref = connection.find_cluster(session, args.cluster, endpoint)
-    report('connected')
+    report('connected', green_threads=_green_threads())
     return (hold if args.mode == 'hold' else race)(session, ref, args)
 
 

@@ -30,15 +30,22 @@ ROUNDS = int(os.environ.get('NOVA_VMWARE_OWNER_RACE_ROUNDS', '50'))
 
 _HOLDER = [sys.executable, '-m',
            'nova.tests.functional.virt.vmwareapi.ownership.holder']
+# nova-compute's eventlet mode: everything monkey-patched before any import.
+_HOLDER_EVENTLET = [
+    sys.executable, '-c',
+    'import eventlet; eventlet.monkey_patch(); import sys; '
+    'from nova.tests.functional.virt.vmwareapi.ownership import holder; '
+    'sys.exit(holder.main(sys.argv[1:]))']
 
 
 class Holder:
     """One guarding process and the events it printed."""
 
     def __init__(self, test, mode, host='compute-a', attribute=None,
-                 lease=LEASE, renew=RENEW, port=None, **extra):
+                 lease=LEASE, renew=RENEW, port=None, eventlet=False,
+                 **extra):
         sim = test.simulator
-        argv = _HOLDER + [
+        argv = (_HOLDER_EVENTLET if eventlet else _HOLDER) + [
             mode, '--port', str(port or sim.port), '--user', sim.username,
             '--password', sim.password, '--ca-file', sim.ca_file,
             '--host', host, '--attribute', attribute or test.attribute,
@@ -165,6 +172,30 @@ class TestFailover(base.SimulatorTestCase):
         self.assertEqual(5, active.process.returncode)
         # It never wrote over the record it lost.
         self.assertEqual(record_mod.format_record(stolen), store.read().raw)
+
+
+class TestThreadingModes(base.SimulatorTestCase):
+    """The lease keeper in both of nova-compute's modes."""
+
+    def assertHoldsRenewsReleases(self, eventlet):
+        holder = Holder(self, 'hold', eventlet=eventlet)
+        connected = holder.wait_for('connected', 60)
+        self.assertIsNotNone(connected, holder.stderr())
+        self.assertEqual(eventlet, connected['green_threads'])
+        self.assertIsNotNone(holder.wait_for('held', 60), holder.stderr())
+        for _ in range(2):
+            self.assertIsNotNone(holder.wait_for('renewed', RENEW + SLACK),
+                                 holder.stderr())
+        holder.kill(signal.SIGTERM)
+        self.assertEqual(0, holder.process.returncode, holder.stderr())
+        self.assertEqual(record_mod.RELEASED,
+                         self.make_store().read().record().state)
+
+    def test_native_threads(self):
+        self.assertHoldsRenewsReleases(eventlet=False)
+
+    def test_eventlet_monkey_patched(self):
+        self.assertHoldsRenewsReleases(eventlet=True)
 
 
 class TestRace(base.SimulatorTestCase):
