@@ -104,16 +104,23 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
     def get_nodenames_by_uuid(self, refresh=False):
         nodes = super().get_nodenames_by_uuid(refresh=refresh)
         # On a first start nova creates the node identity only after
-        # init_host; record it once it exists.
+        # init_host; record it once it exists. A passive node can only
+        # restore what is recorded, so a vCenter error is retried at nova's
+        # next call (its periodic resource update).
         if not self._node_recorded and self.ownership is not None and \
                 CONF.vmware_ownership.sync_node_identity:
-            self._node_recorded = True
-            for node_uuid in nodes:
-                try:
+            try:
+                for node_uuid in nodes:
                     self.ownership.record_node(node_uuid)
-                except exceptions.OwnershipError as exc:
-                    LOG.warning('Could not record compute node %s in the '
-                                'ownership record: %s', node_uuid, exc)
+                self._node_recorded = True
+            except exceptions.VCenterError as exc:
+                LOG.warning('Could not record compute node %s in the '
+                            'ownership record of %s, retrying later: %s',
+                            ', '.join(nodes), self._cluster_name, exc)
+            except exceptions.OwnershipError as exc:
+                self._node_recorded = True
+                LOG.error('Not recording compute node %s in the ownership '
+                          'record: %s', ', '.join(nodes), exc)
         return nodes
 
     def cleanup_host(self, host):

@@ -9,6 +9,7 @@ missing; ``test_service`` has that.
 
 import logging
 import os
+from unittest import mock
 
 import fixtures
 from oslo_config import fixture as config_fixture
@@ -149,6 +150,21 @@ class TestClaimAndRestart(DriverTestCase):
         record = self.record()
         self.assertEqual('host-a', record.host)
         self.assertEqual(node, record.node)
+
+    def test_node_is_recorded_at_the_next_call_after_a_vcenter_error(self):
+        driver = self.start('host-a')
+        real = driver.ownership.record_node
+        with mock.patch.object(
+                driver.ownership, 'record_node', autospec=True,
+                side_effect=exceptions.VCenterUnreachable('vc', 'down')):
+            node, _ = self.node_of(driver)
+        self.assertIsNone(self.record().node)
+        with mock.patch.object(driver.ownership, 'record_node',
+                               autospec=True, side_effect=real) as retried:
+            self.node_of(driver)
+            self.node_of(driver)
+        self.assertEqual(node, self.record().node)
+        self.assertEqual(1, retried.call_count)
 
     def test_cleanup_host_releases(self):
         driver = self.start('host-a', stop=False)
