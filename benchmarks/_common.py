@@ -8,13 +8,23 @@ import collections
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
+import venv
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
                                          os.pardir))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
+
+try:
+    import oslo_vmware  # noqa
+    import testtools  # noqa
+except ImportError:
+    sys.exit('The benchmarks need this package and its test requirements: '
+             'run them with "tox -e benchmarks" (all) or "tox -e benchmarks '
+             '-- --only NAME", which makes that environment.')
 
 from nova.tests.functional.virt.vmwareapi.ownership import base  # noqa
 from nova.tests.functional.virt.vmwareapi.ownership import simulator  # noqa
@@ -25,6 +35,35 @@ from nova.virt.vmwareapi.ownership import store as store_mod  # noqa
 CLUSTER = 'DC0_C0'
 
 settings = base.settings
+
+
+def cache_dir():
+    """This project's cache directory (the simulator's lives there too)."""
+    return os.path.join(os.environ.get('XDG_CACHE_HOME') or
+                        os.path.expanduser('~/.cache'), 'nova-vmware-owner')
+
+
+def venv_python(name, requirements):
+    """The python of a venv of the benchmarks' own, with this tree in it.
+
+    The venv is made once in the cache directory with ``requirements``;
+    this source tree is reinstalled into it (without dependencies) on
+    every call, so it always runs the code being measured.
+    """
+    path = os.path.join(cache_dir(), name)
+    python = os.path.join(path, 'bin', 'python')
+    pip = [python, '-m', 'pip', 'install', '--quiet',
+           '--disable-pip-version-check']
+    if not os.path.exists(python):
+        print('making %s (once; installs %s)' % (path, ', '.join(
+            requirements)), flush=True)
+        venv.create(path, with_pip=True)
+        subprocess.run(pip + list(requirements), check=True,
+                       stdin=subprocess.DEVNULL)
+    subprocess.run(pip + ['--no-deps', '--force-reinstall', REPO_ROOT],
+                   check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL)
+    return python
 
 
 def start_simulator(**options):

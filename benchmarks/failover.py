@@ -10,7 +10,7 @@ poll). "Another machine" is a UTS namespace with its own host name
 from the signal (or the ``released`` event) to the standby's ``held``
 event, on the shared monotonic clock.
 
-    python3 benchmarks/failover.py [--runs N] [--lease S] [--renew S]
+    tox -e benchmarks -- --only failover   (or, in that env: python benchmarks/failover.py [--runs N] [--lease S] [--renew S])
 """
 
 import argparse

@@ -3,11 +3,12 @@
 
 Construction + ``init_host`` of nova 34's plain driver and of ours (the
 guard at the default lease: a restart that takes the released record),
-alternated, repeated; medians compared. Runs the drivers under nova's
-Python (``$NOVA_PYTHON``, default ``/opt/venvs/nova34/bin/python``, where
-this package must be installed: ``pip install --no-deps .``).
+alternated, repeated; medians compared. Runs the drivers under a Python
+with nova 34 and this package: ``$NOVA_PYTHON`` when set, else a venv of
+its own that it makes (once, about two minutes) in the cache directory
+and into which it reinstalls this tree on every run.
 
-    python3 benchmarks/startup.py [--repeat N]
+    tox -e benchmarks -- --only startup     (or: python benchmarks/startup.py)
 """
 
 import argparse
@@ -19,14 +20,16 @@ import sys
 
 import _common
 
-NOVA_PYTHON = os.environ.get('NOVA_PYTHON', '/opt/venvs/nova34/bin/python')
 TARGET = 0.10
+NOVA_REQUIREMENT = 'nova[vmware]==34.0.0'
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=7)
     args = parser.parse_args()
+    nova_python = os.environ.get('NOVA_PYTHON') or _common.venv_python(
+        'bench-nova34', [NOVA_REQUIREMENT])
     sim = _common.start_simulator(clusters=1, hosts=1, vms=2)
     try:
         child = json.dumps(dict(host=sim.host, port=sim.port,
@@ -34,7 +37,7 @@ def main():
                                 password=sim.password, ca_file=sim.ca_file,
                                 repeat=args.repeat))
         done = subprocess.run(
-            [NOVA_PYTHON, os.path.join(os.path.dirname(__file__),
+            [nova_python, os.path.join(os.path.dirname(__file__),
                                        '_startup_child.py'), child],
             capture_output=True, text=True, timeout=900,
             cwd='/', stdin=subprocess.DEVNULL)
