@@ -1,14 +1,17 @@
-"""The operator command ``nova-vmware-owner``.
+"""The operator command ``nova-vmware-owner``: arguments and exit codes.
 
-Reads the same configuration files as nova-compute. Return codes:
+Reads the same configuration files as nova-compute. The exit codes, and
+the one table that maps our exceptions to them (``_EXIT_FOR``):
 
 =====  ===============================================================
 0      done; or, for ``check``, this host may run against the cluster
-1      unexpected error
+1      unexpected error (a bug: the traceback is logged)
 2      usage, configuration or connection error
 3      refused: the cluster is owned by another host
 4      refused: needs ``--force`` or confirmation (live holder,
        unreadable record, no ``--yes`` without a terminal)
+5      conflict: the record changed while the command ran (a lost
+       race); nothing of this command was written, run it again
 =====  ===============================================================
 """
 
@@ -19,21 +22,40 @@ import traceback
 
 from oslo_config import cfg
 
+from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import commands
-from nova.virt.vmwareapi.ownership import connection
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import report
 from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership import view as view_mod
 from nova.virt.vmwareapi.ownership import vmware_opts
 
-EXIT_OK = commands.EXIT_OK
-EXIT_ERROR = commands.EXIT_ERROR
-EXIT_USAGE = commands.EXIT_USAGE
-EXIT_OTHER_HOST = commands.EXIT_OTHER_HOST
-EXIT_NEEDS_FORCE = commands.EXIT_NEEDS_FORCE
+LOG = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_OTHER_HOST = 3
+EXIT_NEEDS_FORCE = 4
+EXIT_CONFLICT = 5
+
+# The first matching class decides; order from specific to general.
+_EXIT_FOR = (
+    (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
+    (exceptions.NotTheOwner, EXIT_OTHER_HOST),
+    (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
+    (exceptions.RecordChanged, EXIT_CONFLICT),
+    (exceptions.RecordBusy, EXIT_CONFLICT),
+    (exceptions.ConfigurationError, EXIT_USAGE),
+    (exceptions.VCenterError, EXIT_USAGE),
+    (exceptions.OwnershipError, EXIT_ERROR),
+)
 
 _COMMANDS = {
     'show': 'Print the cluster, its ownership record (parsed and raw) and '
@@ -92,7 +114,8 @@ _cli_opts = [
     cfg.StrOpt('format', choices=['text', 'json'], default='text',
                help='Output format.'),
     cfg.FloatOpt('timeout', default=20.0, min=1.0,
-                 help='Seconds to wait for each vCenter connection.'),
+                 help='Seconds to wait for each vCenter connection and '
+                      'answer.'),
     cfg.SubCommandOpt('command', title='Commands',
                       handler=_add_command_parsers,
                       help='Run "nova-vmware-owner COMMAND --help".'),
@@ -107,52 +130,48 @@ def _make_conf():
     return conf
 
 
-def _required(conf, group, name):
-    value = getattr(getattr(conf, group), name)
-    if value in (None, ''):
-        raise exceptions.ConfigurationError(
-            ['[%s] %s' % (group, name)],
-            'must be set in the configuration file (the same file '
-            'nova-compute reads; pass it with --config-file)')
-    return value
-
-
 class Context:
-    """What every command works with: config, session, store, guard."""
+    """What the cluster commands work with: config, session, store."""
 
-    def __init__(self, conf):
+    def __init__(self, conf, clock=clock_mod.SYSTEM):
         self.conf = conf
-        opts.validate(conf.vmware_ownership)
-        vm = conf.vmware
+        self.clock = clock
+        self.settings = opts.settings(conf.vmware_ownership)
         self.this_host = conf.host
-        self.endpoint = connection.Endpoint(
-            _required(conf, 'vmware', 'host_ip'), vm.host_port,
-            _required(conf, 'vmware', 'host_username'),
-            _required(conf, 'vmware', 'host_password'),
-            ca_file=vm.ca_file, insecure=vm.insecure)
-        self.cluster_name = _required(conf, 'vmware', 'cluster_name')
-        self.session = connection.connect(self.endpoint,
-                                          timeout=conf.timeout)
-        self.vcenter_uuid = connection.vcenter_uuid(self.session)
-        cluster_ref = connection.find_cluster(self.session,
-                                              self.cluster_name,
-                                              self.endpoint)
+        endpoint = vmware_opts.endpoint(conf)
+        cluster_name = vmware_opts.cluster_name(conf)
+        self.session = vcenter.connect(endpoint, conf.timeout, retries=1)
+        self.vcenter_uuid = vcenter.vcenter_uuid(self.session)
+        cluster_ref = vcenter.find_cluster(self.session, cluster_name)
         self.location = exceptions.Location(
-            self.cluster_name, str(self.endpoint),
-            cluster_moref=cluster_ref.value,
-            attribute=conf.vmware_ownership.attribute_name)
+            cluster_name, str(endpoint),
+            cluster_moref=vcenter.moref_value(cluster_ref),
+            attribute=self.settings.attribute_name)
         self.store = store_mod.ClusterStore(
-            self.session, cluster_ref,
-            conf.vmware_ownership.attribute_name, self.location)
-        self.guard = guard_mod.OwnershipGuard(self.store, self.this_host,
-                                              conf.vmware_ownership)
+            self.session, cluster_ref, self.settings.attribute_name,
+            self.location)
+        self._watch = liveness.HolderWatch(
+            liveness.new_holder_id(), self.settings.lease_duration,
+            clock.now)
 
-    def state(self):
-        return self.describe(self.guard.assess())
+    def now(self):
+        return self.clock.utcnow()
 
-    def describe(self, assessment):
-        return report.state_dict(assessment, self.this_host, self.location,
-                                 self.vcenter_uuid)
+    def view(self):
+        """One reading of the cluster (1 round trip)."""
+        return view_mod.interpret(self.store.read(), self.location)
+
+    def settled_view(self, on_wait=None):
+        """A reading with no change in progress (see ``fencing.settle``)."""
+        return fencing.settle(self.store, self.clock, on_wait=on_wait)
+
+    def state(self, view):
+        """``show``'s JSON object of ``view`` for this host."""
+        assessment = guard_mod.assess(view, self.this_host, self._watch,
+                                      sync_node_identity=False)
+        return report.state_dict(view, assessment.liveness, self.this_host,
+                                 self.location, self.vcenter_uuid,
+                                 self.store.lease_name)
 
     def close(self):
         try:
@@ -162,15 +181,7 @@ class Context:
 
 
 DEBUG_VARIABLE = 'NOVA_VMWARE_OWNER_DEBUG'
-"""Set to 1 to get the traceback of an unexpected error."""
-
-_EXIT_FOR = [
-    (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
-    (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
-    (exceptions.ConfigurationError, EXIT_USAGE),
-    (exceptions.VCenterError, EXIT_USAGE),
-    (exceptions.OwnershipError, EXIT_ERROR),
-]
+"""Set to 1 to also print the traceback of an unexpected error."""
 
 
 def exit_code_for(error):
@@ -195,6 +206,13 @@ def _log_audit_lines():
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter('%(message)s'))
         audit_log.addHandler(handler)
+
+
+def error_log_path():
+    """Where the traceback of an unexpected error is written."""
+    return os.path.join(os.environ.get('XDG_CACHE_HOME') or
+                        os.path.expanduser('~/.cache'),
+                        'nova-vmware-owner', 'nova-vmware-owner.log')
 
 
 def main(argv=None):
@@ -235,9 +253,27 @@ def main(argv=None):
 
 
 def _unexpected(error):
-    """Exit 1 with one line; the traceback only when asked for."""
+    """Exit 1 with one paragraph; the traceback goes to a log file."""
+    path = error_log_path()
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        handler = logging.FileHandler(path)
+    except OSError:
+        handler, path = None, None
+    if handler is not None:
+        handler.setFormatter(logging.Formatter(
+            '%(asctime)s %(levelname)s %(name)s %(message)s'))
+        LOG.addHandler(handler)
+        LOG.setLevel(logging.ERROR)
+        LOG.propagate = False
+        LOG.exception('Unexpected error')
+        LOG.removeHandler(handler)
+        handler.close()
     if os.environ.get(DEBUG_VARIABLE) == '1':
         traceback.print_exc()
     return _fail('unexpected error: %s: %s. This is a bug: please report it '
-                 'with the output of the same command run with %s=1.'
-                 % (type(error).__name__, error, DEBUG_VARIABLE), EXIT_ERROR)
+                 'with the traceback%s.'
+                 % (type(error).__name__, exceptions.printable(error),
+                    ' logged in %s' % path if path else
+                    ' printed when the same command runs with %s=1'
+                    % DEBUG_VARIABLE), EXIT_ERROR)

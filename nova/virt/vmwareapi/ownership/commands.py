@@ -1,33 +1,25 @@
-"""The handlers of ``nova-vmware-owner``'s commands.
+"""The handlers of ``nova-vmware-owner``'s cluster commands.
 
 Each handler takes the command's context (``cli.Context``: options, store,
-guard, location) and the output format, prints the result on stdout and
-returns the exit code; refusals and failures are raised as our exceptions
-and mapped to exit codes by ``cli.main``.
+location) and the output format, prints the result on stdout and returns
+the exit code; refusals and failures are raised as our exceptions and
+mapped to exit codes by ``cli.main``.
 """
-
-import sys
 
 from nova.virt.vmwareapi.ownership import console as console_mod
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership import lock as lock_mod
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import report
+from nova.virt.vmwareapi.ownership import view as view_mod
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_OTHER_HOST = 3
-EXIT_NEEDS_FORCE = 4
+Change = operations.Change
 
-_CHECK_EXIT = {
-    report.UNOWNED: EXIT_OK,
-    report.OWNED_BY_THIS_HOST: EXIT_OK,
-    report.OWNED_BY_OTHER_HOST: EXIT_OTHER_HOST,
-    report.UNREADABLE: EXIT_NEEDS_FORCE,
-}
+CLAIM_ATTEMPTS = 3
+"""Decisions a claim makes when it loses a race: the next reading shows
+who won, and the claim is then done or refused."""
+
+_MAY_RUN = (report.UNOWNED, report.OWNED_BY_THIS_HOST)
 
 
 def emit(state, fmt, text):
@@ -35,23 +27,24 @@ def emit(state, fmt, text):
 
 
 def cmd_show(ctx, fmt):
-    state = ctx.state()
+    state = ctx.state(ctx.view())
     emit(state, fmt, report.show_text(state))
-    return EXIT_OK
+    return 0
 
 
 def cmd_check(ctx, fmt):
-    assessment = ctx.guard.assess()
-    state = ctx.describe(assessment)
-    code = _CHECK_EXIT[state['verdict']]
-    state['may_run'] = code == EXIT_OK
-    emit(state, fmt, '%s: %s' % (state['cluster'],
+    view = ctx.view()
+    state = ctx.state(view)
+    state['may_run'] = state['verdict'] in _MAY_RUN
+    emit(state, fmt, '%s: %s' % (exceptions.printable(state['cluster']),
                                  report.verdict_text(state)))
-    if code != EXIT_OK:
-        # What nova-compute of this host would log when refusing to start.
-        sys.stderr.write('nova-vmware-owner: %s\n'
-                         % ctx.guard.refusal(assessment))
-    return code
+    if state['may_run']:
+        return 0
+    # What nova-compute of this host would log when refusing to start.
+    if view.error is not None:
+        raise view.error
+    raise exceptions.ClusterOwnedByAnotherHost(
+        ctx.location, view.record.host, ctx.this_host, view.record.since)
 
 
 def _target_host(ctx):
@@ -62,162 +55,175 @@ def _target_host(ctx):
     return host
 
 
-def _record_lock(ctx, console):
-    return lock_mod.RecordLock(ctx.store, on_wait=lambda: console.say(
-        'Waiting for the ownership lock of %s: another claim or takeover '
-        'is in progress.' % ctx.location))
+def _settled(ctx, console):
+    return ctx.settled_view(on_wait=lambda: console.say(
+        'Waiting: another process is changing the ownership record of %s.'
+        % ctx.location))
 
 
-def _dict(record):
-    return record.to_dict() if record is not None else None
-
-
-def outcome_state(ctx, action, before, after, before_raw, changed,
-                  dry_run=False, observed=0.0, forced=False):
+def _change_state(ctx, plan, outcome, dry_run=False):
     """The JSON object of claim, takeover and release.
 
-    ``show``'s object plus the change; ``after`` is the record that was,
-    or would be, written.
+    ``show``'s object of the state after the change (as written; nothing
+    is read again) plus the change.
     """
-    state = ctx.state()
-    state.update(action=action, changed=changed, dry_run=dry_run,
-                 before=_dict(before), before_raw=before_raw,
-                 after=_dict(after), observed_seconds=round(observed, 1),
-                 forced=forced, next_steps=[])
+    after = plan.view if not outcome.changed else view_mod.written(
+        outcome.after)
+    state = ctx.state(after)
+    before = plan.before
+    state.update(action=plan.change.value, changed=outcome.changed,
+                 dry_run=dry_run,
+                 before=before.to_dict() if before else None,
+                 before_raw=plan.view.reading.attribute_raw,
+                 after=outcome.after.to_dict() if outcome.after else None,
+                 observed_seconds=round(outcome.observed, 1),
+                 forced=plan.forced, next_steps=[])
     return state
 
 
-def _refusing(ctx, fmt, action, error):
+def _refusing(ctx, fmt, change, view, error):
     """In JSON, a refusal still prints the state (then exits non-zero)."""
-    if fmt == 'json' and isinstance(error, exceptions.OwnershipRefused):
-        try:
-            state = ctx.state()
-        except exceptions.OwnershipError:
-            return
-        state.update(action=action, changed=False, error=str(error))
+    if fmt == 'json' and view is not None:
+        state = ctx.state(view)
+        state.update(action=change.value, changed=False, error=str(error))
         emit(state, fmt, '')
 
 
 def cmd_claim(ctx, fmt):
     host = _target_host(ctx)
     console = console_mod.Console()
-    try:
-        outcome = operations.claim(ctx.store, _record_lock(ctx, console),
-                                   host, guard_mod.utcnow())
-    except exceptions.OwnershipRefused as exc:
-        _refusing(ctx, fmt, operations.CLAIM, exc)
-        raise
-    state = outcome_state(ctx, operations.CLAIM, outcome.before,
-                          outcome.after, outcome.before_raw, outcome.changed)
+    for attempt in range(1, CLAIM_ATTEMPTS + 1):
+        view = _settled(ctx, console)
+        try:
+            plan = operations.plan(Change.CLAIM, view, host, ctx.now(),
+                                   ctx.location)
+            outcome = operations.apply(ctx.store, plan)
+        except exceptions.RecordChanged:
+            if attempt == CLAIM_ATTEMPTS:
+                raise
+            continue
+        except exceptions.OwnershipRefused as exc:
+            _refusing(ctx, fmt, Change.CLAIM, view, exc)
+            raise
+        break
     if outcome.changed:
         text = ('Claimed %s for host %s. The record is released, so the '
                 'nova-compute of %s starts at once.'
-                % (ctx.cluster_name, host, host))
+                % (ctx.location, host, host))
     else:
         text = '%s is already owned by host %s; nothing changed.' % (
-            ctx.cluster_name, host)
-    emit(state, fmt, text)
-    return EXIT_OK
+            ctx.location, host)
+    emit(_change_state(ctx, plan, outcome), fmt, text)
+    return 0
 
 
 def rename_steps(old, new):
-    """What the operator must do in nova before starting ``new``.
+    """What the operator does in nova before starting ``new``.
 
     nova keys the compute service, its compute node and the instances by
     ``[DEFAULT] host``: a cluster moved to a new host name leaves them on
-    the old one.
+    the old one until they are moved too.
     """
     return [
-        'Ownership moved from host %s to host %s. Before starting '
-        'nova-compute as %s:' % (old, new, new),
-        '- nova keys the compute service, its compute node and the '
-        "cluster's instances by [DEFAULT] host; they all still belong to "
-        '%s, and nova refuses to start a host whose local compute_id names '
-        "another host's compute node (_check_for_host_rename): do not copy "
-        "%s's compute_id file." % (old, old),
-        '- Recommended for an HA pair: no rename. Keep [DEFAULT] host = %s '
-        'on the new machine and run "nova-vmware-owner takeover --host %s".'
+        'Ownership moved from host %s to host %s. nova still keys the '
+        "cluster's compute service, compute node and instances by %s; "
+        'before starting nova-compute as %s:' % (old, new, old, new),
+        '1. Make sure nova-compute %s is stopped, and mark its service '
+        'down: openstack compute service set --down %s nova-compute'
         % (old, old),
-        '- To rename for good: move the instances off %s (migrate, or '
-        'evacuate once its service is down), then, when it has no '
-        'instances left, "openstack compute service delete <id of the '
-        'nova-compute service of %s>"; then start %s.' % (old, old, new),
+        '2. Move nova\'s records, where nova-manage runs: '
+        'nova-vmware-owner rehome --from %s --to %s' % (old, new),
+        '3. Start nova-compute as %s.' % new,
+        'For an active/passive pair no rename is needed: keep [DEFAULT] '
+        'host = %s on the new machine and run "nova-vmware-owner takeover '
+        '--host %s".' % (old, old),
     ]
 
 
+def _summary(ctx, plan, seconds):
+    if plan.change is Change.RELEASE:
+        what = 'clear the ownership of %s (owner %s)' % (
+            ctx.location, plan.before.host if plan.before
+            else 'unreadable value')
+    else:
+        what = 'move the ownership of %s from %s to host %s' % (
+            ctx.location, plan.before.host if plan.before else 'nobody',
+            plan.after.host)
+    holder = exceptions.printable(plan.holder)
+    if plan.observe:
+        what += ', after observing holder %s for %d s' % (holder, seconds)
+    elif plan.holder and plan.forced:
+        what += (' (forced: live holder %s stops at its next renewal)'
+                 % holder)
+    return 'About to %s.' % what
+
+
 def _change_text(ctx, plan, outcome, dry_run):
-    cluster = ctx.cluster_name
+    cluster = ctx.location
     if not plan.changes:
         if plan.after is None:
             return 'Nothing to do: %s is unowned.' % cluster
         return ('Nothing to do: %s is already owned by host %s with no live '
                 'holder.' % (cluster, plan.after.host))
-    before = plan.before_host or (
-        'nobody' if not (plan.reading.raw or '').strip()
-        else 'an unreadable value')
+    before = plan.before.host if plan.before else (
+        'an unreadable value' if plan.view.error else 'nobody')
     if dry_run:
+        after_raw = record_mod.format_record(plan.after) if plan.after \
+            else ''
         return ('Dry run, nothing written. %s would change the attribute %r '
                 'of %s (owner %s -> %s):\n  before: %s\n  after:  %s'
-                % (plan.action, ctx.location.attribute, cluster, before,
-                   plan.after_host or 'none: unowned',
-                   exceptions.shorten(plan.reading.raw),
-                   exceptions.shorten(plan.after_raw)))
+                % (plan.change.value, ctx.location.attribute, cluster,
+                   before, plan.after.host if plan.after else
+                   'none: unowned',
+                   exceptions.shorten(plan.view.reading.attribute_raw),
+                   exceptions.shorten(after_raw)))
     observed = (' after observing it for %d s' % outcome.observed
                 if outcome.observed else '')
-    if plan.action == operations.RELEASE:
+    if plan.change is Change.RELEASE:
         return ('Released %s%s: it is unowned now (was owned by %s).'
                 % (cluster, observed, before))
     return ('Took over %s for host %s%s (was owned by %s). The record is '
             'released, so the nova-compute of %s starts at once.'
-            % (cluster, plan.after_host, observed, before, plan.after_host))
+            % (cluster, plan.after.host, observed, before, plan.after.host))
 
 
-def _summary(ctx, plan, seconds):
-    if plan.action == operations.RELEASE:
-        what = 'clear the ownership of %s (owner %s)' % (
-            ctx.location, plan.before_host or 'unreadable value')
-    else:
-        what = 'move the ownership of %s from %s to host %s' % (
-            ctx.location, plan.before_host or 'nobody', plan.after_host)
-    if plan.observe:
-        what += (', after observing holder %s for %d s'
-                 % (plan.before.holder, seconds))
-    if plan.before is not None and plan.before.is_held and plan.forced:
-        what += (' (forced: live holder %s stops at its next renewal)'
-                 % plan.before.holder)
-    return 'About to %s.' % what
-
-
-def _run_change(ctx, fmt, plan, seconds, expected, dry_run=False,
-                assume_yes=False):
-    """Confirm, observe, apply and print one takeover or release plan."""
+def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
+                dry_run=False, assume_yes=False):
+    """Plan, confirm, observe, apply and print one takeover or release."""
     console = console_mod.Console()
-    outcome = operations.Outcome(False, plan.before, plan.after, plan.action,
-                                 plan.reading.raw)
-    if plan.changes:
-        if not dry_run:
-            console.confirm(plan.action, _summary(ctx, plan, seconds),
-                            expected, assume_yes)
-        try:
-            outcome.observed = operations.observe(
-                ctx.store, plan, seconds, on_tick=lambda left:
-                console.countdown(plan.before.holder, left))
-        finally:
-            console.end_countdown()
-        if not dry_run:
-            outcome = operations.apply(ctx.store,
-                                       _record_lock(ctx, console), plan,
-                                       observed=outcome.observed)
-    state = outcome_state(ctx, plan.action, outcome.before, outcome.after,
-                          plan.reading.raw, outcome.changed, dry_run,
-                          outcome.observed, plan.forced)
+    view = _settled(ctx, console)
+    try:
+        plan = operations.plan(change, view, target, ctx.now(),
+                               ctx.location, force=force)
+        outcome = operations.Outcome(plan, False, plan.after)
+        if plan.changes:
+            if not dry_run:
+                console.confirm(change.value, _summary(ctx, plan, seconds),
+                                expected or plan.before and plan.before.host,
+                                assume_yes)
+            try:
+                observed, view = operations.observe(
+                    ctx.store, plan, seconds, clock=ctx.clock,
+                    on_tick=lambda left: console.countdown(plan.holder,
+                                                           left))
+            finally:
+                console.end_countdown()
+            outcome.observed = observed
+            if not dry_run:
+                outcome = operations.apply(ctx.store, plan, view,
+                                           observed=observed)
+    except exceptions.OwnershipRefused as exc:
+        _refusing(ctx, fmt, change, view, exc)
+        raise
+    state = _change_state(ctx, plan, outcome, dry_run)
     text = _change_text(ctx, plan, outcome, dry_run)
-    if plan.action == operations.TAKEOVER and plan.changes and \
-            plan.renames:
-        state['next_steps'] = rename_steps(plan.before_host, plan.after_host)
+    if change is Change.TAKEOVER and plan.changes and plan.before and \
+            plan.after and plan.before.host != plan.after.host:
+        state['next_steps'] = rename_steps(plan.before.host,
+                                           plan.after.host)
         text += '\n\n' + '\n'.join(state['next_steps'])
     emit(state, fmt, text)
-    return EXIT_OK
+    return 0
 
 
 def cmd_takeover(ctx, fmt):
@@ -225,33 +231,21 @@ def cmd_takeover(ctx, fmt):
     host = _target_host(ctx)
     seconds = args.observe
     if seconds is None:
-        seconds = ctx.conf.vmware_ownership.lease_duration
+        seconds = ctx.settings.lease_duration
     elif seconds <= 0:
         raise exceptions.ConfigurationError(
             ['--observe'], 'must be a positive number of seconds (use '
             '--force to skip the observation)')
-    try:
-        plan = operations.plan_takeover(ctx.store.read(), host,
-                                        guard_mod.utcnow(), ctx.location,
-                                        force=args.force)
-        return _run_change(ctx, fmt, plan, seconds, host, args.dry_run,
-                           args.yes)
-    except exceptions.OwnershipRefused as exc:
-        _refusing(ctx, fmt, operations.TAKEOVER, exc)
-        raise
+    return _run_change(ctx, fmt, Change.TAKEOVER, host, seconds, host,
+                       force=args.force, dry_run=args.dry_run,
+                       assume_yes=args.yes)
 
 
 def cmd_release(ctx, fmt):
     args = ctx.conf.command
-    try:
-        plan = operations.plan_release(ctx.store.read(), ctx.this_host,
-                                       ctx.location, force=args.force)
-        return _run_change(ctx, fmt, plan,
-                           ctx.conf.vmware_ownership.lease_duration,
-                           plan.before_host, assume_yes=args.yes)
-    except exceptions.OwnershipRefused as exc:
-        _refusing(ctx, fmt, operations.RELEASE, exc)
-        raise
+    return _run_change(ctx, fmt, Change.RELEASE, ctx.this_host,
+                       ctx.settings.lease_duration, None, force=args.force,
+                       assume_yes=args.yes)
 
 
 HANDLERS = {

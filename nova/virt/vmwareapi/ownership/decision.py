@@ -1,7 +1,13 @@
-"""The decision at start: what a nova-compute host may do with a cluster.
+"""The decisions: what a nova-compute host, a holder and an operator may do.
 
-A pure function of what was read and observed; no I/O, no configuration.
-It implements the table of the design (section 4):
+Pure functions of what was read and observed; no I/O, no configuration.
+Three tables live here and nowhere else:
+
+- ``decide``: what a starting nova-compute does with a cluster;
+- ``lost_reason``: when a running holder must step down;
+- ``decide_change``: what ``claim``, ``takeover`` and ``release`` may do.
+
+``decide`` implements the table of the design (section 4):
 
 =======================================  ================================
 record on the cluster                    action
@@ -124,3 +130,105 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
                         'holder %s is alive' % record.holder)
     return Decision(Action.TAKE, identity, record,
                     'owned by this host, holder %s' % liveness.value)
+
+
+def lost_reason(view, token, holder, this_host):
+    """Why a holder may no longer act on the cluster, or ``None``.
+
+    :param view: the ``view.View`` just read
+    :param token: the key of the lease this holder writes through
+    :param holder: this holder's identity
+    :param this_host: nova's ``[DEFAULT] host``
+    :returns: a sentence for the log, or ``None`` while it holds
+    """
+    if view.error is not None:
+        return 'the record became unreadable (%s)' % view.error.reason
+    if view.token != token:
+        if view.token is None:
+            return ('its lease (key %s) is gone: removed by another process '
+                    'or by a vSphere admin' % token)
+        return ('its lease (key %s) was replaced by lease %s: another '
+                'process took the cluster over' % (token, view.token))
+    if view.record is None:
+        return 'the record was cleared'
+    if view.record.host != this_host:
+        return 'the record now names host %s' % view.record.host
+    lease = view.lease
+    if lease is None or lease.holder != holder:
+        return 'the lease now names holder %s' % (
+            lease.holder if lease is not None else None)
+    return None
+
+
+class Change(enum.Enum):
+    """An operator's change of ownership."""
+
+    CLAIM = 'claim'
+    TAKEOVER = 'takeover'
+    RELEASE = 'release'
+
+
+class Verdict(enum.Enum):
+    """What an operator's change may do."""
+
+    NOTHING_TO_DO = 'nothing-to-do'
+    WRITE = 'write'
+    OBSERVE_THEN_WRITE = 'observe-then-write'
+    """A holder is named: write only once it is judged dead."""
+    REFUSE_OTHER_HOST = 'refuse-other-host'
+    REFUSE_UNREADABLE = 'refuse-unreadable'
+    REFUSE_NOT_OWNER = 'refuse-not-owner'
+
+
+def decide_change(change, record, target_host, unreadable=False,
+                  force=False):
+    """What an operator's ``claim``, ``takeover`` or ``release`` may do.
+
+    ===========  ===============  ===============================
+    change       record           verdict
+    ===========  ===============  ===============================
+    any          unreadable       refuse (write with ``--force``,
+                                  not for ``claim``)
+    claim        unowned          write
+    claim        target's         nothing to do
+    claim        another host's   refuse: other host
+    takeover     unowned          write
+    takeover     target's, no     nothing to do
+                 holder
+    takeover     with a holder    observe, then write (write with
+                                  ``--force``)
+    takeover     otherwise        write
+    release      unowned          nothing to do
+    release      another host's   refuse: not the owner (write with
+                                  ``--force``)
+    release      with a holder    observe, then write (write with
+                                  ``--force``)
+    release      otherwise        write
+    ===========  ===============  ===============================
+
+    :param change: a ``Change``
+    :param record: the record that counts (``None``: unowned/unreadable)
+    :param target_host: the host to claim or take over for; for release,
+                        the host running the command
+    :param unreadable: True when the record cannot be read
+    :param force: ``--force`` was given
+    :returns: a ``Verdict``
+    """
+    if unreadable:
+        return Verdict.WRITE if force and change is not Change.CLAIM \
+            else Verdict.REFUSE_UNREADABLE
+    if record is None:
+        return Verdict.NOTHING_TO_DO if change is Change.RELEASE \
+            else Verdict.WRITE
+    if change is Change.CLAIM:
+        return Verdict.NOTHING_TO_DO if record.host == target_host \
+            else Verdict.REFUSE_OTHER_HOST
+    if change is Change.TAKEOVER and record.host == target_host and \
+            not record.is_held:
+        return Verdict.NOTHING_TO_DO
+    if change is Change.RELEASE and record.host != target_host and \
+            not force:
+        return Verdict.REFUSE_NOT_OWNER
+    if record.is_held and not force:
+        return Verdict.OBSERVE_THEN_WRITE
+    return Verdict.WRITE

@@ -13,6 +13,11 @@ waits as a standby, or refuses with an ``InvalidConfiguration`` that
 nova-compute logs before exiting non-zero. When the record carries the
 compute node identity and the local ``compute_id`` file is missing (the
 passive node of a pair), it is restored before nova reads it.
+
+This module applies the operating mode (``[vmware_ownership] mode``): the
+guard itself always enforces. The guard talks to vCenter through a session
+of its own, whose every request is bounded in time (nova's has no
+timeout), so a silent vCenter cannot hold a renewal past its deadline.
 """
 
 import os
@@ -29,6 +34,8 @@ from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership import vmware_opts
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
@@ -66,40 +73,63 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
     def __init__(self, virtapi, scheme='https'):
         # Fail on bad options before connecting to vCenter.
         opts.register_opts(CONF)
-        opts.validate(CONF.vmware_ownership)
+        self.ownership_settings = opts.settings(CONF.vmware_ownership)
         super().__init__(virtapi, scheme=scheme)
         self.ownership = None
         self._lease = None
         self._node_recorded = False
 
     def _make_guard(self, host):
-        settings = CONF.vmware_ownership
+        settings = self.ownership_settings
+        endpoint = vmware_opts.endpoint(CONF)
         location = exceptions.Location(
             self._cluster_name,
-            'https://%s:%s (instance %s)' % (
-                CONF.vmware.host_ip, CONF.vmware.host_port,
-                self._vcenter_uuid),
-            cluster_moref=self._cluster_ref.value,
+            '%s (instance %s)' % (endpoint, self._vcenter_uuid),
+            cluster_moref=vcenter.moref_value(self._cluster_ref),
             attribute=settings.attribute_name)
-        store = store_mod.ClusterStore(self._session, self._cluster_ref,
+        session = vcenter.connect(endpoint, settings.request_timeout)
+        store = store_mod.ClusterStore(session, self._cluster_ref,
                                        settings.attribute_name, location)
         return guard_mod.OwnershipGuard(store, host, settings,
                                         identity=NovaNodeIdentity())
 
     def init_host(self, host):
         super().init_host(host)
-        settings = CONF.vmware_ownership
+        settings = self.ownership_settings
         if settings.mode == opts.MODE_DISABLED:
             LOG.warning('Cluster ownership is disabled ([vmware_ownership] '
                         'mode = disabled): nothing stops another host from '
                         'managing cluster %s.', self._cluster_name)
             return
-        self.ownership = self._make_guard(host)
-        held = self.ownership.start()
-        if held is not None and held.is_held:
+        guard = self._make_guard(host)
+        if settings.mode == opts.MODE_AUDIT:
+            self._audit(guard)
+            return
+        self.ownership = guard
+        started = guard.start()
+        if guard.tenure is not None:
             self._lease = lease_mod.LeaseKeeper(
-                self.ownership, settings.renew_interval, stop_this_service)
+                guard, settings, stop_this_service,
+                last_renewal=guard.taken_at)
             self._lease.start()
+        LOG.info('Ownership of %s: %s.', guard.location, started)
+
+    @staticmethod
+    def _audit(guard):
+        """Log what ``enforce`` would do; never refuse, never write."""
+        assessment = guard.assess(guard.read())
+        chosen = assessment.decision
+        if chosen.refused or chosen.action is guard_mod.Action.STANDBY and \
+                not guard.settings.standby_wait:
+            LOG.warning('Ownership audit: in enforce mode this service would '
+                        'refuse to start: %s', guard.refusal(assessment))
+        elif chosen.action is guard_mod.Action.STANDBY:
+            LOG.warning('Ownership audit: %s is held by another process; in '
+                        'enforce mode this service would wait for it.',
+                        guard.location)
+        else:
+            LOG.info('Ownership audit: %s; in enforce mode this service '
+                     'would %s it.', chosen.reason, chosen.action.value)
 
     def get_nodenames_by_uuid(self, refresh=False):
         nodes = super().get_nodenames_by_uuid(refresh=refresh)
@@ -107,13 +137,13 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
         # init_host; record it once it exists. A passive node can only
         # restore what is recorded, so a vCenter error is retried at nova's
         # next call (its periodic resource update).
-        if not self._node_recorded and self.ownership is not None and \
-                CONF.vmware_ownership.sync_node_identity:
+        if not self._node_recorded and self.ownership is not None:
             try:
                 for node_uuid in nodes:
                     self.ownership.record_node(node_uuid)
                 self._node_recorded = True
-            except exceptions.VCenterError as exc:
+            except (exceptions.VCenterError,
+                    exceptions.RecordChanged) as exc:
                 LOG.warning('Could not record compute node %s in the '
                             'ownership record of %s, retrying later: %s',
                             ', '.join(nodes), self._cluster_name, exc)
@@ -126,9 +156,9 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
     def cleanup_host(self, host):
         try:
             if self._lease is not None:
-                self._lease.stop(timeout=CONF.vmware_ownership.renew_interval)
-            if self.ownership is not None and self._lease is not None and \
-                    not self._lease.lost:
+                self._lease.stop(timeout=self.ownership_settings
+                                 .request_timeout * 2)
+            if self.ownership is not None:
                 self.ownership.release()
         except exceptions.OwnershipError as exc:
             LOG.warning('Could not release cluster %s: %s; a standby takes '

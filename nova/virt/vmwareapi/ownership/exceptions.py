@@ -2,11 +2,14 @@
 
 Every error is a value with data: it carries the cluster, the hosts and the
 raw values involved, and its message is written for the operator who reads
-it at 3 a.m.: what happened, why it is refused, and what fixes it.
+it at 3 a.m.: what happened, why it is refused, and what fixes it. Values
+that come from vCenter are escaped (``printable``, ``shorten``) before they
+go into a message.
 
 ``OwnershipError`` is the one root. Refusals to start derive from nova's
 ``InvalidConfiguration`` when nova is importable, so nova-compute logs them
-as configuration errors and exits non-zero.
+as configuration errors and exits non-zero. vCenter faults are translated
+into ``VCenterError`` subclasses by ``vcenter`` alone.
 """
 
 try:  # nova is optional: the CLI and the unit tests run without it
@@ -19,8 +22,22 @@ RAW_SHOWN = 200
 """How many characters of a raw attribute value an error message shows."""
 
 
+def printable(value):
+    """``value`` as text safe for a terminal or a log line.
+
+    Control and format characters (newlines, C1 controls, bidirectional
+    overrides such as U+202E) could forge lines or reorder what an
+    operator reads; they are shown as escapes, the rest as is.
+    """
+    text = '%s' % (value,)
+    if text.isprintable():
+        return text
+    return ''.join(c if c.isprintable() else
+                   c.encode('unicode_escape').decode('ascii') for c in text)
+
+
 def shorten(raw, limit=RAW_SHOWN):
-    """Return ``raw`` as a printable, truncated representation."""
+    """``raw`` quoted, escaped and truncated, for a message."""
     if raw is None:
         return 'None'
     text = raw if len(raw) <= limit else raw[:limit] + '...'
@@ -40,7 +57,7 @@ class Location:
 
     def __str__(self):
         return 'cluster %r (%s) on vCenter %s' % (
-            self.cluster, self.cluster_moref or '?', self.vcenter)
+            self.cluster, self.cluster_moref or '?', printable(self.vcenter))
 
     def __repr__(self):
         return 'Location(%r, %r, %r, %r)' % (
@@ -77,88 +94,14 @@ class ConfigurationError(_InvalidConfiguration):
 
     def __init__(self, options, problem):
         self.options = tuple(options)
+        self.problem = problem
         super().__init__(
             'Invalid configuration (%s): %s' % (', '.join(self.options),
                                                 problem))
 
 
 class OwnershipRefused(_InvalidConfiguration):
-    """This process must not manage the cluster."""
-
-
-class VCenterError(OwnershipError):
-    """vCenter could not be used: connection, login, privileges, objects."""
-
-
-class VCenterUnreachable(VCenterError):
-    """No answer from vCenter: refused, timed out, TLS failure."""
-
-    def __init__(self, endpoint, reason):
-        self.endpoint = endpoint
-        self.reason = reason
-        super().__init__(
-            'Cannot reach vCenter at %s: %s. Check [vmware] host_ip and '
-            'host_port, that vCenter is up and reachable from this machine, '
-            'and for TLS errors [vmware] ca_file (or insecure).'
-            % (endpoint, reason))
-
-
-class VCenterLoginFailed(VCenterError):
-    """vCenter rejected the credentials."""
-
-    def __init__(self, endpoint, username):
-        self.endpoint = endpoint
-        self.username = username
-        super().__init__(
-            'vCenter at %s rejected the login of user %r. Check [vmware] '
-            'host_username and host_password.' % (endpoint, username))
-
-
-class MissingPrivilege(VCenterError):
-    """The vCenter user lacks a privilege needed for an operation."""
-
-    def __init__(self, privilege, operation, username=None, detail=None):
-        self.privilege = privilege
-        self.operation = operation
-        self.username = username
-        user = 'user %r' % username if username else \
-            'the user of [vmware] host_username'
-        super().__init__(
-            'vCenter refused %s: %s lacks the privilege %s on the vCenter '
-            'root object. Grant it to that user\'s role (nova-vmware-owner '
-            'needs Global.ManageCustomFields, Global.SetCustomField and '
-            'Global.LogEvent).%s'
-            % (operation, user, privilege,
-               ' (%s)' % detail if detail else ''))
-
-
-class ClusterNotFound(VCenterError):
-    """No cluster of the configured name exists, or several do."""
-
-    def __init__(self, cluster, vcenter, found=0):
-        self.cluster = cluster
-        self.vcenter = vcenter
-        self.found = found
-        if found:
-            problem = ('%d clusters have that name; cluster names must be '
-                       'unique in the vCenter' % found)
-        else:
-            problem = 'no such cluster'
-        super().__init__(
-            'Cluster %r not found on vCenter %s: %s. Check [vmware] '
-            'cluster_name.' % (cluster, vcenter, problem))
-
-
-class VCenterFault(VCenterError):
-    """vCenter answered a call with a fault we do not handle specially."""
-
-    def __init__(self, operation, fault, detail):
-        self.operation = operation
-        self.fault = fault
-        if isinstance(fault, (list, tuple)):
-            fault = ', '.join(fault) or 'unnamed fault'
-        super().__init__('vCenter failed %s with %s%s.' % (
-            operation, fault, ': %s' % detail if detail else ''))
+    """This process must not manage the cluster, or change its record."""
 
 
 class UnreadableRecord(OwnershipRefused):
@@ -183,7 +126,7 @@ class UnreadableRecord(OwnershipRefused):
             'vSphere Client, or replace it with '
             '"nova-vmware-owner takeover --force".'
             % (' (attribute %r)' % attribute if attribute else '', where,
-               reason, shorten(raw)))
+               printable(reason), shorten(raw)))
 
     def at(self, location):
         """Return the same error, located on a cluster."""
@@ -204,9 +147,25 @@ class ClusterOwnedByAnotherHost(OwnershipRefused):
             'hosts against one cluster partitions its instances. If this '
             'machine replaces %r in an active/passive pair, set '
             '[DEFAULT] host = %s here. To move the cluster to %r for good, '
-            'stop %r and run "nova-vmware-owner takeover --host %s".'
-            % (location, owner, since or 'at an unknown time', this_host,
-               owner, owner, this_host, owner, this_host))
+            'stop %r, run "nova-vmware-owner takeover --host %s", then '
+            '"nova-vmware-owner rehome --from %s --to %s".'
+            % (location, owner, printable(since or 'at an unknown time'),
+               this_host, owner, owner, this_host, owner, this_host,
+               owner, this_host))
+
+
+class NotTheOwner(OwnershipRefused):
+    """``release`` run on a host that does not own the cluster."""
+
+    def __init__(self, location, owner, this_host):
+        self.location = location
+        self.owner = owner
+        self.this_host = this_host
+        super().__init__(
+            'Refusing to release %s: it is owned by nova-compute host %r, '
+            'not by this host %r ([DEFAULT] host). Run the release on %r, '
+            'or add --force to clear the ownership of %r from here.'
+            % (location, owner, this_host, owner, owner))
 
 
 class NodeIdentityMismatch(OwnershipRefused):
@@ -226,7 +185,8 @@ class NodeIdentityMismatch(OwnershipRefused):
             '(the compute node was deliberately recreated), stop every '
             'nova-compute of this host, run "nova-vmware-owner release", '
             'and start this one: it records its own identity.'
-            % (location, recorded, ' (%s)' % path if path else '', local))
+            % (location, printable(recorded),
+               ' (%s)' % path if path else '', printable(local)))
 
 
 class ClusterHeldByAnotherProcess(OwnershipRefused):
@@ -245,34 +205,7 @@ class ClusterHeldByAnotherProcess(OwnershipRefused):
             'cluster. Stop the other process, or let this one wait for it '
             'with [vmware_ownership] standby_wait = true and '
             'standby_timeout = 0.'
-            % (waited_text, location, this_host, holder))
-
-
-class OwnershipLost(OwnershipError):
-    """A holder found the record no longer names it and must stop."""
-
-    def __init__(self, location, holder, record_host, record_holder):
-        self.location = location
-        self.holder = holder
-        self.record_host = record_host
-        self.record_holder = record_holder
-        super().__init__(
-            'Lost ownership of %s: the record now names host %r, holder %s, '
-            'not this process (%s). Stopping to avoid two processes managing '
-            'the cluster.' % (location, record_host, record_holder, holder))
-
-
-class LockTimeout(OwnershipError):
-    """The record lock could not be taken in time."""
-
-    def __init__(self, location, waited):
-        self.location = location
-        self.waited = waited
-        super().__init__(
-            'Could not take the ownership lock of %s within %d seconds: '
-            'another process is changing the record. Retry; if it persists, '
-            'check the vCenter custom attributes for a stale lock.'
-            % (location, waited))
+            % (waited_text, location, this_host, printable(holder)))
 
 
 class HolderIsAlive(OwnershipRefused):
@@ -289,33 +222,7 @@ class HolderIsAlive(OwnershipRefused):
             'the record on a clean stop) and run the command again, or add '
             '--force to replace the record anyway (the process then stops '
             'at its next renewal).'
-            % (holder, location, observed_seconds))
-
-
-class RecordChanged(OwnershipRefused):
-    """The record changed between the operator's decision and the write.
-
-    :param expected: the raw value the change was decided on
-    :param found: the raw value found instead
-    :param written: True when found just after writing (someone else's
-                    write replaced ours)
-    """
-
-    def __init__(self, location, expected, found, written=False):
-        self.location = location
-        self.expected = expected
-        self.found = found
-        self.written = written
-        if written:
-            what = ('was replaced right after this command wrote it: '
-                    'another process won')
-        else:
-            what = 'changed while this command was deciding'
-        super().__init__(
-            'The ownership record of %s %s (expected %s, found %s). '
-            'Nothing more was written. Run "nova-vmware-owner show" to see '
-            'the new state, then run the command again if still needed.'
-            % (location, what, shorten(expected), shorten(found)))
+            % (printable(holder), location, observed_seconds))
 
 
 class ConfirmationRequired(OwnershipRefused):
@@ -334,17 +241,152 @@ class ConfirmationRequired(OwnershipRefused):
             % (reason, command))
 
 
-class NotTheOwner(ClusterOwnedByAnotherHost):
-    """``release`` run on a host that does not own the cluster."""
+class RecordChanged(OwnershipError):
+    """Another process changed the record first: a lost race.
 
-    def __init__(self, location, owner, this_host, since=None):
+    Nothing of this change was written; deciding again from a fresh
+    reading is always safe.
+
+    :param location: the cluster
+    :param what: what happened, in words
+    """
+
+    def __init__(self, location, what):
         self.location = location
-        self.owner = owner
-        self.this_host = this_host
-        self.since = since
-        OwnershipRefused.__init__(
-            self,
-            'Refusing to release %s: it is owned by nova-compute host %r, '
-            'not by this host %r ([DEFAULT] host). Run the release on %r, '
-            'or add --force to clear the ownership of %r from here.'
-            % (location, owner, this_host, owner, owner))
+        self.what = what
+        super().__init__(
+            'The ownership record of %s changed while this command ran: %s. '
+            'Nothing of this command was written. Run "nova-vmware-owner '
+            'show" to see the new state, then run the command again if it '
+            'is still needed.' % (location, what))
+
+
+class RecordBusy(OwnershipError):
+    """Another process has been changing the record for too long."""
+
+    def __init__(self, location, waited, lease_attribute):
+        self.location = location
+        self.waited = waited
+        self.lease_attribute = lease_attribute
+        super().__init__(
+            'Gave up after %d seconds: another process is changing the '
+            'ownership record of %s (the custom attribute %r exists without '
+            'a value). Run the command again; a change abandoned by a '
+            'crashed process is cleared automatically once it has stayed '
+            'unchanged for a while.' % (waited, location, lease_attribute))
+
+
+class OwnershipLost(OwnershipError):
+    """A holder may no longer act on the cluster and must stop.
+
+    :param location: the cluster
+    :param holder: this process's holder identity
+    :param what: what happened, in words
+    """
+
+    def __init__(self, location, holder, what):
+        self.location = location
+        self.holder = holder
+        self.what = what
+        super().__init__(
+            'Lost the ownership of %s: %s. This process (holder %s) stops '
+            'managing the cluster and writes nothing more, so that two '
+            'processes never manage it at once.'
+            % (location, what, printable(holder)))
+
+
+class VCenterError(OwnershipError):
+    """vCenter could not be used: connection, login, privileges, objects."""
+
+
+class VCenterUnreachable(VCenterError):
+    """No answer from vCenter: refused, timed out, TLS failure."""
+
+    def __init__(self, endpoint, reason):
+        self.endpoint = endpoint
+        self.reason = reason
+        super().__init__(
+            'Cannot reach vCenter at %s: %s. Check [vmware] host_ip and '
+            'host_port, that vCenter is up and reachable from this machine, '
+            'and for TLS errors [vmware] ca_file (or insecure).'
+            % (endpoint, printable(reason)))
+
+
+class VCenterLoginFailed(VCenterError):
+    """vCenter rejected the credentials."""
+
+    def __init__(self, endpoint, username):
+        self.endpoint = endpoint
+        self.username = username
+        super().__init__(
+            'vCenter at %s rejected the login of user %r. Check [vmware] '
+            'host_username and host_password.' % (endpoint, username))
+
+
+class MissingPrivilege(VCenterError):
+    """The vCenter user lacks a privilege needed for an operation."""
+
+    def __init__(self, privilege, operation, username=None):
+        self.privilege = privilege
+        self.operation = operation
+        self.username = username
+        user = 'user %r' % username if username else \
+            'the user of [vmware] host_username'
+        super().__init__(
+            'vCenter refused %s: %s lacks the privilege %s on the vCenter '
+            'root object. Grant it to that user\'s role (nova-vmware-owner '
+            'needs Global.ManageCustomFields, Global.SetCustomField and '
+            'Global.LogEvent).' % (operation, user, printable(privilege)))
+
+
+class ClusterNotFound(VCenterError):
+    """No cluster of the configured name exists, or several do."""
+
+    def __init__(self, cluster, vcenter, found=0):
+        self.cluster = cluster
+        self.vcenter = vcenter
+        self.found = found
+        if found:
+            problem = ('%d clusters have that name; cluster names must be '
+                       'unique in the vCenter' % found)
+        else:
+            problem = 'no such cluster'
+        super().__init__(
+            'Cluster %r not found on vCenter %s: %s. Check [vmware] '
+            'cluster_name.' % (cluster, vcenter, problem))
+
+
+class VCenterFault(VCenterError):
+    """vCenter answered a call with a fault.
+
+    The subclasses below are the faults the record's protocol relies on;
+    ``vcenter`` maps each vSphere fault name to one of them.
+
+    :param operation: the vSphere method
+    :param fault: the vSphere fault name(s)
+    :param detail: vCenter's message, if any
+    """
+
+    def __init__(self, operation, fault, detail=None):
+        self.operation = operation
+        self.fault = fault
+        if isinstance(fault, (list, tuple)):
+            fault = ', '.join(fault) or 'unnamed fault'
+        super().__init__('vCenter failed %s with %s%s.' % (
+            operation, fault, ': %s' % printable(detail) if detail else ''))
+
+
+class DuplicateName(VCenterFault):
+    """A custom field definition of that name exists already."""
+
+
+class NotFound(VCenterFault):
+    """The object, or the custom field definition key, does not exist."""
+
+
+class InvalidArgument(VCenterFault):
+    """An argument was refused, e.g. the key of a removed definition."""
+
+
+class ManagedObjectNotFound(VCenterFault):
+    """A managed object (the cluster) no longer exists."""

@@ -1,20 +1,21 @@
-"""The guard: applies the decision to a cluster through the store.
+"""The guard: a nova-compute host's side of the cluster's record.
 
 ``OwnershipGuard.start`` is what nova-compute runs at start: read the record,
-decide, then claim, take, stand by or refuse. ``renew`` and ``release`` keep
-and give back the lease. The CLI's read-only commands use ``assess``.
+decide (``decision.decide``), then claim, take, stand by or refuse. A holder
+then keeps the cluster with ``renew`` and gives it back with ``release``;
+every write goes through ``fencing``. The guard always enforces: the
+operating mode (audit, disabled) is the driver's business.
 """
 
-import datetime
 import logging
-import time
 
+from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import decision as decision_mod
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
-from nova.virt.vmwareapi.ownership import lock as lock_mod
-from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import view as view_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -24,27 +25,44 @@ Identity = decision_mod.Identity
 STANDBY_LOG_EVERY = 60.0
 """Seconds between two 'still waiting' log lines of a standby."""
 
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
+_MIRROR_TEXT = {
+    view_mod.Mirror.STALE: 'held a copy written under a revoked lease (a '
+                           'late write of a deposed process)',
+    view_mod.Mirror.CLEARED: 'was cleared, or its definition removed (by a '
+                             'vSphere admin?)',
+    view_mod.Mirror.EDITED: 'was edited by hand to name this same host',
+}
 
 
 class Assessment:
     """One reading of the cluster and what it means for this host.
 
-    :ivar reading: the store's ``Reading``
-    :ivar record: the parsed record (``None`` if absent or unreadable)
-    :ivar error: the ``UnreadableRecord`` error, or ``None``
+    :ivar view: the ``view.View``
     :ivar liveness: a ``decision.Liveness`` of the holder
     :ivar decision: the ``decision.Decision``
     """
 
-    def __init__(self, reading, record, error, liveness, decision):
-        self.reading = reading
-        self.record = record
-        self.error = error
+    def __init__(self, view, liveness, decision):
+        self.view = view
         self.liveness = liveness
         self.decision = decision
+
+
+def assess(view, this_host, watch, local_node=None, sync_node_identity=True):
+    """What ``view`` means for ``this_host``; writes nothing.
+
+    :param view: a ``view.View``
+    :param watch: the ``liveness.HolderWatch`` that judges the holder
+    :param local_node: the local ``compute_id`` (``None`` if none)
+    :returns: an ``Assessment``
+    """
+    if view.error is not None:
+        return Assessment(view, decision_mod.Liveness.NONE,
+                          decision_mod.decide(None, this_host,
+                                              unreadable=True))
+    alive = watch.observe(view.holder_record)
+    return Assessment(view, alive, decision_mod.decide(
+        view.record, this_host, alive, local_node, sync_node_identity))
 
 
 class OwnershipGuard:
@@ -52,62 +70,53 @@ class OwnershipGuard:
 
     :param store: a ``store.ClusterStore`` of the cluster
     :param this_host: nova's ``[DEFAULT] host``
-    :param settings: the ``[vmware_ownership]`` option group (or an object
-                     with the same attributes)
+    :param settings: an ``opts.Settings``
     :param identity: the local compute node identity, an object with
-                     ``read()`` and ``write(uuid)``; ``None`` to leave it
+                     ``read()``, ``write(uuid)`` and ``path``; ``None`` to
+                     leave it alone
     :param holder: this process's holder identity (generated if omitted)
-    :param lock: a ``lock.RecordLock`` (made from ``store`` if omitted)
-    :param clock: monotonic clock; ``sleep``: its sleep; ``now``: wall
-                  clock for the record's informational timestamps
+    :param clock: a ``clock.Clock``
+    :param abandoned_after: see ``fencing.settle``
+    :ivar tenure: the ``fencing.Tenure`` while this process holds the lease
     """
 
     def __init__(self, store, this_host, settings, identity=None,
-                 holder=None, lock=None, clock=time.monotonic,
-                 sleep=time.sleep, now=utcnow):
+                 holder=None, clock=clock_mod.SYSTEM,
+                 abandoned_after=fencing.ABANDONED_AFTER):
         self._store = store
         self.this_host = this_host
-        self._settings = settings
+        self.settings = settings
         self._identity = identity
         self.holder = holder or liveness.new_holder_id()
-        self.lock = lock or lock_mod.RecordLock(store, clock=clock,
-                                                sleep=sleep)
         self._watch = liveness.HolderWatch(self.holder,
-                                           settings.lease_duration, clock)
+                                           settings.lease_duration, clock.now)
         self._clock = clock
-        self._sleep = sleep
-        self._now = now
-        self.record = None
+        self._abandoned_after = abandoned_after
+        self.tenure = None
+        self.taken_at = None
 
     @property
     def location(self):
         return self._store.location
 
-    @property
-    def _leased(self):
-        return self._settings.lease_duration > 0
-
     def _local_node(self):
         return self._identity.read() if self._identity else None
 
-    def assess(self):
-        """Read the cluster once and decide; writes nothing.
+    def read(self):
+        """Read the cluster, waiting out another process's change."""
+        return fencing.settle(self._store, self._clock,
+                              self._abandoned_after)
+
+    def assess(self, view=None):
+        """Decide from ``view`` (read now if not given); writes nothing.
 
         :returns: an ``Assessment``
         :raises: VCenterError
         """
-        reading = self._store.read()
-        try:
-            record = reading.record()
-        except exceptions.UnreadableRecord as exc:
-            error = exc.at(self.location)
-            return Assessment(reading, None, error, decision_mod.Liveness.NONE,
-                              decision_mod.decide(None, self.this_host,
-                                                  unreadable=True))
-        alive = self._watch.observe(record)
-        return Assessment(reading, record, None, alive, decision_mod.decide(
-            record, self.this_host, alive, self._local_node(),
-            self._settings.sync_node_identity))
+        if view is None:
+            view = view_mod.interpret(self._store.read(), self.location)
+        return assess(view, self.this_host, self._watch, self._local_node(),
+                      self.settings.sync_node_identity)
 
     def start(self):
         """Make this process the cluster's holder, or refuse.
@@ -115,142 +124,94 @@ class OwnershipGuard:
         Waits as a standby while another live process of this host holds
         the cluster (``standby_wait``), up to ``standby_timeout``.
 
-        :returns: the record now on the cluster (``None`` in audit or
-                  disabled mode)
-        :raises: OwnershipRefused subclasses, VCenterError, LockTimeout
+        :returns: the record that now counts
+        :raises: OwnershipRefused subclasses, VCenterError, RecordBusy
         """
-        mode = self._settings.mode
-        if mode == opts.MODE_DISABLED:
-            return None
         waiting_since = last_log = None
         while True:
-            if waiting_since is None:
-                assessment = self.assess()
-            else:
-                assessment = self._assess_as_standby()
-                if assessment is None:
-                    self._sleep(self.standby_poll)
-                    continue
+            try:
+                assessment = self.assess(self.read())
+            except exceptions.VCenterError as exc:
+                if waiting_since is None:
+                    raise
+                # A standby outlives vCenter outages. Time without a
+                # reading is not time watched: the holder gets a full
+                # lease once vCenter answers again.
+                self._watch.forget()
+                LOG.warning('Standing by for %s: cannot read the record '
+                            '(%s); retrying in %d seconds.', self.location,
+                            exc, self.settings.standby_poll)
+                self._clock.sleep(self.settings.standby_poll)
+                continue
             chosen = assessment.decision
             if chosen.refused or chosen.action is Action.STANDBY and \
-                    not self._settings.standby_wait:
-                error = self.refusal(assessment)
-                if mode == opts.MODE_AUDIT:
-                    LOG.warning('Ownership audit: in enforce mode this '
-                                'service would refuse to start: %s', error)
-                    return None
-                raise error
+                    not self.settings.standby_wait:
+                raise self.refusal(assessment)
             if chosen.action is Action.STANDBY:
-                if mode == opts.MODE_AUDIT:
-                    LOG.warning('Ownership audit: %s is held by %s; in '
-                                'enforce mode this service would wait.',
-                                self.location, chosen.record.holder)
-                    return None
-                now = self._clock()
+                now = self._clock.now()
                 if waiting_since is None:
                     waiting_since = now
                 waited = now - waiting_since
-                timeout = self._settings.standby_timeout
+                timeout = self.settings.standby_timeout
+                holder = assessment.view.holder_record.holder
                 if timeout and waited >= timeout:
                     raise exceptions.ClusterHeldByAnotherProcess(
-                        self.location, chosen.record.holder, self.this_host,
-                        waited)
+                        self.location, holder, self.this_host, waited)
                 if last_log is None or now - last_log >= STANDBY_LOG_EVERY:
                     last_log = now
                     LOG.info('Standing by: %s is held by %s (watched %d of '
                              '%d seconds without a renewal); waiting for it '
                              'to be released or to expire.', self.location,
-                             chosen.record.holder, self._watch.watched_for(),
-                             self._settings.lease_duration)
-                self._sleep(self.standby_poll)
+                             exceptions.printable(holder),
+                             self._watch.watched_for(),
+                             self.settings.lease_duration)
+                self._clock.sleep(self.settings.standby_poll)
                 continue
-            if mode == opts.MODE_AUDIT:
-                LOG.info('Ownership audit: %s; in enforce mode this service '
-                         'would %s it.', chosen.reason, chosen.action.value)
-                return None
-            if not self._needs_write(chosen):
-                self.record = assessment.record
-                self._restore_identity(chosen, assessment.record)
-                return self.record
-            written = self._write_under_lock(assessment.reading.raw)
-            if written is not None:
-                return written
+            try:
+                return self._apply(chosen, assessment.view)
+            except exceptions.RecordChanged as exc:
+                LOG.info('Deciding again: %s', exc)
 
-    def _assess_as_standby(self):
-        """``assess`` for a waiting standby, which outlives vCenter outages.
-
-        Time without a successful read does not count as watching the
-        holder: after an outage the holder gets a full lease to renew.
-        """
-        try:
-            return self.assess()
-        except exceptions.VCenterError as exc:
-            self._watch.forget()
-            LOG.warning('Standing by for %s: cannot read the record (%s); '
-                        'retrying in %d seconds.', self.location, exc,
-                        self.standby_poll)
-            return None
-
-    @property
-    def standby_poll(self):
-        """Seconds between two reads of a waiting standby."""
-        return max(1.0, min(10.0, self._settings.renew_interval / 2.0))
-
-    def _needs_write(self, chosen):
-        return (chosen.action is Action.CLAIM or self._leased or
-                chosen.identity is Identity.RECORD)
-
-    def _write_under_lock(self, decided_on):
-        """Re-read under the lock and write if the decision still allows.
-
-        :param decided_on: the raw value the decision was made on; if it
-                           changes while waiting for the lock, stop waiting
-        :returns: the written record, or ``None`` when the decision changed
-                  (someone else got there first: decide again)
-        """
-        with self.lock.held(lambda reading: reading.raw == decided_on) \
-                as key:
-            if key is None:
-                return None
-            assessment = self.assess()
-            chosen = assessment.decision
-            if chosen.action not in (Action.CLAIM, Action.TAKE):
-                return None
-            holder = self.holder if self._leased else None
-            now = self._now()
-            node = self._local_node() if self._settings.sync_node_identity \
-                else None
-            if chosen.action is Action.CLAIM:
-                new = record_mod.OwnershipRecord.claimed(
-                    self.this_host, now, node=node, holder=holder)
-            elif holder:
-                new = assessment.record.held_by(holder, now, node=node)
-            else:
-                new = assessment.record.with_node(node or
-                                                  assessment.record.node)
-            key = assessment.reading.field_key
-            if key is None:
-                key = self._store.ensure_field()
-            self._store.write(record_mod.format_record(new), key)
-        LOG.info('%s %s for host %s (holder %s).',
-                 'Claimed' if chosen.action is Action.CLAIM else 'Took',
-                 self.location, self.this_host, holder or 'none: no lease')
-        self.record = new
-        self._restore_identity(chosen, new)
-        return new
-
-    def _restore_identity(self, chosen, record):
+    def _apply(self, chosen, view):
+        """Write what ``chosen`` needs, then restore the node identity."""
+        if chosen.action is Action.CLAIM or self.settings.leased or \
+                chosen.identity is Identity.RECORD:
+            holder = self.holder if self.settings.leased else None
+            self.taken_at = self._clock.now()
+            tenure = fencing.take(self._store, view,
+                                  self._next_record(chosen, view, holder))
+            self.tenure = tenure if holder else None
+            record = tenure.record
+            LOG.info('%s %s for host %s (holder %s, lease key %s).',
+                     'Claimed' if chosen.action is Action.CLAIM else 'Took',
+                     self.location, self.this_host,
+                     holder or 'none: lease_duration is 0', tenure.key)
+        else:
+            record = view.record
         if chosen.identity is Identity.RESTORE and self._identity:
             LOG.info('Restoring the local compute node identity %s from the '
-                     'ownership record of %s.', record.node, self.location)
+                     'ownership record of %s.',
+                     exceptions.printable(record.node), self.location)
             self._identity.write(record.node)
+        return record
+
+    def _next_record(self, chosen, view, holder):
+        now = self._clock.utcnow()
+        node = self._local_node() if self.settings.sync_node_identity \
+            else None
+        if chosen.action is Action.CLAIM:
+            return record_mod.OwnershipRecord.claimed(
+                self.this_host, now, node=node, holder=holder)
+        if holder:
+            return view.record.held_by(holder, now, node=node)
+        return view.record.with_node(node or view.record.node)
 
     def refusal(self, assessment):
         """The exception nova-compute raises for a refusing assessment."""
         chosen = assessment.decision
-        record = assessment.record
+        record = assessment.view.record
         if chosen.action is Action.REFUSE_UNREADABLE:
-            return assessment.error
+            return assessment.view.error
         if chosen.action is Action.REFUSE_OTHER_HOST:
             return exceptions.ClusterOwnedByAnotherHost(
                 self.location, record.host, self.this_host, record.since)
@@ -259,58 +220,66 @@ class OwnershipGuard:
                 self.location, record.node, self._local_node(),
                 getattr(self._identity, 'path', None))
         return exceptions.ClusterHeldByAnotherProcess(
-            self.location, record.holder, self.this_host)
+            self.location, assessment.view.holder_record.holder,
+            self.this_host)
 
-    def _read_own(self):
-        """Read the record and check that it still names this holder.
-
-        :raises: OwnershipLost
-        """
-        reading = self._store.read()
-        try:
-            record = reading.record()
-        except exceptions.UnreadableRecord as exc:
+    def _read_held(self):
+        """Read the cluster; raise ``OwnershipLost`` unless still held."""
+        if self.tenure is None or self.tenure.closed:
             raise exceptions.OwnershipLost(self.location, self.holder,
-                                           None, 'unreadable: %s'
-                                           % exc.reason)
-        if record is None or record.host != self.this_host or \
-                (self._leased and record.holder != self.holder):
-            raise exceptions.OwnershipLost(
-                self.location, self.holder,
-                record.host if record else None,
-                record.holder if record else None)
-        return reading, record
+                                           'this process holds no lease')
+        view = view_mod.interpret(self._store.read(), self.location)
+        reason = decision_mod.lost_reason(view, self.tenure.key, self.holder,
+                                          self.this_host)
+        if reason is not None:
+            self.tenure.close()
+            raise exceptions.OwnershipLost(self.location, self.holder,
+                                           reason)
+        if view.mirror.needs_repair:
+            LOG.warning('The attribute %r of %s %s; writing the current '
+                        'record into it again.', self._store.attribute_name,
+                        self.location, _MIRROR_TEXT[view.mirror])
+        return view
 
     def renew(self):
-        """Renew the lease: one read, one write.
+        """Renew the lease: one read, one write through the lease.
 
         :returns: the renewed record
-        :raises: OwnershipLost when the record no longer names this holder
-                 (it is never overwritten then); VCenterError
+        :raises: OwnershipLost when this process may no longer act on the
+                 cluster (it writes nothing then); VCenterError
         """
-        reading, record = self._read_own()
-        new = record.renewed(self._now())
-        self._store.write(record_mod.format_record(new), reading.field_key)
-        self.record = new
-        return new
+        view = self._read_held()
+        return self.tenure.write(self.tenure.record.renewed(
+            self._clock.utcnow()), view, copy=view.mirror.needs_repair)
 
     def record_node(self, node):
         """Put the compute node identity into the record if it lacks it.
 
-        :raises: OwnershipLost, VCenterError
+        :raises: NodeIdentityMismatch, OwnershipLost, RecordChanged,
+                 VCenterError
         """
-        if not self._settings.sync_node_identity or \
-                self._settings.mode != opts.MODE_ENFORCE:
+        if not self.settings.sync_node_identity:
             return
-        reading, record = self._read_own()
+        if self.tenure is not None:
+            view = self._read_held()
+        else:
+            view = self.read()
+        record = view.record
+        if record is None or record.host != self.this_host:
+            raise exceptions.OwnershipLost(
+                self.location, self.holder, 'the record no longer names '
+                'host %s' % self.this_host)
         if record.node == node:
             return
         if record.node:
             raise exceptions.NodeIdentityMismatch(self.location, record.node,
                                                   node)
-        new = record.with_node(node)
-        self._store.write(record_mod.format_record(new), reading.field_key)
-        self.record = new
+        if self.tenure is not None:
+            self.tenure.write(record.with_node(node), view)
+        else:
+            fencing.take(self._store, view, record.with_node(node))
+        LOG.info('Recorded compute node %s in the ownership record of %s.',
+                 node, self.location)
 
     def release(self):
         """Mark the record released if this process holds it.
@@ -318,16 +287,21 @@ class OwnershipGuard:
         :returns: True when released, False when not held by this process
         :raises: VCenterError
         """
-        if not self._leased or self._settings.mode != opts.MODE_ENFORCE:
+        if self.tenure is None or self.tenure.closed:
             return False
         try:
-            reading, record = self._read_own()
+            view = self._read_held()
         except exceptions.OwnershipLost as exc:
             LOG.warning('Not releasing: %s', exc)
             return False
-        new = record.released(self._now())
-        self._store.write(record_mod.format_record(new), reading.field_key)
-        self.record = new
+        self.tenure.write(self.tenure.record.released(self._clock.utcnow()),
+                          view)
+        self.tenure.close()
         LOG.info('Released %s (host %s stays the owner).', self.location,
                  self.this_host)
         return True
+
+    def step_down(self):
+        """Write nothing more (the renew deadline passed)."""
+        if self.tenure is not None:
+            self.tenure.close()

@@ -1,92 +1,138 @@
-"""Keeping the lease: the holder's periodic renewal.
+"""Keeping the lease: the holder's renewals and its renew deadline.
 
-``LeaseKeeper`` runs ``guard.renew`` every ``renew_interval`` seconds in a
-thread of its own. Plain ``threading`` works in both of nova-compute's
-modes: natively, and as a green thread where eventlet monkey-patched it.
+``LeaseKeeper`` runs two threads (plain ``threading``: native threads in
+nova-compute 34, green threads where eventlet monkey-patched them):
 
-- vCenter unreachable: log, keep trying at the same interval. The guard
-  re-reads before every write, so after a reconnect it finds out whether
-  someone else took the cluster meanwhile.
-- Ownership lost (the record names another holder): log CRITICAL, never
-  write, and call ``on_lost`` (nova-compute: stop the service).
+- renewals: ``guard.renew`` every ``renew_interval`` seconds. A failed
+  renewal (vCenter unreachable or slow) is logged and tried again at the
+  next interval; one that finds the cluster taken away ends the lease.
+- the deadline: when no renewal has succeeded for ``renew_deadline``
+  seconds of this process's monotonic clock, counted from the *start* of
+  the last successful one, the holder steps down, even while a renewal
+  hangs on a silent vCenter. ``renew_deadline`` < ``lease_duration``, so
+  it has stopped before any standby may judge it dead, and a write of it
+  still under way is refused by vCenter once a standby took over
+  (``fencing``).
+
+Either way the end is the same: log CRITICAL, write nothing more, call
+``on_lost`` (nova-compute: stop the service).
 """
 
 import logging
 import threading
 
+from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 
 LOG = logging.getLogger(__name__)
 
 
 class LeaseKeeper:
-    """Renews a guard's lease until stopped or lost.
+    """Renews a guard's lease until stopped, lost, or past its deadline.
 
-    :param guard: an ``OwnershipGuard`` that holds the cluster
-    :param interval: seconds between renewals
-    :param on_lost: called once, with the ``OwnershipLost`` error, when the
-                    cluster was taken away
-    :param wait: ``wait(event, seconds)``; the default is ``event.wait``
-                 (injectable so tests drive time)
+    :param guard: an ``OwnershipGuard`` holding the cluster (its tenure)
+    :param settings: an ``opts.Settings`` (``renew_interval``,
+                     ``renew_deadline``)
+    :param on_lost: called once with the ``OwnershipLost`` error
+    :param clock: a ``clock.Clock``
+    :param last_renewal: monotonic time the take started (the first
+                         deadline is counted from it); default: now
     """
 
-    def __init__(self, guard, interval, on_lost, wait=None):
+    def __init__(self, guard, settings, on_lost, clock=clock_mod.SYSTEM,
+                 last_renewal=None):
         self._guard = guard
-        self.interval = interval
+        self.interval = settings.renew_interval
+        self.deadline = settings.renew_deadline
         self._on_lost = on_lost
-        self._wait = wait or (lambda event, seconds: event.wait(seconds))
+        self._clock = clock
         self._stop = threading.Event()
-        self._thread = None
+        self._lock = threading.Lock()
+        self._threads = []
+        self.last_renewal = clock.now() if last_renewal is None \
+            else last_renewal
         self.renewals = 0
         self.failures = 0
         self.lost = None
 
     def start(self):
-        """Start renewing in a daemon thread."""
-        self._thread = threading.Thread(target=self.run,
-                                        name='ownership-lease', daemon=True)
-        self._thread.start()
+        """Start the renewal and deadline threads (daemons)."""
+        for name, target in (('ownership-lease', self._renew_loop),
+                             ('ownership-deadline', self._deadline_loop)):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self, timeout=None):
-        """Stop renewing; wait up to ``timeout`` seconds for the thread."""
+        """Stop renewing; wait up to ``timeout`` seconds for the threads."""
         self._stop.set()
-        if self._thread is not None and \
-                self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
 
-    @property
-    def stopped(self):
-        return self._stop.is_set()
-
-    def run(self):
-        """The renewal loop (the thread's body)."""
-        while not self._wait(self._stop, self.interval):
+    def _renew_loop(self):
+        while not self._clock.wait(self._stop, self.interval):
             if not self.renew_once():
                 return
 
+    def _deadline_loop(self):
+        while not self.check_deadline():
+            left = self.last_renewal + self.deadline - self._clock.now()
+            if self._clock.wait(self._stop, max(left, 0.0)):
+                return
+
     def renew_once(self):
-        """One renewal. Returns False when the loop must end."""
+        """One renewal. Returns False when the lease has ended."""
+        started = self._clock.now()
         try:
             self._guard.renew()
         except exceptions.OwnershipLost as exc:
-            self.lost = exc
-            self._stop.set()
-            LOG.critical('%s', exc)
-            self._on_lost(exc)
+            self._lose(exc)
             return False
         except Exception as exc:  # noqa: BLE001
-            # Whatever went wrong, this thread must not die: a holder that
-            # silently stops renewing is taken over while still running.
+            # Whatever went wrong, this thread must not die: the deadline
+            # decides when trying again is no longer safe.
             self.failures += 1
             LOG.warning('Could not renew the ownership lease of %s (attempt '
-                        '%d failed, retrying in %s seconds): %s',
+                        '%d failed, retrying in %s seconds; stepping down '
+                        '%d seconds after the last successful renewal): %s',
                         self._guard.location, self.failures, self.interval,
-                        exc, exc_info=not isinstance(
+                        self.deadline, exc, exc_info=not isinstance(
                             exc, exceptions.OwnershipError))
-            return True
+            return not self._stop.is_set()
+        with self._lock:
+            if self.lost is not None:
+                return False
+            self.last_renewal = max(self.last_renewal, started)
         if self.failures:
             LOG.info('Renewed the ownership lease of %s again after %d '
                      'failed attempts.', self._guard.location, self.failures)
         self.failures = 0
         self.renewals += 1
         return True
+
+    def check_deadline(self):
+        """Step down if the deadline has passed. True when ended."""
+        if self._stop.is_set():
+            return True
+        waited = self._clock.now() - self.last_renewal
+        if waited < self.deadline:
+            return False
+        self._lose(exceptions.OwnershipLost(
+            self._guard.location, self._guard.holder,
+            'no renewal of its lease succeeded for %d seconds (counted from '
+            'the start of the last successful one; [vmware_ownership] '
+            'renew_deadline = %d): vCenter did not answer in time, and a '
+            'standby may take over once lease_duration has passed'
+            % (waited, self.deadline)))
+        return True
+
+    def _lose(self, error):
+        with self._lock:
+            if self.lost is not None:
+                return
+            self.lost = error
+        self._guard.step_down()
+        self._stop.set()
+        LOG.critical('%s', error)
+        self._on_lost(error)

@@ -3,8 +3,11 @@
 Every option is defined here. ``register_opts`` is idempotent and takes the
 ``ConfigOpts`` to register on; nothing reads a global ``CONF`` at import.
 ``list_opts`` feeds oslo-config-generator (namespace
-``nova.virt.vmwareapi.ownership``).
+``nova.virt.vmwareapi.ownership``). ``settings`` validates the group and
+returns the frozen ``Settings`` value the rest of the code works with.
 """
+
+import dataclasses
 
 from oslo_config import cfg
 
@@ -73,6 +76,7 @@ record is a plain owner tag.
 Related options:
 
 * ``renew_interval``: must be at most half of this value.
+* ``renew_deadline``: must be below this value.
 """),
     cfg.IntOpt('renew_interval',
                default=60,
@@ -80,12 +84,40 @@ Related options:
                help="""
 Seconds between two renewals of the lease by its holder.
 
-Each renewal is one read and one write of the attribute, and vCenter logs
-one event for the write.
+Each renewal is one read and one write (of the cluster's lease attribute),
+and vCenter logs one event for the write. A failed renewal is retried at
+the same interval until ``renew_deadline``.
 
 Related options:
 
 * ``lease_duration``: this must be at most half of it.
+* ``renew_deadline``: must be above this value.
+"""),
+    cfg.IntOpt('renew_deadline',
+               min=1,
+               sample_default='(renew_interval + lease_duration) / 2',
+               help="""
+Seconds a holder may go without a successful renewal before it steps down.
+
+Counted on the holder's own monotonic clock from the start of its last
+successful renewal. A holder that cannot renew for this long (vCenter
+unreachable, slow or silent) logs CRITICAL, stops nova-compute and never
+writes again. It must be below ``lease_duration`` with a margin, so that the
+old holder has stopped before any standby may judge it dead: a standby
+waits ``lease_duration`` from the last renewal it saw, and clocks of two
+machines may run at slightly different rates.
+
+Possible values:
+
+* Unset (the default): halfway between ``renew_interval`` and
+  ``lease_duration`` (120 with the defaults).
+* An integer with ``renew_interval`` < ``renew_deadline`` <= 90% of
+  ``lease_duration`` (the 10% cover clock-rate differences and the time
+  nova-compute takes to stop).
+
+Related options:
+
+* ``lease_duration``, ``renew_interval``.
 """),
     cfg.BoolOpt('standby_wait',
                 default=True,
@@ -138,11 +170,52 @@ def list_opts():
     return [(ownership_group, ownership_opts)]
 
 
-def validate(group):
-    """Check option combinations.
+DEADLINE_MARGIN = 0.1
+"""The share of ``lease_duration`` that ``renew_deadline`` must leave free."""
 
-    :param group: the ``conf.vmware_ownership`` group (or any object with
-                  the same attributes)
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The validated ``[vmware_ownership]`` values (see the options)."""
+
+    mode: str = MODE_ENFORCE
+    attribute_name: str = 'openstack.nova.owner'
+    lease_duration: int = 180
+    renew_interval: int = 60
+    renew_deadline: float = 120
+    standby_wait: bool = True
+    standby_timeout: int = 0
+    sync_node_identity: bool = True
+
+    @property
+    def leased(self):
+        """Whether a holder keeps a lease (``lease_duration`` > 0)."""
+        return self.lease_duration > 0
+
+    @property
+    def standby_poll(self):
+        """Seconds between two reads of a waiting standby."""
+        return max(1.0, min(10.0, self.renew_interval / 2.0))
+
+    @property
+    def request_timeout(self):
+        """Seconds each vCenter request of the guard may take.
+
+        Short enough that a renewal (two requests) that vCenter does not
+        answer fails well inside ``renew_deadline``.
+        """
+        if not self.leased:
+            return 30.0
+        return max(1.0, min(30.0, (self.renew_deadline -
+                                   self.renew_interval) / 2.0))
+
+
+def settings(group):
+    """Validate the ``[vmware_ownership]`` group and freeze it.
+
+    :param group: ``conf.vmware_ownership`` (or any object with the same
+                  attributes)
+    :returns: a ``Settings``
     :raises: ConfigurationError naming the options
     """
     def name(option):
@@ -155,15 +228,33 @@ def validate(group):
     if not group.attribute_name or not group.attribute_name.strip():
         raise exceptions.ConfigurationError(
             [name('attribute_name')], 'must not be empty')
-    if group.lease_duration and \
-            group.renew_interval * 2 > group.lease_duration:
+    lease, interval = group.lease_duration, group.renew_interval
+    deadline = group.renew_deadline
+    if lease and interval * 2 > lease:
         raise exceptions.ConfigurationError(
             [name('renew_interval'), name('lease_duration')],
             'renew_interval (%d) must be at most half of lease_duration '
             '(%d), or a healthy holder looks dead after one slow renewal'
-            % (group.renew_interval, group.lease_duration))
+            % (interval, lease))
+    if deadline is None:
+        deadline = (interval + lease) / 2.0
+    elif lease and not interval < deadline <= lease * (1 - DEADLINE_MARGIN):
+        raise exceptions.ConfigurationError(
+            [name('renew_deadline'), name('renew_interval'),
+             name('lease_duration')],
+            'renew_deadline (%d) must be above renew_interval (%d), so a '
+            'failed renewal is retried, and at most %d%% of lease_duration '
+            '(%d), so the holder has stopped before a standby may judge it '
+            'dead; leave it unset for (renew_interval + lease_duration) / 2'
+            % (deadline, interval, 100 * (1 - DEADLINE_MARGIN), lease))
     if group.standby_timeout and not group.standby_wait:
         raise exceptions.ConfigurationError(
             [name('standby_timeout'), name('standby_wait')],
             'standby_timeout is set but standby_wait is false, so there is '
             'no wait to bound')
+    return Settings(
+        mode=group.mode, attribute_name=group.attribute_name.strip(),
+        lease_duration=lease, renew_interval=interval,
+        renew_deadline=deadline, standby_wait=group.standby_wait,
+        standby_timeout=group.standby_timeout,
+        sync_node_identity=group.sync_node_identity)

@@ -4,11 +4,14 @@ Pure values and functions, no I/O. The stored form is compact JSON::
 
     {"v":1,"host":"compute-a","node":"<uuid>","holder":"m:123:ab12",
      "state":"held","since":"...","renewed":"...","seq":42,
-     "transitions":1,"previous":"compute-old"}
+     "transitions":1,"previous":"compute-old","token":17}
 
-A bare host name typed by a vSphere admin is a pre-assignment
-(``{"host": value}``). Anything else raises ``UnreadableRecord``; such a
-value is never overwritten except by an explicit forced takeover.
+``token`` is the key of the lease definition the record was written under
+(see ``fencing``); a value typed by hand has none. A bare host name typed by
+a vSphere admin is a pre-assignment (``{"host": value}``). Anything else
+(including a JSON object that names a key twice) raises
+``UnreadableRecord``; such a value is never overwritten except by an
+explicit forced takeover.
 """
 
 import datetime
@@ -32,7 +35,7 @@ _HOST_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$')
 # Key order of the stored JSON; unknown keys of the same version follow and
 # are preserved, so a newer minor writer's data is not lost by us.
 _KNOWN_KEYS = ('v', 'host', 'node', 'holder', 'state', 'since', 'renewed',
-               'seq', 'transitions', 'previous')
+               'seq', 'transitions', 'previous', 'token')
 
 
 def is_host_name(value):
@@ -55,11 +58,11 @@ class OwnershipRecord:
     """
 
     __slots__ = ('host', 'node', 'holder', 'state', 'since', 'renewed_at',
-                 'seq', 'transitions', 'previous', 'extra')
+                 'seq', 'transitions', 'previous', 'token', 'extra')
 
     def __init__(self, host, node=None, holder=None, state=None, since=None,
                  renewed_at=None, seq=0, transitions=0, previous=None,
-                 extra=None):
+                 token=None, extra=None):
         if not is_host_name(host):
             raise ValueError('not a host name: %r' % (host,))
         if state is None:
@@ -75,6 +78,7 @@ class OwnershipRecord:
         self.seq = seq
         self.transitions = transitions
         self.previous = previous
+        self.token = token
         self.extra = dict(extra or {})
 
     @property
@@ -88,12 +92,12 @@ class OwnershipRecord:
         return OwnershipRecord(**values)
 
     @classmethod
-    def claimed(cls, host, now, node=None, holder=None):
+    def claimed(cls, host, now, node=None, holder=None, transitions=0):
         """A new record for an unowned cluster."""
         stamp = timestamp(now)
         return cls(host, node=node, holder=holder,
                    state=HELD if holder else RELEASED, since=stamp,
-                   renewed_at=stamp, seq=1)
+                   renewed_at=stamp, seq=1, transitions=transitions)
 
     def held_by(self, holder, now, node=None):
         """The record taken by ``holder`` of the same host."""
@@ -111,8 +115,12 @@ class OwnershipRecord:
                              renewed_at=timestamp(now), seq=self.seq + 1)
 
     def with_node(self, node):
-        """The record carrying compute node ``node`` (same seq)."""
-        return self._replace(node=node)
+        """The record carrying compute node ``node``."""
+        return self._replace(node=node, seq=self.seq + 1)
+
+    def with_token(self, token):
+        """The same record, written under lease definition ``token``."""
+        return self._replace(token=token)
 
     def moved_to(self, host, now, holder=None):
         """The record after ownership moved to another host.
@@ -138,7 +146,7 @@ class OwnershipRecord:
                   'holder': self.holder, 'state': self.state,
                   'since': self.since, 'renewed': self.renewed_at,
                   'seq': self.seq, 'transitions': self.transitions,
-                  'previous': self.previous}
+                  'previous': self.previous, 'token': self.token}
         out = {k: values[k] for k in _KNOWN_KEYS if values[k] is not None}
         out.update(self.extra)
         return out
@@ -198,7 +206,11 @@ def parse_record(raw):
         raise exceptions.UnreadableRecord(
             raw, 'neither a JSON record nor a plain host name')
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise exceptions.UnreadableRecord(
+            raw, 'the key %r appears twice, so readers may disagree on '
+            'its value' % exc.args[0])
     except (ValueError, RecursionError) as exc:
         # RecursionError: nesting deeper than the parser's stack.
         raise exceptions.UnreadableRecord(raw, 'invalid JSON: %s' % exc)
@@ -235,4 +247,18 @@ def parse_record(raw):
         seq=_counter(data, 'seq', raw),
         transitions=_counter(data, 'transitions', raw),
         previous=_optional(data, 'previous', str, raw),
+        token=_optional(data, 'token', int, raw),
         extra=extra)
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+
+def _unique_keys(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result

@@ -1,7 +1,9 @@
 """What the operator command prints about a cluster: verdicts and views.
 
-Pure functions from an ``Assessment`` to the JSON object and the text of
-``show`` and ``check``.
+Pure functions from what was read (a ``view.View`` and the holder's
+liveness) to the JSON object and the text of ``show``, ``check`` and the
+changes. Every value that comes from vCenter is escaped in text (JSON
+escapes everything that is not ASCII).
 """
 
 import json
@@ -18,38 +20,49 @@ RAW_SHOWN = 1000
 """Characters of the raw value that ``show`` prints as text."""
 
 
-def verdict(assessment, this_host):
+def verdict(view, this_host):
     """The verdict for ``this_host`` (one of the four constants)."""
-    if assessment.error is not None:
+    if view.error is not None:
         return UNREADABLE
-    if assessment.record is None:
+    if view.record is None:
         return UNOWNED
-    if assessment.record.host == this_host:
+    if view.record.host == this_host:
         return OWNED_BY_THIS_HOST
     return OWNED_BY_OTHER_HOST
 
 
-def state_dict(assessment, this_host, location, vcenter_uuid):
-    """The JSON object of ``show`` and ``check``."""
-    record = assessment.record
-    live = assessment.liveness
+def state_dict(view, liveness, this_host, location, vcenter_uuid,
+               lease_attribute):
+    """The JSON object of ``show`` and ``check`` (DESIGN section 7).
+
+    :param view: the ``view.View`` read
+    :param liveness: the ``decision.Liveness`` of its holder
+    :param lease_attribute: the name of the cluster's lease definition
+    """
+    record = view.record
+    holder_record = view.holder_record
+    reading = view.reading
+    held = holder_record is not None and holder_record.is_held and \
+        view.error is None
     return {
         'cluster': location.cluster,
         'cluster_moref': location.cluster_moref,
-        'vcenter': location.vcenter,
+        'vcenter': str(location.vcenter),
         'vcenter_uuid': vcenter_uuid,
         'attribute': location.attribute,
         'this_host': this_host,
         'owner_host': record.host if record else None,
-        'verdict': verdict(assessment, this_host),
+        'verdict': verdict(view, this_host),
         'record': record.to_dict() if record else None,
-        'raw': assessment.reading.raw,
-        'holder': record.holder if record and record.is_held else None,
-        'holder_liveness': None if live is decision_mod.Liveness.NONE
-        else live.value,
-        'unreadable_reason': assessment.error.reason
-        if assessment.error else None,
-        'locked': assessment.reading.lock_key is not None,
+        'raw': reading.attribute_raw,
+        'holder': holder_record.holder if held else None,
+        'holder_liveness': None if liveness is decision_mod.Liveness.NONE
+        else liveness.value,
+        'unreadable_reason': view.error.reason if view.error else None,
+        'locked': view.pending,
+        'lease': {'attribute': lease_attribute, 'token': view.token,
+                  'raw': reading.lease_raw},
+        'attribute_copy': view.mirror.value,
     }
 
 
@@ -62,42 +75,61 @@ _VERDICT_TEXT = {
                 'until it is fixed',
 }
 
+_COPY_TEXT = {
+    'stale': 'stale: written under a revoked lease; the lease holds the '
+             'record that counts',
+    'cleared': 'cleared (or its definition removed); the lease holds the '
+               'record that counts',
+    'edited': 'typed by hand while the lease exists',
+}
+
 
 def verdict_text(state):
-    return _VERDICT_TEXT[state['verdict']] % state
+    return _VERDICT_TEXT[state['verdict']] % {
+        key: exceptions.printable(value) for key, value in state.items()
+        if key in ('this_host', 'owner_host', 'unreadable_reason')}
 
 
 def show_text(state):
     """The text of ``show``."""
     record = state['record'] or {}
+    p = exceptions.printable
     lines = [
-        ('Cluster', '%s (%s)' % (state['cluster'], state['cluster_moref'])),
-        ('vCenter', '%s (instance %s)' % (state['vcenter'],
-                                          state['vcenter_uuid'])),
-        ('Attribute', state['attribute']),
-        ('Owner host', state['owner_host'] or '-'),
+        ('Cluster', '%s (%s)' % (p(state['cluster']),
+                                 state['cluster_moref'])),
+        ('vCenter', '%s (instance %s)' % (p(state['vcenter']),
+                                          p(state['vcenter_uuid']))),
+        ('Attribute', p(state['attribute'])),
+        ('Owner host', p(state['owner_host'] or '-')),
     ]
     if record:
-        holder = record.get('holder')
+        holder = state['holder']
         lines += [
-            ('State', '%s%s' % (record.get('state'),
+            ('State', '%s%s' % (p(record.get('state')),
                                 ', holder %s (%s)' % (
-                                    holder, state['holder_liveness'])
+                                    p(holder), state['holder_liveness'])
                                 if holder else '')),
-            ('Node', record.get('node') or '-'),
-            ('Since', record.get('since') or '-'),
-            ('Renewed', '%s (seq %s)' % (record.get('renewed') or '-',
+            ('Node', p(record.get('node') or '-')),
+            ('Since', p(record.get('since') or '-')),
+            ('Renewed', '%s (seq %s)' % (p(record.get('renewed') or '-'),
                                          record.get('seq'))),
             ('Transitions', '%s%s' % (record.get('transitions', 0),
-                                      ' (previous %s)' % record['previous']
+                                      ' (previous %s)' % p(record['previous'])
                                       if record.get('previous') else '')),
         ]
-    if state['locked']:
-        lines.append(('Lock', 'held: a claim or takeover is in progress'))
+    lease = state['lease']
+    if lease['token'] is not None:
+        lines.append(('Lease', '%s, key %s%s' % (
+            p(lease['attribute']), lease['token'],
+            ': a change is in progress' if state['locked'] else '')))
     lines += [
         ('Raw value', '-' if state['raw'] is None
          else exceptions.shorten(state['raw'], RAW_SHOWN)),
-        ('This host', state['this_host']),
+    ]
+    if state['attribute_copy'] in _COPY_TEXT:
+        lines.append(('Raw value is', _COPY_TEXT[state['attribute_copy']]))
+    lines += [
+        ('This host', p(state['this_host'])),
         ('Verdict', verdict_text(state)),
     ]
     width = max(len(label) for label, _ in lines) + 1
@@ -106,4 +138,5 @@ def show_text(state):
 
 
 def to_json(state):
-    return json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False)
+    """One JSON document; everything that is not ASCII is escaped."""
+    return json.dumps(state, indent=2, sort_keys=True, ensure_ascii=True)

@@ -6,9 +6,13 @@ validation are nova's; otherwise identical copies of the few options used
 here are registered (same names, types and defaults as nova 34).
 """
 
+import os
 import socket
 
 from oslo_config import cfg
+
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import vcenter
 
 _vmware_group = cfg.OptGroup('vmware', title='VMware vCenter driver')
 
@@ -67,3 +71,39 @@ def register_nova_opts(conf):
     paths.register_opts(conf)
     vmware.register_opts(conf)
     return True
+
+
+def _required(conf, name):
+    value = getattr(conf.vmware, name)
+    if value in (None, ''):
+        raise exceptions.ConfigurationError(
+            ['[vmware] %s' % name],
+            'must be set in the configuration file (the same file '
+            'nova-compute reads; pass it with --config-file)')
+    return value
+
+
+def endpoint(conf):
+    """The ``vcenter.Endpoint`` of the ``[vmware]`` options.
+
+    :raises: ConfigurationError naming the option that is missing or wrong
+    """
+    vmware = conf.vmware
+    ca_file = vmware.ca_file
+    if ca_file and not os.path.isfile(ca_file):
+        raise exceptions.ConfigurationError(
+            ['[vmware] ca_file'], 'no such file: %r (the CA bundle that '
+            'verifies the vCenter certificate)' % ca_file)
+    if ca_file and not os.access(ca_file, os.R_OK):
+        raise exceptions.ConfigurationError(
+            ['[vmware] ca_file'], '%r cannot be read by this user'
+            % ca_file)
+    return vcenter.Endpoint(
+        _required(conf, 'host_ip'), vmware.host_port,
+        _required(conf, 'host_username'), _required(conf, 'host_password'),
+        ca_file=ca_file, insecure=vmware.insecure)
+
+
+def cluster_name(conf):
+    """``[vmware] cluster_name``; raises ConfigurationError when unset."""
+    return _required(conf, 'cluster_name')

@@ -1,19 +1,25 @@
-"""Shared helpers of the functional tests: stores, settings, config files."""
+"""Shared helpers of the functional tests: stores, config files, counts.
 
+Settings, the fake clock and the fake node identity are the unit tests'
+(``fakes``), defined once for every tier.
+"""
+
+import collections
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import sys
-import types
 
 import fixtures
 import testtools
 
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.virt.vmwareapi.ownership import connection
+from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vcenter
 
 CLUSTER = 'DC0_C0'
 
@@ -24,13 +30,9 @@ COMMAND_TIMEOUT = 60
 """Bound of one ``nova-vmware-owner`` subprocess (seconds)."""
 
 
-def settings(**overrides):
-    """``[vmware_ownership]`` values with the documented defaults."""
-    values = dict(mode='enforce', attribute_name='openstack.nova.owner',
-                  lease_duration=180, renew_interval=60, standby_wait=True,
-                  standby_timeout=0, sync_node_identity=True)
-    values.update(overrides)
-    return types.SimpleNamespace(**values)
+settings = fakes.settings
+FakeClock = fakes.FakeClock
+FakeIdentity = fakes.FakeIdentity
 
 
 def unique_attribute():
@@ -42,19 +44,36 @@ def unique_attribute():
     return 'test.owner.' + secrets.token_hex(4)
 
 
-class FakeClock:
-    """A monotonic clock whose ``sleep`` advances it instead of waiting."""
+class RoundTrips:
+    """Counts the SOAP requests a session sends, by vSphere method.
 
-    def __init__(self):
-        self.now = 1000.0
-        self.slept = []
+    Counted at the HTTP transport, so every request is seen, oslo.vmware's
+    own (session checks, logins) included.
+    """
 
-    def __call__(self):
-        return self.now
+    _METHOD = re.compile(rb'<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?(\w+)')
 
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
+    def __init__(self, session):
+        self.methods = []
+        transport = session.vim.client.options.transport
+        send = transport.send
+
+        def counting_send(request):
+            found = self._METHOD.search(request.message or b'')
+            self.methods.append(found.group(1).decode() if found else '?')
+            return send(request)
+
+        transport.send = counting_send
+        self._undo = lambda: setattr(transport, 'send', send)
+
+    def __len__(self):
+        return len(self.methods)
+
+    def by_method(self):
+        return collections.Counter(self.methods)
+
+    def stop(self):
+        self._undo()
 
 
 class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
@@ -68,7 +87,7 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     def make_store(self, session=None, cluster=CLUSTER, attribute=None):
         session = session or self.session
-        ref = connection.find_cluster(session, cluster)
+        ref = vcenter.find_cluster(session, cluster)
         location = exceptions.Location(cluster, self.simulator.url,
                                        cluster_moref=ref.value,
                                        attribute=attribute or self.attribute)
@@ -77,7 +96,22 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     def write_raw(self, store, text):
         """Write a value as a vSphere admin would, bypassing the guard."""
-        store.write(text, store.ensure_field())
+        store.write_attribute(store.ensure_attribute(), text)
+
+    def remove_definition(self, store, name):
+        """Remove the attribute or the lease by name, as an admin would."""
+        reading = store.read()
+        key = {store.attribute_name: reading.attribute_key,
+               store.lease_name: reading.lease_key}[name]
+        vcenter.invoke(self.session, 'RemoveCustomFieldDef',
+                       vcenter.service_content(
+                           self.session).customFieldsManager, key=key)
+
+    def round_trips(self, session=None):
+        """A ``RoundTrips`` counter of ``session``, undone at clean-up."""
+        counter = RoundTrips(session or self.session)
+        self.addCleanup(counter.stop)
+        return counter
 
     def config_file(self, host, cluster=CLUSTER, password=None, port=None,
                     ca_file=None, attribute=None, extra=''):

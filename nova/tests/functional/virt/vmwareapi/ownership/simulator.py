@@ -12,7 +12,7 @@ Use it per test::
     class TestStore(testtools.TestCase):
         def test_claim(self):
             sim = self.useFixture(simulator.VCenterSimulator(clusters=2))
-            session = sim.session()       # a logged-in VMwareAPISession
+            session = sim.session()       # a logged-in vcenter.Session
             ...
 
 Building a suds client costs about 2 s, so a class whose tests can share
@@ -43,7 +43,7 @@ import urllib.parse
 import fixtures
 import requests
 
-from oslo_vmware import api
+from nova.virt.vmwareapi.ownership import vcenter
 
 # nova/tests/functional/virt/vmwareapi/ownership/simulator.py -> repo root
 _REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
@@ -272,27 +272,22 @@ class VCenterSimulator(fixtures.Fixture):
             raise SimulatorError('the simulator at %s does not answer: %s'
                                  % (self.url, e))
 
-    def session(self, api_retry_count=1, connection_timeout=30, **kwargs):
-        """Return a logged-in ``oslo_vmware.api.VMwareAPISession``.
+    def endpoint(self, port=None):
+        """A ``vcenter.Endpoint`` of the simulator (or of a proxy's port)."""
+        return vcenter.Endpoint(self.host, port or self.port, self.username,
+                                self.password, ca_file=self.ca_file)
+
+    def session(self, timeout=30, retries=1, port=None):
+        """Return a logged-in ``vcenter.Session``.
 
         TLS is verified with ``ca_file`` (never ``insecure``); the WSDL
-        comes from the simulator. Retries are bounded by
-        ``api_retry_count`` and every request by ``connection_timeout``.
+        comes from the simulator. Every request is bounded by ``timeout``.
 
-        :param kwargs: more ``VMwareAPISession`` arguments; they override
-                       the defaults (e.g. ``server_password`` to try a
-                       wrong one, ``create_session=False``).
-        :raises: SimulatorError, or what ``VMwareAPISession`` raises
+        :param port: connect to this port instead (a proxy in front)
+        :raises: SimulatorError, or what ``vcenter.connect`` raises
         """
         self.check_reachable()
-        args = dict(host=self.host, port=self.port, scheme='https',
-                    server_username=self.username,
-                    server_password=self.password,
-                    api_retry_count=api_retry_count, task_poll_interval=0.1,
-                    cacert=self.ca_file, insecure=False,
-                    connection_timeout=connection_timeout)
-        args.update(kwargs)
-        return api.VMwareAPISession(**args)
+        return vcenter.connect(self.endpoint(port), timeout, retries)
 
 
 class SharedSimulatorMixin:

@@ -1,136 +1,92 @@
-"""In-memory fakes shared by the unit tests: a store, a clock, settings.
+"""Test doubles shared by every tier: a store, a clock, settings, identity.
 
-``FakeStore`` implements the interface the lock and the guard use
-(``read``, ``write``, ``ensure_field``, ``create_lock``, ``remove_lock``,
-``location``, ``lock_name``) with plain values and counts every call, so
-tests assert the number of vCenter round trips a real store would make.
+Each is defined here once. ``FakeStore`` implements ``store.ClusterStore``'s
+interface in memory with vCenter's semantics (unique definition names,
+removal by key once, writes through a removed key refused); the store
+contract suite (``store_contract``) runs against it and against the real
+store on the simulator, so the two cannot drift apart. It counts calls,
+so tests assert round trips, and runs ``hooks`` before a call, so a test
+can let another process act at an exact step.
 """
 
 import datetime
-import types
+import threading
 
+from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import store
+from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import view as view_mod
 
 CLUSTER = 'DC0_C0'
 MOREF = 'domain-c7'
 VCENTER = 'https://vc.example.test:443'
 ATTRIBUTE = 'openstack.nova.owner'
 OTHER_HOLDER = 'other-machine:4242:beefcafe'
+NODE_A = '9d3e5f5c-0f43-4d1f-8f6c-6a3c2b1f0a01'
+NODE_B = '2b7c1f0e-9a4d-4c61-8e0f-0d5a1c2e3f4b'
 WALL = datetime.datetime(2026, 11, 25, 12, 0, 0,
                          tzinfo=datetime.timezone.utc)
 
 
-def location():
+def location(attribute=ATTRIBUTE):
     return exceptions.Location(CLUSTER, VCENTER, cluster_moref=MOREF,
-                               attribute=ATTRIBUTE)
+                               attribute=attribute)
 
 
 def settings(**overrides):
-    """The ``[vmware_ownership]`` values of DESIGN section 8, overridden."""
+    """An ``opts.Settings`` with the documented defaults, overridden.
+
+    ``renew_deadline`` follows the other times unless given.
+    """
     values = dict(mode='enforce', attribute_name=ATTRIBUTE,
                   lease_duration=180, renew_interval=60, standby_wait=True,
                   standby_timeout=0, sync_node_identity=True)
     values.update(overrides)
-    return types.SimpleNamespace(**values)
+    if 'renew_deadline' not in values:
+        values['renew_deadline'] = (values['renew_interval'] +
+                                    values['lease_duration']) / 2.0
+    return opts.Settings(**values)
 
 
-class FakeClock:
-    """A monotonic clock whose ``sleep`` advances it instead of waiting.
+class FakeClock(clock_mod.Clock):
+    """A clock whose sleeps and waits advance it instead of waiting.
 
-    ``on_sleep`` callbacks run after each sleep (to let the world change
-    while the code under test waits). Sleeping past ``limit`` seconds fails
-    the test, so a wait that never ends is a failure, not a hang.
+    ``on_sleep`` callbacks run after each sleep or wait (to let the world
+    change while the code under test waits). Waiting more than ``limit``
+    fake seconds fails the test: a wait that never ends is a failure, not
+    a hang.
     """
 
-    def __init__(self, start=1000.0, limit=86400.0):
-        self.start = self.now = start
+    def __init__(self, start=1000.0, limit=86400.0, wall=WALL):
+        self.start = self._now = start
         self.limit = limit
-        self.sleeps = []
+        self.wall = wall
+        self.slept = []
         self.on_sleep = []
 
-    def __call__(self):
-        return self.now
+    def now(self):
+        return self._now
+
+    def advance(self, seconds):
+        self._now += seconds
 
     def sleep(self, seconds):
         assert seconds >= 0, seconds
-        self.sleeps.append(seconds)
-        self.now += seconds
-        if self.now - self.start > self.limit:
-            raise AssertionError('slept %d fake seconds: endless wait'
-                                 % (self.now - self.start))
+        self.slept.append(seconds)
+        self._now += seconds
+        if self._now - self.start > self.limit:
+            raise AssertionError('waited %d fake seconds: endless wait'
+                                 % (self._now - self.start))
         for callback in list(self.on_sleep):
             callback()
 
-    def advance(self, seconds):
-        self.now += seconds
+    def wait(self, event, seconds):
+        if not event.is_set():
+            self.sleep(seconds)
+        return event.is_set()
 
-
-def wall_now():
-    return WALL
-
-
-class FakeStore:
-    """A cluster's attribute and its lock, in memory.
-
-    More than ``MAX_CALLS`` calls fail the test (an endless loop).
-    """
-
-    MAX_CALLS = 100000
-
-    def __init__(self, raw=None, field=True):
-        self.raw = raw
-        self.location = location()
-        self.attribute_name = ATTRIBUTE
-        self.lock_name = store.lock_name(ATTRIBUTE, MOREF)
-        self._next_key = 100
-        self.field_key = self._new_key() if field else None
-        self.lock_key = None
-        self.calls = []
-        self.writes = []
-
-    def _new_key(self):
-        self._next_key += 1
-        return self._next_key
-
-    def _count(self, name):
-        self.calls.append(name)
-        if len(self.calls) > self.MAX_CALLS:
-            raise AssertionError('%d store calls: endless loop'
-                                 % len(self.calls))
-
-    def read(self):
-        self._count('read')
-        return store.Reading(self.raw, self.field_key, self.lock_key,
-                             CLUSTER)
-
-    def write(self, text, field_key):
-        self._count('write')
-        if field_key is None or field_key != self.field_key:
-            raise AssertionError('write with key %r, field is %r'
-                                 % (field_key, self.field_key))
-        self.raw = text
-        self.writes.append(text)
-
-    def ensure_field(self):
-        self._count('ensure_field')
-        if self.field_key is None:
-            self.field_key = self._new_key()
-        return self.field_key
-
-    def create_lock(self):
-        self._count('create_lock')
-        if self.lock_key is not None:
-            raise store.LockHeld(self.lock_key)
-        self.lock_key = self._new_key()
-        return self.lock_key
-
-    def remove_lock(self, key):
-        self._count('remove_lock')
-        if key is None or key != self.lock_key:
-            return False
-        self.lock_key = None
-        return True
+    def utcnow(self):
+        return self.wall + datetime.timedelta(seconds=self._now - self.start)
 
 
 class FakeIdentity:
@@ -148,3 +104,125 @@ class FakeIdentity:
     def write(self, node):
         self.written.append(node)
         self.node = node
+
+
+class FakeVCenter:
+    """The custom fields of one vCenter, shared by the stores of a test.
+
+    ``definitions``: name -> key; ``values``: (cluster, key) -> text.
+    """
+
+    def __init__(self):
+        self.definitions = {}
+        self.values = {}
+        self._next_key = 100
+        self.lock = threading.Lock()
+
+    def add(self, name):
+        if name in self.definitions:
+            raise exceptions.DuplicateName('AddCustomFieldDef',
+                                           'DuplicateName')
+        self._next_key += 1
+        self.definitions[name] = self._next_key
+        return self._next_key
+
+    def remove(self, key):
+        names = [n for n, k in self.definitions.items() if k == key]
+        if not names:
+            raise exceptions.NotFound('RemoveCustomFieldDef', 'NotFound')
+        del self.definitions[names[0]]
+        for where in [w for w in self.values if w[1] == key]:
+            del self.values[where]
+
+    def set(self, cluster, key, text):
+        if key not in self.definitions.values():
+            raise exceptions.InvalidArgument('SetField', 'InvalidArgument')
+        self.values[(cluster, key)] = text
+
+
+class FakeStore:
+    """A cluster's record in a ``FakeVCenter``, as ``ClusterStore`` sees it.
+
+    More than ``MAX_CALLS`` calls fail the test (an endless loop).
+    ``hooks[(method, n)]`` runs before the n-th call of ``method``.
+    """
+
+    MAX_CALLS = 100000
+
+    def __init__(self, vcenter=None, attribute=ATTRIBUTE, moref=MOREF):
+        self.vcenter = vcenter or FakeVCenter()
+        self.attribute_name = attribute
+        self.location = location(attribute)
+        self.lease_name = view_mod.lease_name(attribute, moref)
+        self.moref = moref
+        self.calls = []
+        self.events = []
+        self.hooks = {}
+
+    def _call(self, name):
+        self.calls.append(name)
+        if len(self.calls) > self.MAX_CALLS:
+            raise AssertionError('%d store calls: endless loop'
+                                 % len(self.calls))
+        hook = self.hooks.pop((name, self.calls.count(name)), None)
+        if hook is not None:
+            hook()
+
+    def read(self):
+        self._call('read')
+        with self.vcenter.lock:
+            keys = self.vcenter.definitions
+            attribute_key = keys.get(self.attribute_name)
+            lease_key = keys.get(self.lease_name)
+            values = self.vcenter.values
+            return view_mod.Reading(
+                values.get((self.moref, attribute_key)), attribute_key,
+                lease_key, values.get((self.moref, lease_key)))
+
+    def create_lease(self):
+        self._call('create_lease')
+        with self.vcenter.lock:
+            return self.vcenter.add(self.lease_name)
+
+    def remove_lease(self, key):
+        self._call('remove_lease')
+        with self.vcenter.lock:
+            self.vcenter.remove(key)
+
+    def write_lease(self, key, text):
+        self._call('write_lease')
+        with self.vcenter.lock:
+            self.vcenter.set(self.moref, key, text)
+
+    def write_attribute(self, key, text):
+        self._call('write_attribute')
+        with self.vcenter.lock:
+            self.vcenter.set(self.moref, key, text)
+
+    def ensure_attribute(self):
+        self._call('ensure_attribute')
+        with self.vcenter.lock:
+            try:
+                return self.vcenter.add(self.attribute_name)
+            except exceptions.DuplicateName:
+                return self.vcenter.definitions[self.attribute_name]
+
+    def post_event(self, message):
+        self._call('post_event')
+        self.events.append(message)
+
+    # What a vSphere admin does in the vSphere Client.
+
+    def type_by_hand(self, text):
+        """Set the attribute's value, as typed in the vSphere Client."""
+        with self.vcenter.lock:
+            try:
+                key = self.vcenter.add(self.attribute_name)
+            except exceptions.DuplicateName:
+                key = self.vcenter.definitions[self.attribute_name]
+            self.vcenter.set(self.moref, key, text)
+
+    def remove_definition(self, name):
+        """Remove a custom attribute by name, as in the vSphere Client."""
+        with self.vcenter.lock:
+            self.vcenter.remove(self.vcenter.definitions[name])

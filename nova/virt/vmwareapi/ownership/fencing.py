@@ -1,0 +1,224 @@
+"""The one write path of the record, fenced by vCenter itself.
+
+vSphere's ``SetField`` has no compare-and-swap, and a write can reach
+vCenter long after it was sent (a slow or stalled connection, a paused
+process). A decision made on a reading that is no longer true must
+therefore not be able to land. vCenter gives us what it takes:
+
+- creating a custom field definition whose name exists fails
+  (``DuplicateName``): of several creators exactly one wins;
+- removing a definition by key succeeds exactly once (``NotFound`` after);
+- ``SetField`` with the key of a removed definition fails
+  (``InvalidArgument``), so a write through such a key cannot land after
+  the definition was removed, however late it arrives.
+
+Each owned cluster has a **lease** definition of its own
+(``view.lease_name``). Its key is the **token** of the current writer, its
+value on the cluster is the current record. Every change (``take``)
+revokes the current lease (removes it by key), creates a new one and
+writes the record through the new key; a holder renews through its key
+(``Tenure.write``). Whoever was deposed meanwhile, or paused inside a
+change that someone else completed, finds its key gone and its write
+refused, whatever the timing.
+
+The shared attribute that vSphere admins see cannot be fenced (removing its
+definition would clear every cluster). It gets a copy of every change,
+carrying the token; readers trust the lease over a copy written under
+another token (``view``), and a holder repairs the copy.
+
+A lease without a value is a change in progress; one left so by a crashed
+writer is cleared after ``ABANDONED_AFTER`` seconds (``settle``).
+"""
+
+import logging
+import random
+
+from nova.virt.vmwareapi.ownership import clock as clock_mod
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import view as view_mod
+
+LOG = logging.getLogger(__name__)
+
+ABANDONED_AFTER = 30.0
+"""Seconds a lease without a value may stay unchanged before it is taken
+for abandoned: a change writes its lease within milliseconds."""
+
+SETTLE_TIMEOUT = 90.0
+"""Seconds to wait for another process's change to finish."""
+
+SETTLE_POLL = 0.25
+"""Mean seconds between two reads while another change is in progress."""
+
+
+class Tenure:
+    """The right to write one cluster's record: a lease this process made.
+
+    :ivar key: the lease definition's key (the token)
+    :ivar record: the record last written through it
+    """
+
+    def __init__(self, store, key, record=None):
+        self._store = store
+        self.key = key
+        self.record = record
+        self.closed = False
+
+    def write(self, record, view=None, copy=True):
+        """Write ``record`` through this lease, then into the attribute.
+
+        :param view: the ``view.View`` the write was decided on
+        :param copy: whether to copy it into the attribute as well (a
+                     renewal copies only to repair the attribute)
+        :returns: the record written (carrying the token)
+        :raises: OwnershipLost when the lease was revoked (someone took
+                 over) or this tenure was closed; VCenterError
+        """
+        if self.closed:
+            raise exceptions.OwnershipLost(
+                self._store.location, record.holder,
+                'this process stepped down and writes nothing more')
+        record = record.with_token(self.key)
+        text = record_mod.format_record(record)
+        try:
+            self._store.write_lease(self.key, text)
+        except exceptions.InvalidArgument:
+            raise exceptions.OwnershipLost(
+                self._store.location, record.holder,
+                'vCenter refused the write through lease %s: another '
+                'process revoked it (a takeover or a standby that judged '
+                'this holder dead), or the lease attribute %r was removed'
+                % (self.key, self._store.lease_name))
+        self.record = record
+        if copy:
+            copy_to_attribute(self._store, view, text)
+        return record
+
+    def close(self):
+        """Write nothing more through this tenure (a holder stepping down)."""
+        self.closed = True
+
+
+def copy_to_attribute(store, view, text):
+    """Write ``text`` into the attribute, recreating its definition if gone.
+
+    :param view: the ``view.View`` the caller read (``None``: unknown)
+    """
+    key = view.reading.attribute_key if view is not None else None
+    if key is not None:
+        try:
+            return store.write_attribute(key, text)
+        except exceptions.InvalidArgument:
+            LOG.warning('The definition of the attribute %r was removed '
+                        'from vCenter since it was read (by a vSphere '
+                        'admin?); creating it again for %s.',
+                        store.attribute_name, store.location)
+    store.write_attribute(store.ensure_attribute(), text)
+
+
+def take(store, view, record):
+    """Make ``record`` the cluster's record; the one way a change is made.
+
+    Revokes the current lease (when there is one), creates a new one and
+    writes ``record`` through it, then copies it into the attribute. Of
+    several processes changing the same reading, exactly one succeeds.
+
+    :param view: the ``view.View`` the change was decided on (not pending)
+    :param record: the new record (its token is set here)
+    :returns: the ``Tenure`` of the new lease
+    :raises: RecordChanged when another process changed the record first
+             (nothing of this change counts); VCenterError
+    """
+    location = store.location
+    if view.pending:
+        raise exceptions.RecordChanged(
+            location, 'another process is changing it (lease %s has no '
+            'value yet)' % view.token)
+    if view.token is not None:
+        try:
+            store.remove_lease(view.token)
+        except exceptions.NotFound:
+            raise exceptions.RecordChanged(
+                location, 'another process replaced lease %s first'
+                % view.token)
+    try:
+        key = store.create_lease()
+    except exceptions.DuplicateName:
+        raise exceptions.RecordChanged(
+            location, 'another process created a new lease first')
+    tenure = Tenure(store, key)
+    try:
+        tenure.write(record, view)
+    except exceptions.OwnershipLost:
+        raise exceptions.RecordChanged(
+            location, 'another process revoked lease %s before this '
+            'change was written through it (this process was paused or '
+            'its request was delayed)' % key)
+    return tenure
+
+
+def clear(store, view):
+    """Leave the cluster unowned: revoke the lease, empty the attribute.
+
+    :param view: the ``view.View`` the release was decided on
+    :raises: RecordChanged when another process changed the record first;
+             VCenterError
+    """
+    if view.pending:
+        raise exceptions.RecordChanged(
+            store.location, 'another process is changing it')
+    if view.token is not None:
+        try:
+            store.remove_lease(view.token)
+        except exceptions.NotFound:
+            raise exceptions.RecordChanged(
+                store.location, 'another process replaced lease %s first'
+                % view.token)
+    if view.reading.attribute_key is not None:
+        try:
+            store.write_attribute(view.reading.attribute_key, '')
+        except exceptions.InvalidArgument:
+            pass  # its definition is gone, and its value with it
+
+
+def settle(store, clock=clock_mod.SYSTEM, abandoned_after=ABANDONED_AFTER,
+           timeout=SETTLE_TIMEOUT, on_wait=None):
+    """Read the cluster until no change is in progress.
+
+    A lease left without a value for ``abandoned_after`` seconds of this
+    process's clock (its writer crashed or is paused) is removed; a paused
+    writer's later write through it is then refused by vCenter.
+
+    :param on_wait: called once when the first reading finds a change in
+                    progress (to tell an operator why the command waits)
+    :returns: a ``view.View`` that is not pending
+    :raises: RecordBusy after ``timeout`` seconds; VCenterError
+    """
+    started = clock.now()
+    seen = since = None
+    told = False
+    while True:
+        view = view_mod.interpret(store.read(), store.location)
+        if not view.pending:
+            return view
+        now = clock.now()
+        if on_wait is not None and not told:
+            told = True
+            on_wait()
+        if view.token != seen:
+            seen, since = view.token, now
+        elif now - since >= abandoned_after:
+            LOG.warning('Clearing an abandoned change of %s: the lease '
+                        '%r (key %s) has had no value for %d seconds, so '
+                        'its writer is presumed dead.', store.location,
+                        store.lease_name, seen, now - since)
+            try:
+                store.remove_lease(seen)
+            except exceptions.NotFound:
+                pass  # someone else cleared it
+            seen = None
+            continue
+        if now - started >= timeout:
+            raise exceptions.RecordBusy(store.location, now - started,
+                                        store.lease_name)
+        clock.sleep(SETTLE_POLL * random.uniform(0.5, 1.5))
