@@ -134,13 +134,17 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     def run_command(self, *args, timeout=COMMAND_TIMEOUT):
         """Run ``nova-vmware-owner`` as a subprocess; return the result."""
-        # The installed console script when there is one (tox installs the
-        # wheel), else the same entry point from the source tree.
-        command = shutil.which('nova-vmware-owner')
-        argv = [command] if command else [
-            sys.executable, '-c',
-            'from nova.virt.vmwareapi.ownership import cmd; cmd.main()']
         return subprocess.run(
-            argv + list(args),
+            command_argv() + list(args),
             capture_output=True, text=True, timeout=timeout,
             stdin=subprocess.DEVNULL)
+
+
+def command_argv():
+    """How to run ``nova-vmware-owner``: the installed console script when
+    there is one (tox installs the wheel), else the same entry point from
+    the source tree."""
+    command = shutil.which('nova-vmware-owner')
+    return [command] if command else [
+        sys.executable, '-c',
+        'from nova.virt.vmwareapi.ownership import cmd; cmd.main()']

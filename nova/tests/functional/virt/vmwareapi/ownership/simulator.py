@@ -112,7 +112,8 @@ class VCenterSimulator(fixtures.Fixture):
         the only credentials that log in
     ``ca_file``
         the CA certificate that verifies the server (``cacert``,
-        ``[vmware] ca_file``)
+        ``[vmware] ca_file``); it is also the server's certificate, whose
+        private key is ``key_file`` (a proxy may present it)
     ``log_file``
         the simulator's stderr
 
@@ -144,7 +145,7 @@ class VCenterSimulator(fixtures.Fixture):
         self.log_file = os.path.join(self.tempdir, 'vcsim.log')
         url_file = os.path.join(self.tempdir, 'url')
 
-        self._key_file = key_file
+        self.key_file = key_file
         self._url_file = url_file
 
         self._build()
@@ -161,7 +162,7 @@ class VCenterSimulator(fixtures.Fixture):
             os.unlink(self._url_file)
         cmd = [os.path.join(VCSIM_DIR, 'run'),
                '--listen', listen, '--url-file', self._url_file,
-               '--tls-cert', self.ca_file, '--tls-key', self._key_file,
+               '--tls-cert', self.ca_file, '--tls-key', self.key_file,
                '--username', self.username, '--password', self.password,
                '--clusters', str(self.clusters), '--hosts', str(self.hosts),
                '--vms', str(self.vms)]

@@ -1,0 +1,338 @@
+"""Fencing: a cut-off holder steps down in time, its late writes never land.
+
+Each test makes a bad timing happen on purpose, through the project's proxy
+(``tcpproxy``: black hole, stalled or delayed answers, requests held and
+delivered late, a client stopped at an exact step), and judges the outcome
+by what a raw reader saw in vCenter (``members.RawReader``), not by what
+the holders log. The proxy's record shows that each window was really hit:
+a late write reached vCenter after the takeover, and vCenter refused it.
+
+Holders run with a lease of 4 s, renewed every second, a renew deadline of
+2.5 s and requests bounded at 1 s, so a round takes seconds.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from nova.tests.functional.virt.vmwareapi.ownership import base
+from nova.tests.functional.virt.vmwareapi.ownership import members
+from nova.tests.functional.virt.vmwareapi.ownership import simulator
+from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
+from nova.tests.unit.virt.vmwareapi.ownership import fakes
+from nova.virt.vmwareapi.ownership import decision
+from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import view as view_mod
+
+SETTINGS = fakes.settings(lease_duration=4, renew_interval=1)
+BOUND = SETTINGS.request_timeout
+"""One request's bound (1 s with these settings)."""
+SLACK = 1.0
+"""Scheduling on a loaded two-core machine, on top of the computed bounds."""
+ROUNDS = int(os.environ.get('NOVA_VMWARE_OWNER_FENCING_ROUNDS', '10'))
+ABANDONED = 1.0
+"""A breaker's bound for an abandoned change (30 s in production)."""
+
+
+class FencingTestCase(base.SimulatorTestCase):
+    """A simulator, a TLS-terminating proxy in front of it, sessions."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        sim = cls.simulator
+        cls.proxy = tcpproxy.TCPProxy(sim.port, tls=tcpproxy.TLSFiles(
+            sim.ca_file, sim.key_file, sim.ca_file))
+        cls.via_proxy = sim.session(timeout=BOUND, port=cls.proxy.port)
+        cls.direct = sim.session(timeout=BOUND)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proxy.close()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.proxy.events.clear()
+        self.addCleanup(self.heal)
+
+    def heal(self):
+        self.proxy.release_requests()
+        self.proxy.set_mode(tcpproxy.FORWARD)
+
+    def member(self, session, attribute, host='compute-a'):
+        member = members.Member(session, attribute, SETTINGS, host=host,
+                                abandoned_after=ABANDONED)
+        self.addCleanup(member.stop)
+        return member.start()
+
+    def reader(self, attribute):
+        reader = members.RawReader(self.session, attribute)
+        self.addCleanup(reader.stop)
+        return reader
+
+
+class TestCutOffHolder(FencingTestCase):
+    """Holder A reaches vCenter through the proxy, standby B directly."""
+
+    def hand_over(self, cut, heal, round_number):
+        attribute = base.unique_attribute()
+        reader = self.reader(attribute)
+        a = self.member(self.via_proxy, attribute)
+        self.assertTrue(a.held.wait(30), a.error)
+        b = self.member(self.direct, attribute)
+        self.assertTrue(a.wait_renewals(2, 10), 'A did not renew')
+        cut()
+        self.assertTrue(a.stepped_down.wait(
+            SETTINGS.renew_deadline + BOUND + SLACK + 10),
+            'round %d: A never stepped down' % round_number)
+        self.assertTrue(b.held.wait(SETTINGS.lease_duration +
+                                    SETTINGS.standby_poll + SLACK + 10),
+                        'round %d: B never took over' % round_number)
+        heal()
+        self.assertTrue(b.wait_renewals(2, 10),
+                        'round %d: B stopped renewing: %s'
+                        % (round_number, b.lost))
+        reader.stop()
+        return a, b, members.Verdict(reader.views(), a, b)
+
+    def assertHandedOver(self, a, b, verdict, round_number):
+        where = 'round %d' % round_number
+        # A stepped down within the deadline (+ one request bound) of the
+        # start of its last successful renewal...
+        self.assertLessEqual(a.lost_at - a.keeper.last_renewal,
+                             SETTINGS.renew_deadline + BOUND + SLACK, where)
+        self.assertIn('renew', str(a.lost))
+        # ...before B began to hold: no overlap.
+        self.assertLess(a.lost_at, b.held_at, where)
+        # What vCenter held: B's lease from the take on, never replaced,
+        # renewed, and nothing of A after it.
+        self.assertIsNotNone(verdict.taken_at, where)
+        self.assertEqual([], verdict.replaced, where)
+        self.assertEqual([], verdict.late_writes, where)
+        self.assertTrue(verdict.seq_monotonic, where)
+        self.assertGreaterEqual(len(set(verdict.seqs)), 3, where)
+        self.assertIsNone(b.lost, where)
+
+    def run_rounds(self, cut, heal, check=None):
+        for number in range(1, ROUNDS + 1):
+            start = len(self.proxy.events)
+            a, b, verdict = self.hand_over(cut, heal, number)
+            self.assertHandedOver(a, b, verdict, number)
+            if check is not None:
+                check(a, b, self.proxy.events[start:], number)
+            a.stop()
+            b.stop()
+
+    def test_black_hole(self):
+        self.run_rounds(lambda: self.proxy.set_mode(tcpproxy.BLACKHOLE),
+                        self.heal)
+
+    def test_stalled_answers(self):
+        self.run_rounds(lambda: self.proxy.set_mode(tcpproxy.STALL_ANSWERS),
+                        self.heal)
+
+    def test_delayed_answers(self):
+        # From A's next renewal write on, answers come 12 s late while the
+        # requests go through at once: the write lands, A never learns it.
+        def cut():
+            self.proxy.on_request('SetField', lambda: self.proxy.set_mode(
+                tcpproxy.DELAY_ANSWERS, 12))
+
+        def landed_unanswered(a, b, events, number):
+            writes = [e for e in events if e.kind == 'answer' and
+                      e.method == 'SetField']
+            self.assertTrue(writes, 'round %d: no write of A was carried '
+                            'out with its answer delayed' % number)
+
+        self.run_rounds(cut, self.heal, landed_unanswered)
+
+    def test_write_delivered_after_the_takeover_is_refused(self):
+        # A's renewal write is held in the network past the takeover, then
+        # delivered: the late write the fencing exists for.
+        def refused(a, b, events, number):
+            late = [e for e in events if e.kind == 'delivered-late' and
+                    e.method == 'SetField']
+            answers = [e for e in events if e.kind == 'late-answer' and
+                       e.method == 'SetField']
+            where = 'round %d' % number
+            self.assertTrue(late, '%s: no write of A was held' % where)
+            self.assertTrue(all(e.t > b.held_at for e in late), where)
+            self.assertEqual(['InvalidArgument'] * len(late),
+                             [e.fault for e in answers], where)
+
+        self.run_rounds(lambda: self.proxy.hold_requests('SetField'),
+                        self.heal, refused)
+
+
+class TestForcedTakeoverRacingARenewal(FencingTestCase):
+
+    def test_a_renewal_delivered_after_the_takeover_is_refused(self):
+        for number in range(1, ROUNDS + 1):
+            attribute = base.unique_attribute()
+            reader = self.reader(attribute)
+            a = self.member(self.via_proxy, attribute)
+            self.assertTrue(a.held.wait(30), a.error)
+            self.proxy.hold_requests('SetField')
+            self.assertTrue(wait_for(lambda: self.proxy.events_of(
+                'held', 'SetField'), 10), 'no renewal write was held')
+            done = self.run_command(
+                '--config-file', self.config_file(
+                    'compute-b', attribute=attribute,
+                    extra='lease_duration = 4\nrenew_interval = 1\n'),
+                'takeover', '--force', '--yes')
+            self.assertEqual(0, done.returncode, done.stderr)
+            took = time.monotonic()
+            self.heal()
+            self.assertTrue(wait_for(lambda: [
+                e for e in self.proxy.events_of('late-answer', 'SetField')
+                if e.t > took], 10), 'round %d: the held write never '
+                'reached vCenter' % number)
+            self.assertTrue(a.stepped_down.wait(SETTINGS.renew_interval +
+                                                2 * BOUND + SLACK))
+            reader.stop()
+            self.assertEqual(
+                'InvalidArgument',
+                self.proxy.events_of('late-answer', 'SetField')[-1].fault)
+            # The takeover's outcome stands: from the moment it was seen,
+            # every reading names compute-b.
+            views = [v for t, v in reader.views()]
+            first = next(i for i, v in enumerate(views) if v.record and
+                         v.record.host == 'compute-b')
+            self.assertEqual({'compute-b'},
+                             {v.record.host for v in views[first:]})
+            a.stop()
+            self.proxy.events.clear()
+
+
+def wait_for(predicate, timeout, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+class TestPausedWriter(FencingTestCase):
+    """A writer stopped (SIGSTOP) inside its change, resumed after a
+    second process broke it as abandoned and wrote its own."""
+
+    def pause_at(self, method, process):
+        """SIGSTOP ``process`` before the answer to ``method`` reaches it."""
+        paused = threading.Event()
+
+        def stop():
+            os.kill(process.pid, signal.SIGSTOP)
+            wait_for(lambda: _state(process.pid) == 'T', 5)
+            paused.set()
+
+        self.proxy.on_answer(method, stop)
+        return paused
+
+    def start(self, argv):
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, cwd=base.REPO_ROOT,
+            preexec_fn=simulator.die_with_parent)
+
+        def cleanup():
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGCONT)
+                process.kill()
+            process.communicate(timeout=30)
+        self.addCleanup(cleanup)
+        return process
+
+    def command(self, host, attribute, *args):
+        config = self.config_file(host, port=self.proxy.port,
+                                  attribute=attribute)
+        return self.start(base.command_argv() +
+                          ['--config-file', config] + list(args))
+
+    def break_and_write(self, attribute, change, host):
+        """The second process: waits out the paused change and writes."""
+        store = members.make_store(self.session, attribute)
+        view = fencing.settle(store, abandoned_after=ABANDONED)
+        plan = operations.plan(change, view, host, fakes.WALL,
+                               store.location, force=True)
+        return operations.apply(store, plan, who='breaker').after
+
+    def assertRefusedAfterResume(self, process, paused, attribute,
+                                 breaker_record):
+        self.assertTrue(paused.is_set())
+        os.kill(process.pid, signal.SIGCONT)
+        out, err = process.communicate(timeout=base.COMMAND_TIMEOUT)
+        # The paused writer's write reached vCenter, after the breaker's,
+        # and was refused.
+        answers = self.proxy.events_of('answer', 'SetField')
+        self.assertEqual('InvalidArgument', answers[0].fault, answers)
+        view = view_mod.interpret(
+            members.make_store(self.session, attribute).read())
+        self.assertEqual(breaker_record.host, view.record.host)
+        self.assertEqual(breaker_record.token, view.token)
+        return out, err
+
+    def test_claim(self):
+        attribute = base.unique_attribute()
+        claim = self.command('compute-a', attribute, 'claim')
+        paused = self.pause_at('AddCustomFieldDef', claim)
+        self.assertTrue(wait_for(paused.is_set, base.COMMAND_TIMEOUT))
+        written = self.break_and_write(attribute, decision.Change.CLAIM,
+                                       'compute-b')
+        out, err = self.assertRefusedAfterResume(claim, paused, attribute,
+                                                 written)
+        # It decided again and found compute-b the owner: refused.
+        self.assertEqual(3, claim.returncode, err)
+        self.assertIn("owned by nova-compute host 'compute-b'", err)
+
+    def test_forced_takeover(self):
+        attribute = base.unique_attribute()
+        owner = members.make_store(self.session, attribute)
+        fencing.take(owner, view_mod.interpret(owner.read()),
+                     record_mod.OwnershipRecord.claimed('compute-a',
+                                                        fakes.WALL))
+        takeover = self.command('compute-b', attribute, 'takeover',
+                                '--force', '--yes')
+        # Its lease is created after it revoked compute-a's.
+        paused = self.pause_at('AddCustomFieldDef', takeover)
+        self.assertTrue(wait_for(paused.is_set, base.COMMAND_TIMEOUT))
+        written = self.break_and_write(attribute, decision.Change.TAKEOVER,
+                                       'compute-c')
+        out, err = self.assertRefusedAfterResume(takeover, paused, attribute,
+                                                 written)
+        self.assertEqual(5, takeover.returncode, err)
+        self.assertIn('Nothing of this command was written', err)
+
+    def test_guard_start(self):
+        attribute = base.unique_attribute()
+        sim = self.simulator
+        holder = self.start([
+            sys.executable, '-m',
+            'nova.tests.functional.virt.vmwareapi.ownership.holder', 'hold',
+            '--port', str(self.proxy.port), '--user', sim.username,
+            '--password', sim.password, '--ca-file', sim.ca_file,
+            '--host', 'compute-a', '--attribute', attribute])
+        paused = self.pause_at('AddCustomFieldDef', holder)
+        self.assertTrue(wait_for(paused.is_set, base.COMMAND_TIMEOUT))
+        written = self.break_and_write(attribute, decision.Change.CLAIM,
+                                       'compute-b')
+        out, err = self.assertRefusedAfterResume(holder, paused, attribute,
+                                                 written)
+        self.assertIn('"event": "refused"', out)
+        self.assertIn('ClusterOwnedByAnotherHost', out)
+        self.assertNotIn('"event": "held"', out)
+
+
+def _state(pid):
+    """A process's state letter from /proc (``T``: stopped)."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0]
+    except OSError:
+        return None
