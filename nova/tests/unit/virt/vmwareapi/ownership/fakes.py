@@ -15,8 +15,11 @@ import threading
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
+HOST = 'compute-a'
+OTHER_HOST = 'compute-b'
 CLUSTER = 'DC0_C0'
 MOREF = 'domain-c7'
 VCENTER = 'https://vc.example.test:443'
@@ -171,13 +174,16 @@ class FakeStore:
     def read(self):
         self._call('read')
         with self.vcenter.lock:
-            keys = self.vcenter.definitions
-            attribute_key = keys.get(self.attribute_name)
-            lease_key = keys.get(self.lease_name)
-            values = self.vcenter.values
-            return view_mod.Reading(
-                values.get((self.moref, attribute_key)), attribute_key,
-                lease_key, values.get((self.moref, lease_key)))
+            return self._reading()
+
+    def _reading(self):
+        keys = self.vcenter.definitions
+        attribute_key = keys.get(self.attribute_name)
+        lease_key = keys.get(self.lease_name)
+        values = self.vcenter.values
+        return view_mod.Reading(
+            values.get((self.moref, attribute_key)), attribute_key,
+            lease_key, values.get((self.moref, lease_key)))
 
     def create_lease(self):
         self._call('create_lease')
@@ -211,16 +217,57 @@ class FakeStore:
         self._call('post_event')
         self.events.append(message)
 
+    # What a test looks at, and what others do; none of it is counted.
+
+    def view(self):
+        """What a reader sees now (``view.interpret`` of a reading)."""
+        with self.vcenter.lock:
+            reading = self._reading()
+        return view_mod.interpret(reading, self.location)
+
+    def twin(self):
+        """The same cluster as another process's store sees it."""
+        return FakeStore(self.vcenter, self.attribute_name, self.moref)
+
+    def put(self, record, copy=True):
+        """Another process's completed change: ``record`` under a new lease.
+
+        :param copy: whether the attribute gets its copy too
+        :returns: the record as written (carrying its token)
+        """
+        with self.vcenter.lock:
+            old = self.vcenter.definitions.get(self.lease_name)
+            if old is not None:
+                self.vcenter.remove(old)
+            record = record.with_token(self.vcenter.add(self.lease_name))
+            text = record_mod.format_record(record)
+            self.vcenter.set(self.moref, record.token, text)
+            if copy:
+                self._type(self.attribute_name, text)
+        return record
+
+    def renew(self):
+        """The lease's holder (another process) renews it: ``seq`` + 1."""
+        with self.vcenter.lock:
+            key = self.vcenter.definitions[self.lease_name]
+            current = record_mod.parse_record(
+                self.vcenter.values[(self.moref, key)])
+            self.vcenter.set(self.moref, key, record_mod.format_record(
+                current.renewed(WALL)))
+
     # What a vSphere admin does in the vSphere Client.
 
-    def type_by_hand(self, text):
-        """Set the attribute's value, as typed in the vSphere Client."""
+    def type_by_hand(self, text, name=None):
+        """Set a custom attribute's value (default: the record's)."""
         with self.vcenter.lock:
-            try:
-                key = self.vcenter.add(self.attribute_name)
-            except exceptions.DuplicateName:
-                key = self.vcenter.definitions[self.attribute_name]
-            self.vcenter.set(self.moref, key, text)
+            self._type(name or self.attribute_name, text)
+
+    def _type(self, name, text):
+        try:
+            key = self.vcenter.add(name)
+        except exceptions.DuplicateName:
+            key = self.vcenter.definitions[name]
+        self.vcenter.set(self.moref, key, text)
 
     def remove_definition(self, name):
         """Remove a custom attribute by name, as in the vSphere Client."""
