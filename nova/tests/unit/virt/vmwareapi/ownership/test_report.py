@@ -183,6 +183,13 @@ class TextTestCase(ReportTestCase):
         self.assertIn('\\x9b', text)
         self.assertSafe(report.verdict_text(state), 1)
 
+    def test_verdict_text_escapes_what_it_is_given(self):
+        for verdict in (report.UNOWNED, report.OWNED_BY_THIS_HOST,
+                        report.OWNED_BY_OTHER_HOST, report.UNREADABLE):
+            self.assertSafe(report.verdict_text(dict(
+                verdict=verdict, this_host=EVIL, owner_host=EVIL,
+                unreadable_reason=EVIL)), 1)
+
     def test_unreadable_values_are_escaped(self):
         self.store.type_by_hand('{"host":"a","state":"%s"}' % EVIL.replace(
             '\n', '\\n'))
