@@ -219,3 +219,20 @@ class DecideChangeTestCase(base.BaseTestCase):
                     change, KINDS[kind], HOST,
                     unreadable=kind == 'unreadable', force=force),
                     (change, kind, force))
+
+    def test_held_is_the_views_holder_not_the_records(self):
+        # An admin's hand edit (no holder) over a live lease: the rows
+        # "with a holder" apply, and the other way round.
+        for change, force in itertools.product(Change, (False, True)):
+            for bare, with_holder in (("target's", "target's held"),
+                                      ("another's", "another's held")):
+                self.assertIs(
+                    decision.decide_change(change, KINDS[with_holder], HOST,
+                                           force=force),
+                    decision.decide_change(change, KINDS[bare], HOST,
+                                           force=force, held=True))
+                self.assertIs(
+                    decision.decide_change(change, KINDS[bare], HOST,
+                                           force=force),
+                    decision.decide_change(change, KINDS[with_holder], HOST,
+                                           force=force, held=False))
