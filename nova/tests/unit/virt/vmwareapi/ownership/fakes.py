@@ -229,6 +229,20 @@ class FakeStore:
         """The same cluster as another process's store sees it."""
         return FakeStore(self.vcenter, self.attribute_name, self.moref)
 
+    def start_change(self):
+        """Another process begins a change: a new lease without a value.
+
+        :returns: the new lease's key
+        """
+        with self.vcenter.lock:
+            return self._new_lease()
+
+    def _new_lease(self):
+        old = self.vcenter.definitions.get(self.lease_name)
+        if old is not None:
+            self.vcenter.remove(old)
+        return self.vcenter.add(self.lease_name)
+
     def put(self, record, copy=True):
         """Another process's completed change: ``record`` under a new lease.
 
@@ -236,10 +250,7 @@ class FakeStore:
         :returns: the record as written (carrying its token)
         """
         with self.vcenter.lock:
-            old = self.vcenter.definitions.get(self.lease_name)
-            if old is not None:
-                self.vcenter.remove(old)
-            record = record.with_token(self.vcenter.add(self.lease_name))
+            record = record.with_token(self._new_lease())
             text = record_mod.format_record(record)
             self.vcenter.set(self.moref, record.token, text)
             if copy:

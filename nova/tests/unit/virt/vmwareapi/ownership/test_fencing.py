@@ -104,7 +104,7 @@ class TakeRaceTestCase(FencingTestCase):
         self.assertOnlyTheWinner()
 
     def test_a_pending_reading_is_not_changed(self):
-        self.store.type_by_hand('', name=self.store.lease_name)
+        self.store.start_change()
         self.assertRaises(exceptions.RecordChanged, fencing.take,
                           self.store, self.store.view(), held())
         self.assertEqual([], self.store.calls)
@@ -267,7 +267,7 @@ class ClearTestCase(FencingTestCase):
 
     def test_a_pending_reading_is_not_cleared(self):
         before = self.store.put(held(THEIRS))
-        self.store.type_by_hand('', name=self.store.lease_name)
+        self.store.start_change()
         self.assertRaises(exceptions.RecordChanged, fencing.clear,
                           self.store, self.store.view())
         self.assertEqual([], self.store.calls)
@@ -319,12 +319,6 @@ class SettleTestCase(FencingTestCase):
         self.before = self.store.put(held(THEIRS))
         self.waits = []
 
-    def pending(self):
-        """Another process starts a change (a lease without a value)."""
-        self.store.remove_definition(self.store.lease_name)
-        self.store.type_by_hand('', name=self.store.lease_name)
-        return self.store.view().token
-
     def settle(self, **kwargs):
         return fencing.settle(self.store, self.clock,
                               on_wait=lambda: self.waits.append(
@@ -333,8 +327,8 @@ class SettleTestCase(FencingTestCase):
     def test_gives_up_on_a_change_that_keeps_going(self):
         # Another process starts a new change each time we look: none of
         # them is abandoned, and this one cannot wait forever.
-        self.pending()
-        self.clock.on_sleep.append(self.pending)
+        self.store.start_change()
+        self.clock.on_sleep.append(self.store.start_change)
         start = self.clock.now()
         error = self.assertRaises(exceptions.RecordBusy, self.settle,
                                   abandoned_after=5, timeout=20)
@@ -345,7 +339,7 @@ class SettleTestCase(FencingTestCase):
         self.assertEqual(1, len(self.waits))
 
     def test_does_not_break_a_change_before_it_is_abandoned(self):
-        token = self.pending()
+        token = self.store.start_change()
         self.assertRaises(exceptions.RecordBusy, self.settle,
                           abandoned_after=60, timeout=59)
         self.assertNotIn('remove_lease', self.store.calls)
@@ -353,7 +347,7 @@ class SettleTestCase(FencingTestCase):
         self.assertTrue(self.store.view().pending)
 
     def test_breaks_an_abandoned_change(self):
-        token = self.pending()
+        token = self.store.start_change()
         removed_at = []
         self.store.hooks[('remove_lease', 1)] = \
             lambda: removed_at.append(self.clock.now())
@@ -372,12 +366,12 @@ class SettleTestCase(FencingTestCase):
         self.assertEqual(1, len(self.waits))
 
     def test_the_watch_starts_again_for_each_new_change(self):
-        self.pending()
+        self.store.start_change()
         replaced = []
 
         def replace_once():
             if self.clock.now() - self.clock.start > 20 and not replaced:
-                replaced.append(self.pending())
+                replaced.append(self.store.start_change())
         self.clock.on_sleep.append(replace_once)
         removed_at = []
         self.store.hooks[('remove_lease', 1)] = \
@@ -386,7 +380,7 @@ class SettleTestCase(FencingTestCase):
         self.assertGreaterEqual(removed_at[0] - self.clock.start, 20 + 30)
 
     def test_waits_out_a_change_that_completes(self):
-        self.pending()
+        self.store.start_change()
         self.store.hooks[('read', 3)] = lambda: self.store.put(held(THEIRS,
                                                                     seq=2))
         result = self.settle()
@@ -396,7 +390,7 @@ class SettleTestCase(FencingTestCase):
         self.assertEqual(1, len(self.waits))
 
     def test_a_change_cleared_by_someone_else_meanwhile(self):
-        token = self.pending()
+        token = self.store.start_change()
 
         def cleared_first():
             self.other.remove_lease(token)

@@ -142,7 +142,7 @@ class StateTestCase(ReportTestCase):
                           state['attribute_copy']))
 
     def test_change_in_progress(self):
-        self.store.type_by_hand('', name=self.store.lease_name)
+        self.store.start_change()
         self.assertTrue(self.state()['locked'])
 
 
@@ -237,7 +237,7 @@ class TextTestCase(ReportTestCase):
         self.assertEqual(1, len(values_at), 'values are aligned')
 
     def test_show_a_change_in_progress(self):
-        self.store.type_by_hand('', name=self.store.lease_name)
+        self.store.start_change()
         self.assertIn('a change is in progress',
                       report.show_text(self.state()))
 
