@@ -173,7 +173,7 @@ class TextTestCase(ReportTestCase):
         self.store.put(held(holder='m:1:ab' + EVIL, node=EVIL, previous=EVIL,
                             since=EVIL, transitions=1))
         location = exceptions.Location(EVIL, fakes.VCENTER + EVIL,
-                                       'domain-c7', fakes.ATTRIBUTE)
+                                       'domain-c7' + EVIL, fakes.ATTRIBUTE)
         state = self.state(Liveness.LIVE, location, uuid=EVIL)
         benign = report.show_text(self.state(Liveness.LIVE))
         text = report.show_text(state)
