@@ -180,7 +180,7 @@ KINDS = {
 class DecideChangeTestCase(base.BaseTestCase):
     """``decide_change``: every change, record and ``--force``."""
 
-    W, N, O = Verdict.WRITE, Verdict.NOTHING_TO_DO, \
+    W, N, OBS = Verdict.WRITE, Verdict.NOTHING_TO_DO, \
         Verdict.OBSERVE_THEN_WRITE
     # (change, kind) -> (verdict, verdict with --force)
     TABLE = {
@@ -196,13 +196,13 @@ class DecideChangeTestCase(base.BaseTestCase):
         (Change.TAKEOVER, 'unreadable'): (Verdict.REFUSE_UNREADABLE, W),
         (Change.TAKEOVER, 'unowned'): (W, W),
         (Change.TAKEOVER, "target's"): (N, N),
-        (Change.TAKEOVER, "target's held"): (O, W),
+        (Change.TAKEOVER, "target's held"): (OBS, W),
         (Change.TAKEOVER, "another's"): (W, W),
-        (Change.TAKEOVER, "another's held"): (O, W),
+        (Change.TAKEOVER, "another's held"): (OBS, W),
         (Change.RELEASE, 'unreadable'): (Verdict.REFUSE_UNREADABLE, W),
         (Change.RELEASE, 'unowned'): (N, N),
         (Change.RELEASE, "target's"): (W, W),
-        (Change.RELEASE, "target's held"): (O, W),
+        (Change.RELEASE, "target's held"): (OBS, W),
         (Change.RELEASE, "another's"): (Verdict.REFUSE_NOT_OWNER, W),
         (Change.RELEASE, "another's held"): (Verdict.REFUSE_NOT_OWNER, W),
     }

@@ -283,7 +283,6 @@ class LoginOncePinTestCase(base.BaseTestCase):
             password=PASSWORD, locale='en')
 
 
-
 class InvokeTestCase(base.BaseTestCase):
     """Calls go to the method directly; an expired session logs in again."""
 
