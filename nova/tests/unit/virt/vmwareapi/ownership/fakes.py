@@ -31,6 +31,13 @@ WALL = datetime.datetime(2026, 11, 25, 12, 0, 0,
                          tzinfo=datetime.timezone.utc)
 
 
+def record(host=HOST, holder=None, seq=5, **kwargs):
+    """An ``OwnershipRecord`` of ``host``, claimed at ``WALL`` by default."""
+    kwargs.setdefault('since', record_mod.timestamp(WALL))
+    return record_mod.OwnershipRecord(host, holder=holder, seq=seq,
+                                      **kwargs)
+
+
 def location(attribute=ATTRIBUTE):
     return exceptions.Location(CLUSTER, VCENTER, cluster_moref=MOREF,
                                attribute=attribute)

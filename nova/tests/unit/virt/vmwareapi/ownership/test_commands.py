@@ -23,9 +23,7 @@ THEIRS = fakes.OTHER_HOLDER
 UUID = 'vc-uuid-1'
 
 
-def rec(host=HOST, holder=None, seq=5):
-    return record_mod.OwnershipRecord(host, holder=holder, seq=seq,
-                                      since='2026-01-01T00:00:00Z')
+rec = fakes.record
 
 
 class Stream(io.StringIO):

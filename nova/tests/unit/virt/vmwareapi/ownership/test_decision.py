@@ -21,8 +21,7 @@ ME = 'this-machine:100:aaaaaaaa'
 TOKEN = 117
 
 
-def rec(host=HOST, node=None, holder=None):
-    return record_mod.OwnershipRecord(host, node=node, holder=holder, seq=5)
+rec = fakes.record
 
 
 class DecideTestCase(base.BaseTestCase):

@@ -14,8 +14,9 @@ from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import view
 
-Mirror = fencing.view_mod.Mirror
+Mirror = view.Mirror
 HOST = fakes.HOST
 MINE = 'this-machine:100:mine0000'
 THEIRS = fakes.OTHER_HOLDER

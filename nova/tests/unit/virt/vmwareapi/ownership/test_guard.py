@@ -15,8 +15,9 @@ from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import view
 
-Mirror = guard.view_mod.Mirror
+Mirror = view.Mirror
 HOST = fakes.HOST
 OTHER = fakes.OTHER_HOST
 MINE = 'this-machine:100:mine0000'

@@ -23,10 +23,7 @@ WHO = 'operator@admin-box'
 UNREADABLE = '{"host": 42'
 
 
-def rec(host=HOST, holder=None, seq=5, node=None, transitions=0):
-    return record_mod.OwnershipRecord(
-        host, holder=holder, seq=seq, node=node, transitions=transitions,
-        since='2026-01-01T00:00:00Z')
+rec = fakes.record
 
 
 class OperationsTestCase(base.BaseTestCase):
@@ -50,7 +47,7 @@ class PlanRefusedTestCase(OperationsTestCase):
         self.store.put(rec(OTHER))
         error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
                                   self.plan, Change.CLAIM)
-        self.assertEqual((OTHER, HOST, '2026-01-01T00:00:00Z'),
+        self.assertEqual((OTHER, HOST, '2026-11-25T12:00:00Z'),
                          (error.owner, error.this_host, error.since))
         self.assertIs(self.store.location, error.location)
 
