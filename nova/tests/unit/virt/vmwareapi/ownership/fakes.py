@@ -6,7 +6,10 @@ removal by key once, writes through a removed key refused); the store
 contract suite (``store_contract``) runs against it and against the real
 store on the simulator, so the two cannot drift apart. It counts calls,
 so tests assert round trips, and runs ``hooks`` before a call, so a test
-can let another process act at an exact step.
+can let another process act at an exact step. What other processes and
+vSphere admins do to the cluster (``put``, ``renew``, ``start_change``,
+``type_by_hand``, ``remove_definition``) and what a test reads back
+(``view``) are not counted.
 """
 
 import datetime
