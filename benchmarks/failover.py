@@ -10,7 +10,11 @@ poll). "Another machine" is a UTS namespace with its own host name
 from the signal (or the ``released`` event) to the standby's ``held``
 event, on the shared monotonic clock.
 
-    tox -e benchmarks -- --only failover   (or, in that env: python benchmarks/failover.py [--runs N] [--lease S] [--renew S])
+    tox -e benchmarks -- --only failover
+
+or, in that environment:
+
+    python benchmarks/failover.py [--runs N] [--lease S] [--renew S]
 """
 
 import argparse

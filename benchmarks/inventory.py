@@ -8,7 +8,11 @@ one cluster and the field definitions, never the inventory). Finding the
 cluster by name (the CLI's ``find_cluster``; nova-compute has the cluster
 reference already) lists cluster names only and is shown for information.
 
-    tox -e benchmarks -- --only inventory   (or, in that env: python benchmarks/inventory.py [--repeat N])
+    tox -e benchmarks -- --only inventory
+
+or, in that environment:
+
+    python benchmarks/inventory.py [--repeat N]
 """
 
 import argparse

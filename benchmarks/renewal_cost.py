@@ -7,7 +7,11 @@ write each; every ``SetField`` is one event in vCenter's event log
 (``CustomFieldValueChangedEvent``); a standby reads every
 ``min(10, max(1, renew_interval / 2))`` seconds.
 
-    tox -e benchmarks -- --only renewal_cost   (or, in that env: python benchmarks/renewal_cost.py [--lease S] [--renew S])
+    tox -e benchmarks -- --only renewal_cost
+
+or, in that environment:
+
+    python benchmarks/renewal_cost.py [--lease S] [--renew S]
 """
 
 import argparse

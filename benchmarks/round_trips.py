@@ -7,7 +7,11 @@ already ours (lease off and on), a first claim, a renewal, a release
 (clean stop) and an operator takeover (``operations.plan_takeover`` +
 ``apply``, what ``nova-vmware-owner takeover`` runs after observing).
 
-    tox -e benchmarks -- --only round_trips   (or, in that env: python benchmarks/round_trips.py [--repeat N])
+    tox -e benchmarks -- --only round_trips
+
+or, in that environment:
+
+    python benchmarks/round_trips.py [--repeat N]
 """
 
 import argparse

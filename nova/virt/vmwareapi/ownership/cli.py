@@ -131,28 +131,51 @@ def _make_conf():
 
 
 class Context:
-    """What the cluster commands work with: config, session, store."""
+    """What the cluster commands work with: config, store, clock.
 
-    def __init__(self, conf, clock=clock_mod.SYSTEM):
+    ``connect`` builds one from the configuration; the constructor takes
+    the store as it is (tests give it an in-memory one).
+
+    :param conf: the parsed configuration (``host``, ``command``)
+    :param settings: the validated ``opts.Settings``
+    :param store: the cluster's store; its ``location`` names the cluster
+    :param vcenter_uuid: the vCenter's instance UUID, for the output
+    :param session: the ``vcenter.Session`` to log out of at the end
+    :param clock: a ``clock.Clock``
+    """
+
+    def __init__(self, conf, settings, store, vcenter_uuid=None,
+                 session=None, clock=clock_mod.SYSTEM):
         self.conf = conf
+        self.settings = settings
+        self.store = store
+        self.location = store.location
+        self.vcenter_uuid = vcenter_uuid
+        self.session = session
         self.clock = clock
-        self.settings = opts.settings(conf.vmware_ownership)
         self.this_host = conf.host
+        self._watch = liveness.HolderWatch(
+            liveness.new_holder_id(), settings.lease_duration, clock.now)
+
+    @classmethod
+    def connect(cls, conf, clock=clock_mod.SYSTEM):
+        """Validate the options, log in to vCenter, find the cluster.
+
+        :raises: ConfigurationError, VCenterError
+        """
+        settings = opts.settings(conf.vmware_ownership)
         endpoint = vmware_opts.endpoint(conf)
         cluster_name = vmware_opts.cluster_name(conf)
-        self.session = vcenter.connect(endpoint, conf.timeout, retries=1)
-        self.vcenter_uuid = vcenter.vcenter_uuid(self.session)
-        cluster_ref = vcenter.find_cluster(self.session, cluster_name)
-        self.location = exceptions.Location(
+        session = vcenter.connect(endpoint, conf.timeout, retries=1)
+        cluster_ref = vcenter.find_cluster(session, cluster_name)
+        location = exceptions.Location(
             cluster_name, str(endpoint),
             cluster_moref=vcenter.moref_value(cluster_ref),
-            attribute=self.settings.attribute_name)
-        self.store = store_mod.ClusterStore(
-            self.session, cluster_ref, self.settings.attribute_name,
-            self.location)
-        self._watch = liveness.HolderWatch(
-            liveness.new_holder_id(), self.settings.lease_duration,
-            clock.now)
+            attribute=settings.attribute_name)
+        store = store_mod.ClusterStore(session, cluster_ref,
+                                       settings.attribute_name, location)
+        return cls(conf, settings, store, vcenter.vcenter_uuid(session),
+                   session, clock)
 
     def now(self):
         return self.clock.utcnow()
@@ -174,6 +197,8 @@ class Context:
                                  self.store.lease_name)
 
     def close(self):
+        if self.session is None:
+            return
         try:
             self.session.logout()
         except Exception:  # noqa: BLE001 - logout is best effort at exit
@@ -237,7 +262,7 @@ def main(argv=None):
     fmt = conf.command.command_format or conf.format
     ctx = None
     try:
-        ctx = Context(conf)
+        ctx = Context.connect(conf)
         return commands.HANDLERS[conf.command.name](ctx, fmt)
     except exceptions.OwnershipError as exc:
         return _fail(str(exc), exit_code_for(exc))

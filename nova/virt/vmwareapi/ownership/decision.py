@@ -181,7 +181,7 @@ class Verdict(enum.Enum):
 
 
 def decide_change(change, record, target_host, unreadable=False,
-                  force=False):
+                  force=False, held=None):
     """What an operator's ``claim``, ``takeover`` or ``release`` may do.
 
     ===========  ===============  ===============================
@@ -212,6 +212,10 @@ def decide_change(change, record, target_host, unreadable=False,
                         the host running the command
     :param unreadable: True when the record cannot be read
     :param force: ``--force`` was given
+    :param held: whether a process holds the cluster ("with a holder");
+                 default ``record.is_held``. A view's holder is its
+                 lease's (``view.View.holder_record``): an admin's edit
+                 of the attribute does not hide a live holder.
     :returns: a ``Verdict``
     """
     if unreadable:
@@ -223,12 +227,14 @@ def decide_change(change, record, target_host, unreadable=False,
     if change is Change.CLAIM:
         return Verdict.NOTHING_TO_DO if record.host == target_host \
             else Verdict.REFUSE_OTHER_HOST
+    if held is None:
+        held = record.is_held
     if change is Change.TAKEOVER and record.host == target_host and \
-            not record.is_held:
+            not held:
         return Verdict.NOTHING_TO_DO
     if change is Change.RELEASE and record.host != target_host and \
             not force:
         return Verdict.REFUSE_NOT_OWNER
-    if record.is_held and not force:
+    if held and not force:
         return Verdict.OBSERVE_THEN_WRITE
     return Verdict.WRITE

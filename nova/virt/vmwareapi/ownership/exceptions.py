@@ -57,7 +57,8 @@ class Location:
 
     def __str__(self):
         return 'cluster %r (%s) on vCenter %s' % (
-            self.cluster, self.cluster_moref or '?', printable(self.vcenter))
+            self.cluster, printable(self.cluster_moref or '?'),
+            printable(self.vcenter))
 
     def __repr__(self):
         return 'Location(%r, %r, %r, %r)' % (
@@ -292,7 +293,7 @@ class OwnershipLost(OwnershipError):
             'Lost the ownership of %s: %s. This process (holder %s) stops '
             'managing the cluster and writes nothing more, so that two '
             'processes never manage it at once.'
-            % (location, what, printable(holder)))
+            % (location, printable(what), printable(holder)))
 
 
 class VCenterError(OwnershipError):
@@ -373,7 +374,8 @@ class VCenterFault(VCenterError):
         if isinstance(fault, (list, tuple)):
             fault = ', '.join(fault) or 'unnamed fault'
         super().__init__('vCenter failed %s with %s%s.' % (
-            operation, fault, ': %s' % printable(detail) if detail else ''))
+            operation, printable(fault),
+            ': %s' % printable(detail) if detail else ''))
 
 
 class DuplicateName(VCenterFault):

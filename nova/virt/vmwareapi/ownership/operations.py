@@ -94,9 +94,10 @@ def plan(change, view, target_host, now, location, force=False):
     :raises: ClusterOwnedByAnotherHost, NotTheOwner, UnreadableRecord
     """
     record = view.record
-    verdict = decision.decide_change(change, record, target_host,
-                                     unreadable=view.error is not None,
-                                     force=force)
+    holder = view.holder_record
+    verdict = decision.decide_change(
+        change, record, target_host, unreadable=view.error is not None,
+        force=force, held=holder is not None and holder.is_held)
     if verdict is Verdict.REFUSE_UNREADABLE:
         raise view.error
     if verdict is Verdict.REFUSE_OTHER_HOST:

@@ -7,6 +7,7 @@ Every option is defined here. ``register_opts`` is idempotent and takes the
 returns the frozen ``Settings`` value the rest of the code works with.
 """
 
+import copy
 import dataclasses
 
 from oslo_config import cfg
@@ -166,8 +167,12 @@ def register_opts(conf):
 
 
 def list_opts():
-    """The options for oslo-config-generator."""
-    return [(ownership_group, ownership_opts)]
+    """The options for oslo-config-generator.
+
+    Deep copies: a caller that changes them (a default overridden for a
+    sample file) must not change the options every ConfigOpts registers.
+    """
+    return [(copy.deepcopy(ownership_group), copy.deepcopy(ownership_opts))]
 
 
 DEADLINE_MARGIN = 0.1

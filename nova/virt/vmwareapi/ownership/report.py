@@ -96,7 +96,7 @@ def show_text(state):
     p = exceptions.printable
     lines = [
         ('Cluster', '%s (%s)' % (p(state['cluster']),
-                                 state['cluster_moref'])),
+                                 p(state['cluster_moref']))),
         ('vCenter', '%s (instance %s)' % (p(state['vcenter']),
                                           p(state['vcenter_uuid']))),
         ('Attribute', p(state['attribute'])),

@@ -6,7 +6,10 @@ removal by key once, writes through a removed key refused); the store
 contract suite (``store_contract``) runs against it and against the real
 store on the simulator, so the two cannot drift apart. It counts calls,
 so tests assert round trips, and runs ``hooks`` before a call, so a test
-can let another process act at an exact step.
+can let another process act at an exact step. What other processes and
+vSphere admins do to the cluster (``put``, ``renew``, ``start_change``,
+``type_by_hand``, ``remove_definition``) and what a test reads back
+(``view``) are not counted.
 """
 
 import datetime
@@ -15,8 +18,11 @@ import threading
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
+HOST = 'compute-a'
+OTHER_HOST = 'compute-b'
 CLUSTER = 'DC0_C0'
 MOREF = 'domain-c7'
 VCENTER = 'https://vc.example.test:443'
@@ -26,6 +32,13 @@ NODE_A = '9d3e5f5c-0f43-4d1f-8f6c-6a3c2b1f0a01'
 NODE_B = '2b7c1f0e-9a4d-4c61-8e0f-0d5a1c2e3f4b'
 WALL = datetime.datetime(2026, 11, 25, 12, 0, 0,
                          tzinfo=datetime.timezone.utc)
+
+
+def record(host=HOST, holder=None, seq=5, **kwargs):
+    """An ``OwnershipRecord`` of ``host``, claimed at ``WALL`` by default."""
+    kwargs.setdefault('since', record_mod.timestamp(WALL))
+    return record_mod.OwnershipRecord(host, holder=holder, seq=seq,
+                                      **kwargs)
 
 
 def location(attribute=ATTRIBUTE):
@@ -171,13 +184,16 @@ class FakeStore:
     def read(self):
         self._call('read')
         with self.vcenter.lock:
-            keys = self.vcenter.definitions
-            attribute_key = keys.get(self.attribute_name)
-            lease_key = keys.get(self.lease_name)
-            values = self.vcenter.values
-            return view_mod.Reading(
-                values.get((self.moref, attribute_key)), attribute_key,
-                lease_key, values.get((self.moref, lease_key)))
+            return self._reading()
+
+    def _reading(self):
+        keys = self.vcenter.definitions
+        attribute_key = keys.get(self.attribute_name)
+        lease_key = keys.get(self.lease_name)
+        values = self.vcenter.values
+        return view_mod.Reading(
+            values.get((self.moref, attribute_key)), attribute_key,
+            lease_key, values.get((self.moref, lease_key)))
 
     def create_lease(self):
         self._call('create_lease')
@@ -211,16 +227,68 @@ class FakeStore:
         self._call('post_event')
         self.events.append(message)
 
+    # What a test looks at, and what others do; none of it is counted.
+
+    def view(self):
+        """What a reader sees now (``view.interpret`` of a reading)."""
+        with self.vcenter.lock:
+            reading = self._reading()
+        return view_mod.interpret(reading, self.location)
+
+    def twin(self):
+        """The same cluster as another process's store sees it."""
+        return FakeStore(self.vcenter, self.attribute_name, self.moref)
+
+    def start_change(self):
+        """Another process begins a change: a new lease without a value.
+
+        :returns: the new lease's key
+        """
+        with self.vcenter.lock:
+            return self._new_lease()
+
+    def _new_lease(self):
+        old = self.vcenter.definitions.get(self.lease_name)
+        if old is not None:
+            self.vcenter.remove(old)
+        return self.vcenter.add(self.lease_name)
+
+    def put(self, record, copy=True):
+        """Another process's completed change: ``record`` under a new lease.
+
+        :param copy: whether the attribute gets its copy too
+        :returns: the record as written (carrying its token)
+        """
+        with self.vcenter.lock:
+            record = record.with_token(self._new_lease())
+            text = record_mod.format_record(record)
+            self.vcenter.set(self.moref, record.token, text)
+            if copy:
+                self._type(self.attribute_name, text)
+        return record
+
+    def renew(self):
+        """The lease's holder (another process) renews it: ``seq`` + 1."""
+        with self.vcenter.lock:
+            key = self.vcenter.definitions[self.lease_name]
+            current = record_mod.parse_record(
+                self.vcenter.values[(self.moref, key)])
+            self.vcenter.set(self.moref, key, record_mod.format_record(
+                current.renewed(WALL)))
+
     # What a vSphere admin does in the vSphere Client.
 
-    def type_by_hand(self, text):
-        """Set the attribute's value, as typed in the vSphere Client."""
+    def type_by_hand(self, text, name=None):
+        """Set a custom attribute's value (default: the record's)."""
         with self.vcenter.lock:
-            try:
-                key = self.vcenter.add(self.attribute_name)
-            except exceptions.DuplicateName:
-                key = self.vcenter.definitions[self.attribute_name]
-            self.vcenter.set(self.moref, key, text)
+            self._type(name or self.attribute_name, text)
+
+    def _type(self, name, text):
+        try:
+            key = self.vcenter.add(name)
+        except exceptions.DuplicateName:
+            key = self.vcenter.definitions[name]
+        self.vcenter.set(self.moref, key, text)
 
     def remove_definition(self, name):
         """Remove a custom attribute by name, as in the vSphere Client."""

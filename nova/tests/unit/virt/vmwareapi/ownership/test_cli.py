@@ -1,14 +1,16 @@
-"""Tests of the operator command: exit codes, messages, output.
+"""The operator command: exit codes, one-paragraph errors, the log file.
 
-vCenter is replaced by an in-memory store behind the real guard for the
-command handlers; connection failures use 127.0.0.1 on a closed port.
+``cli.main`` runs with real argument and configuration parsing; where a
+test needs a cluster, ``Context.connect`` is replaced by a context around
+the in-memory store (nothing here connects to anything).
 """
 
+import inspect
 import io
 import json
 import logging
-import socket
-import time
+import os
+from unittest import mock
 
 import fixtures
 from oslotest import base
@@ -16,74 +18,127 @@ from oslotest import base
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import cli
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import guard
-from nova.virt.vmwareapi.ownership import record
+from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import record as record_mod
 
 PASSWORD = 's3cret-Pa55'
-HOST = 'compute-a'
+HOST = fakes.HOST
+LOCATION = fakes.location()
 CONFIG = """[DEFAULT]
 host = compute-a
 [vmware]
 host_ip = 127.0.0.1
-host_port = %(port)d
+host_port = 9
 host_username = admin
 host_password = %(password)s
 cluster_name = DC0_C0
+%(vmware)s
 [vmware_ownership]
 %(ownership)s
 """
 
+# Every exception class and its exit code (DESIGN section 7).
+EXIT_CODES = {
+    exceptions.OwnershipError('x'): cli.EXIT_ERROR,
+    exceptions.OwnershipLost(LOCATION, 'm:1:a', 'lost'): cli.EXIT_ERROR,
+    exceptions.ConfigurationError(['[x] y'], 'bad'): cli.EXIT_USAGE,
+    exceptions.VCenterError('x'): cli.EXIT_USAGE,
+    exceptions.VCenterUnreachable('vc', 'refused'): cli.EXIT_USAGE,
+    exceptions.VCenterLoginFailed('vc', 'u'): cli.EXIT_USAGE,
+    exceptions.MissingPrivilege('Global.SetCustomField', 'SetField'):
+        cli.EXIT_USAGE,
+    exceptions.ClusterNotFound('c', 'vc'): cli.EXIT_USAGE,
+    exceptions.VCenterFault('SetField', 'X'): cli.EXIT_USAGE,
+    exceptions.DuplicateName('AddCustomFieldDef', 'DuplicateName'):
+        cli.EXIT_USAGE,
+    exceptions.NotFound('RemoveCustomFieldDef', 'NotFound'): cli.EXIT_USAGE,
+    exceptions.InvalidArgument('SetField', 'InvalidArgument'):
+        cli.EXIT_USAGE,
+    exceptions.ManagedObjectNotFound('x', 'ManagedObjectNotFound'):
+        cli.EXIT_USAGE,
+    exceptions.ClusterOwnedByAnotherHost(LOCATION, 'b', 'a'):
+        cli.EXIT_OTHER_HOST,
+    exceptions.NotTheOwner(LOCATION, 'b', 'a'): cli.EXIT_OTHER_HOST,
+    exceptions.OwnershipRefused('x'): cli.EXIT_NEEDS_FORCE,
+    exceptions.UnreadableRecord('{x', 'bad'): cli.EXIT_NEEDS_FORCE,
+    exceptions.NodeIdentityMismatch(LOCATION, 'n1', 'n2'):
+        cli.EXIT_NEEDS_FORCE,
+    exceptions.ClusterHeldByAnotherProcess(LOCATION, 'm:1:a', 'a'):
+        cli.EXIT_NEEDS_FORCE,
+    exceptions.HolderIsAlive(LOCATION, 'm:1:a', 3): cli.EXIT_NEEDS_FORCE,
+    exceptions.ConfirmationRequired('takeover', 'no'): cli.EXIT_NEEDS_FORCE,
+    exceptions.RecordChanged(LOCATION, 'raced'): cli.EXIT_CONFLICT,
+    exceptions.RecordBusy(LOCATION, 90, 'lease'): cli.EXIT_CONFLICT,
+}
 
-def closed_port():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-    finally:
-        sock.close()
+
+class ExitCodeTestCase(base.BaseTestCase):
+
+    def test_codes(self):
+        self.assertEqual((0, 1, 2, 3, 4, 5),
+                         (cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE,
+                          cli.EXIT_OTHER_HOST, cli.EXIT_NEEDS_FORCE,
+                          cli.EXIT_CONFLICT))
+
+    def test_every_exception_class_has_its_code(self):
+        classes = {cls for _, cls in inspect.getmembers(
+            exceptions, inspect.isclass)
+            if issubclass(cls, exceptions.OwnershipError) and
+            not cls.__name__.startswith('_')}
+        self.assertEqual(classes, {type(e) for e in EXIT_CODES})
+        for error, code in EXIT_CODES.items():
+            self.assertEqual(code, cli.exit_code_for(error),
+                             type(error).__name__)
+
+    def test_not_ours(self):
+        self.assertEqual(cli.EXIT_ERROR, cli.exit_code_for(ValueError('x')))
 
 
-class FakeContext:
-    """``cli.Context`` over an in-memory store instead of vCenter."""
+class LoggingState(fixtures.Fixture):
+    """Give ``main`` fresh loggers and restore them afterwards.
 
-    state = cli.Context.state
-    describe = cli.Context.describe
+    ``main`` points the audit logger at the stderr of the moment and
+    turns its propagation off; the traceback logger likewise.
+    """
 
-    def __init__(self, conf, raw):
-        self.conf = conf
-        self.this_host = conf.host
-        self.cluster_name = fakes.CLUSTER
-        self.vcenter_uuid = 'uuid-1'
-        self.location = fakes.location()
-        self.store = fakes.FakeStore(raw)
-        clock = fakes.FakeClock()
-        self.guard = guard.OwnershipGuard(
-            self.store, self.this_host, conf.vmware_ownership,
-            holder='cli-test:1:ab', clock=clock, sleep=clock.sleep,
-            now=fakes.wall_now)
-        self.closed = False
+    NAMES = (operations.__name__, cli.__name__)
 
-    def close(self):
-        self.closed = True
+    def _setUp(self):
+        for name in self.NAMES:
+            logger = logging.getLogger(name)
+            saved = (list(logger.handlers), logger.propagate, logger.level)
+            logger.handlers[:] = []
+            self.addCleanup(self._restore, logger, saved)
+
+    @staticmethod
+    def _restore(logger, saved):
+        logger.handlers[:], logger.propagate, logger.level = saved
 
 
 class CliTestCase(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.stdout = io.StringIO()
-        self.stderr = io.StringIO()
-        self.useFixture(fixtures.MonkeyPatch('sys.stdout', self.stdout))
-        self.useFixture(fixtures.MonkeyPatch('sys.stderr', self.stderr))
-        # main() configures the root logger and libraries log retries with
-        # tracebacks: capture them (and restore the root logger after).
+        self.stdout = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stdout', io.StringIO())).new_value
+        self.stderr = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stderr', io.StringIO())).new_value
+        self.useFixture(fixtures.MonkeyPatch('sys.stdin', io.StringIO()))
+        # main() configures the root logger: keep it to this test.
         self.useFixture(fixtures.FakeLogger(level=logging.CRITICAL))
+        self.useFixture(LoggingState())
         self.tmp = self.useFixture(fixtures.TempDir())
+        self.cache = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME',
+                                                     self.cache))
+        self.useFixture(fixtures.EnvironmentVariable(cli.DEBUG_VARIABLE))
+        self.store = fakes.FakeStore()
+        self.clock = fakes.FakeClock()
 
-    def config(self, port=443, password=PASSWORD, ownership='',
-               drop=()):
-        text = CONFIG % {'port': port, 'password': password,
-                         'ownership': ownership}
+    def config(self, ownership='', vmware='', drop=()):
+        text = CONFIG % {'password': PASSWORD, 'ownership': ownership,
+                         'vmware': vmware}
         lines = [line for line in text.splitlines()
                  if line.split(' = ')[0] not in drop]
         path = self.tmp.join('nova.conf')
@@ -91,225 +146,196 @@ class CliTestCase(base.BaseTestCase):
             f.write('\n'.join(lines) + '\n')
         return path
 
-    def main(self, *argv):
-        return cli.main(list(argv))
+    def main(self, *argv, config=None):
+        return cli.main(['--config-file', config or self.config()] +
+                        list(argv))
 
-    def assertOneParagraph(self, text):
-        self.assertNotIn('Traceback', text)
-        self.assertEqual(1, len(text.strip().splitlines()), text)
+    def on_the_store(self, error=None):
+        """``Context.connect`` gives a context around ``self.store``."""
+        def connect(conf, clock=None):
+            if error is not None:
+                raise error
+            return cli.Context(conf, opts.settings(conf.vmware_ownership),
+                               self.store, 'vc-uuid-1', clock=self.clock)
+        return self.useFixture(fixtures.MockPatchObject(
+            cli.Context, 'connect', autospec=True,
+            side_effect=connect)).mock
+
+    def assertOneParagraph(self, text, *parts):
         self.assertTrue(text.startswith('nova-vmware-owner: '), text)
+        self.assertEqual(1, len(text.strip().splitlines()), text)
+        self.assertNotIn('Traceback', text)
         self.assertNotIn(PASSWORD, text)
+        for part in parts:
+            self.assertIn(part, text)
 
 
 class UsageTestCase(CliTestCase):
-    """Failures first: usage, configuration and connection errors."""
+    """Usage and configuration errors: exit 2, before any connection."""
+
+    def assertUsage(self, code, *parts):
+        self.assertEqual(cli.EXIT_USAGE, code)
+        self.assertOneParagraph(self.stderr.getvalue(), *parts)
+        self.assertEqual('', self.stdout.getvalue())
 
     def test_missing_config_file(self):
-        code = self.main('--config-file', self.tmp.join('absent.conf'),
-                         'check')
-        self.assertEqual(cli.EXIT_USAGE, code)
-        self.assertIn('configuration file not found', self.stderr.getvalue())
-        self.assertIn('absent.conf', self.stderr.getvalue())
-        self.assertOneParagraph(self.stderr.getvalue())
-        self.assertEqual('', self.stdout.getvalue())
+        self.assertUsage(self.main('check',
+                                   config=self.tmp.join('absent.conf')),
+                         'configuration file not found', 'absent.conf')
 
     def test_missing_required_options(self):
         for name in ('host_ip', 'host_username', 'host_password',
                      'cluster_name'):
             self.stderr.seek(0)
             self.stderr.truncate()
-            code = self.main('--config-file', self.config(drop=[name]),
-                             'show')
-            self.assertEqual(cli.EXIT_USAGE, code, name)
-            self.assertIn('[vmware] %s' % name, self.stderr.getvalue())
-            self.assertOneParagraph(self.stderr.getvalue())
+            self.assertUsage(self.main('show', config=self.config(
+                drop=[name])), '[vmware] %s' % name)
 
-    def test_invalid_option_combination(self):
-        path = self.config(ownership='lease_duration = 60\n'
-                                     'renew_interval = 60')
-        self.assertEqual(cli.EXIT_USAGE,
-                         self.main('--config-file', path, 'check'))
-        self.assertIn('[vmware_ownership] renew_interval',
-                      self.stderr.getvalue())
-        self.assertIn('[vmware_ownership] lease_duration',
-                      self.stderr.getvalue())
-        self.assertOneParagraph(self.stderr.getvalue())
+    def test_missing_ca_file(self):
+        missing = self.tmp.join('absent-ca.pem')
+        self.assertUsage(self.main('show', config=self.config(
+            vmware='ca_file = %s' % missing)), '[vmware] ca_file', missing)
 
-    def test_bad_option_value(self):
-        path = self.config(ownership='lease_duration = soon')
-        self.assertEqual(cli.EXIT_USAGE,
-                         self.main('--config-file', path, 'check'))
-        self.assertIn('lease_duration', self.stderr.getvalue())
-        self.assertNotIn('Traceback', self.stderr.getvalue())
-
-    def test_unknown_command(self):
-        self.assertEqual(cli.EXIT_USAGE,
-                         self.main('--config-file', self.config(), 'bogus'))
-        self.assertIn('invalid choice', self.stderr.getvalue())
-
-    def test_no_command(self):
-        self.assertEqual(cli.EXIT_USAGE,
-                         self.main('--config-file', self.config()))
-
-    def test_unknown_format(self):
-        self.assertEqual(cli.EXIT_USAGE,
-                         self.main('--config-file', self.config(), 'show',
-                                   '--format', 'yaml'))
-
-    def test_help(self):
-        self.assertEqual(cli.EXIT_OK, self.main('--help'))
-        self.assertIn('check', self.stdout.getvalue())
-
-    def test_closed_port(self):
-        port = closed_port()
-        for fmt in ('text', 'json'):
+    def test_invalid_option_combinations(self):
+        for ownership, names in (
+                ('lease_duration = 60\nrenew_interval = 60',
+                 ('renew_interval', 'lease_duration')),
+                ('renew_deadline = 170',
+                 ('renew_deadline', 'renew_interval', 'lease_duration'))):
             self.stderr.seek(0)
             self.stderr.truncate()
-            start = time.monotonic()
-            code = self.main('--config-file', self.config(port=port),
-                             '--format', fmt, 'check')
-            self.assertLess(time.monotonic() - start, 10)
-            self.assertEqual(cli.EXIT_USAGE, code)
-            message = self.stderr.getvalue()
-            self.assertOneParagraph(message)
-            self.assertIn('127.0.0.1:%d' % port, message)
-            self.assertIn('Connection refused', message)
-            self.assertIn('[vmware] host_ip', message)
+            self.assertUsage(
+                self.main('check', config=self.config(ownership)),
+                *['[vmware_ownership] %s' % name for name in names])
+
+    def test_bad_option_value(self):
+        self.assertUsage(self.main('check', config=self.config(
+            'lease_duration = soon')), 'lease_duration')
+
+    def test_unknown_command_and_format(self):
+        self.assertEqual(cli.EXIT_USAGE, self.main('bogus'))
+        self.assertIn('invalid choice', self.stderr.getvalue())
+        self.assertEqual(cli.EXIT_USAGE, self.main())
+        self.assertEqual(cli.EXIT_USAGE, self.main('show', '--format',
+                                                   'yaml'))
+        self.assertEqual(cli.EXIT_USAGE, self.main('takeover',
+                                                   '--observe', 'x'))
+
+    def test_help(self):
+        self.assertEqual(cli.EXIT_OK, cli.main(['--help']))
+        self.assertIn('takeover', self.stdout.getvalue())
+
+
+class UnexpectedErrorTestCase(CliTestCase):
+
+    def test_exit_1_with_the_traceback_in_the_log_file(self):
+        self.on_the_store(RuntimeError('surprise\nsecond line'))
+        self.assertEqual(cli.EXIT_ERROR, self.main('show'))
+        path = os.path.join(self.cache, 'nova-vmware-owner',
+                            'nova-vmware-owner.log')
+        self.assertEqual(path, cli.error_log_path())
+        message = self.stderr.getvalue()
+        self.assertOneParagraph(message, 'RuntimeError: surprise',
+                                'This is a bug', path)
+        with open(path) as log:
+            logged = log.read()
+        self.assertIn('Traceback', logged)
+        self.assertIn('RuntimeError: surprise', logged)
         self.assertEqual('', self.stdout.getvalue())
 
+    def test_the_traceback_on_stderr_when_asked(self):
+        self.useFixture(fixtures.EnvironmentVariable(cli.DEBUG_VARIABLE,
+                                                     '1'))
+        self.on_the_store(RuntimeError('surprise'))
+        self.assertEqual(cli.EXIT_ERROR, self.main('show'))
+        self.assertIn('Traceback', self.stderr.getvalue())
 
-class ExitCodeTestCase(base.BaseTestCase):
+    def test_no_writable_log_directory(self):
+        blocker = self.tmp.join('file')
+        open(blocker, 'w').close()
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME',
+                                                     blocker))
+        self.on_the_store(RuntimeError('surprise'))
+        self.assertEqual(cli.EXIT_ERROR, self.main('show'))
+        self.assertOneParagraph(self.stderr.getvalue(),
+                                '%s=1' % cli.DEBUG_VARIABLE)
 
-    def test_exit_code_for(self):
-        location = fakes.location()
-        cases = [
-            (exceptions.ClusterOwnedByAnotherHost(location, 'b', 'a'),
-             cli.EXIT_OTHER_HOST),
-            (exceptions.UnreadableRecord('{x', 'bad'), cli.EXIT_NEEDS_FORCE),
-            (exceptions.NodeIdentityMismatch(location, 'n1', 'n2'),
-             cli.EXIT_NEEDS_FORCE),
-            (exceptions.ClusterHeldByAnotherProcess(location, 'm:1:a', 'a'),
-             cli.EXIT_NEEDS_FORCE),
-            (exceptions.ConfigurationError(['[x] y'], 'bad'), cli.EXIT_USAGE),
-            (exceptions.VCenterUnreachable('vc', 'refused'), cli.EXIT_USAGE),
-            (exceptions.VCenterLoginFailed('vc', 'u'), cli.EXIT_USAGE),
-            (exceptions.MissingPrivilege('Global.SetCustomField', 'SetField'),
-             cli.EXIT_USAGE),
-            (exceptions.ClusterNotFound('c', 'vc'), cli.EXIT_USAGE),
-            (exceptions.VCenterFault('SetField', ['X'], 'y'), cli.EXIT_USAGE),
-            (exceptions.OwnershipLost(location, 'm:1:a', 'b', 'm:2:b'),
-             cli.EXIT_ERROR),
-            (exceptions.LockTimeout(location, 90), cli.EXIT_ERROR),
-            (exceptions.OwnershipError('other'), cli.EXIT_ERROR),
-            (ValueError('not ours'), cli.EXIT_ERROR),
-        ]
-        for error, code in cases:
-            self.assertEqual(code, cli.exit_code_for(error),
-                             type(error).__name__)
-
-    def test_codes(self):
-        self.assertEqual((0, 1, 2, 3, 4),
-                         (cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE,
-                          cli.EXIT_OTHER_HOST, cli.EXIT_NEEDS_FORCE))
+    def test_interrupted(self):
+        self.on_the_store(KeyboardInterrupt())
+        self.assertEqual(cli.EXIT_ERROR, self.main('show'))
+        self.assertOneParagraph(self.stderr.getvalue(), 'interrupted')
 
 
 class CommandTestCase(CliTestCase):
+    """Handlers through ``main``: their exit codes and output."""
 
-    def run_command(self, raw, *argv):
-        contexts = []
-
-        def make_context(conf):
-            contexts.append(FakeContext(conf, raw))
-            return contexts[-1]
-        self.useFixture(fixtures.MonkeyPatch(
-            'nova.virt.vmwareapi.ownership.cli.Context', make_context))
-        code = self.main('--config-file', self.config(), *argv)
-        self.assertTrue(contexts[0].closed)
-        self.assertEqual([], contexts[0].store.writes)
+    def run_command(self, *argv):
+        connect = self.on_the_store()
+        close = self.useFixture(fixtures.MockPatchObject(
+            cli.Context, 'close', autospec=True)).mock
+        code = self.main(*argv)
+        connect.assert_called_once_with(mock.ANY)
+        close.assert_called_once_with(mock.ANY)
         return code
 
-    def test_check_other_host(self):
-        code = self.run_command('compute-b', 'check')
-        self.assertEqual(cli.EXIT_OTHER_HOST, code)
+    def test_vcenter_error_is_2(self):
+        self.on_the_store(exceptions.VCenterUnreachable(
+            'https://127.0.0.1:9', '[Errno 111] Connection refused'))
+        self.assertEqual(cli.EXIT_USAGE, self.main('check'))
+        self.assertOneParagraph(self.stderr.getvalue(),
+                                'https://127.0.0.1:9', 'Connection refused')
+
+    def test_check_other_host_is_3(self):
+        self.store.type_by_hand('compute-b')
+        self.assertEqual(cli.EXIT_OTHER_HOST, self.run_command('check'))
         self.assertIn('owned by host compute-b', self.stdout.getvalue())
-        self.assertIn('nova-vmware-owner takeover --host compute-a',
-                      self.stderr.getvalue())
+        self.assertOneParagraph(self.stderr.getvalue(),
+                                'takeover --host compute-a')
 
-    def test_check_unreadable(self):
-        code = self.run_command('{broken', 'check')
-        self.assertEqual(cli.EXIT_NEEDS_FORCE, code)
-        self.assertIn('unreadable', self.stdout.getvalue())
-        self.assertIn('takeover --force', self.stderr.getvalue())
+    def test_check_unreadable_is_4(self):
+        self.store.type_by_hand('{broken')
+        self.assertEqual(cli.EXIT_NEEDS_FORCE, self.run_command('check'))
+        self.assertOneParagraph(self.stderr.getvalue(), 'takeover --force')
 
-    def test_check_may_run(self):
-        live = record.format_record(record.OwnershipRecord(
-            HOST, holder=fakes.OTHER_HOLDER, seq=3))
-        for raw in (None, HOST, live):
-            self.stdout.seek(0)
-            self.stdout.truncate()
-            self.assertEqual(cli.EXIT_OK, self.run_command(raw, 'check'),
-                             raw)
-            self.assertIn('may', self.stdout.getvalue())
+    def test_release_by_another_host_is_3(self):
+        self.store.type_by_hand('compute-b')
+        self.assertEqual(cli.EXIT_OTHER_HOST,
+                         self.run_command('release', '--yes'))
+
+    def test_a_lost_race_is_5(self):
+        self.store.type_by_hand('compute-b')
+        self.store.hooks[('create_lease', 1)] = lambda: self.store.put(
+            record_mod.OwnershipRecord('compute-c'))
+        self.assertEqual(cli.EXIT_CONFLICT,
+                         self.run_command('takeover', '--yes'))
+        self.assertOneParagraph(self.stderr.getvalue(),
+                                'Nothing of this command was written')
+        self.assertEqual('compute-c', self.store.view().record.host)
+
+    def test_a_change_that_never_ends_is_5(self):
+        # Another process starts a new change each time we look.
+        self.store.start_change()
+        self.clock.on_sleep.append(self.store.start_change)
+        self.assertEqual(cli.EXIT_CONFLICT, self.run_command('claim'))
+        self.assertIn('Gave up after', self.stderr.getvalue())
+
+    def test_show_is_0_json(self):
+        self.store.type_by_hand('{broken')
+        self.assertEqual(cli.EXIT_OK,
+                         self.run_command('--format', 'json', 'show'))
+        self.assertEqual('unreadable',
+                         json.loads(self.stdout.getvalue())['verdict'])
         self.assertEqual('', self.stderr.getvalue())
 
-    def test_check_json(self):
-        code = self.run_command('compute-b', '--format', 'json', 'check')
-        self.assertEqual(cli.EXIT_OTHER_HOST, code)
-        data = json.loads(self.stdout.getvalue())
-        self.assertEqual('owned-by-other-host', data['verdict'])
-        self.assertFalse(data['may_run'])
-        self.assertEqual('compute-b', data['owner_host'])
+    def test_the_command_format_overrides_the_global_one(self):
+        self.assertEqual(cli.EXIT_OK, self.run_command(
+            '--format', 'text', 'check', '--format', 'json'))
+        self.assertTrue(json.loads(self.stdout.getvalue())['may_run'])
 
-    def test_show_exits_zero_whatever_the_verdict(self):
-        for raw, verdict in ((None, 'unowned'),
-                             (HOST, 'owned-by-this-host'),
-                             ('compute-b', 'owned-by-other-host'),
-                             ('{broken', 'unreadable')):
-            self.stdout.seek(0)
-            self.stdout.truncate()
-            self.assertEqual(cli.EXIT_OK,
-                             self.run_command(raw, 'show', '--format',
-                                              'json'))
-            data = json.loads(self.stdout.getvalue())
-            self.assertEqual(verdict, data['verdict'])
-            for key in ('cluster', 'cluster_moref', 'vcenter_uuid',
-                        'attribute', 'this_host', 'owner_host', 'verdict',
-                        'record', 'raw'):
-                self.assertIn(key, data)
-
-    def test_show_text(self):
-        self.assertEqual(cli.EXIT_OK, self.run_command('compute-b', 'show'))
-        self.assertIn('Verdict:', self.stdout.getvalue())
-        self.assertIn('owned by host compute-b', self.stdout.getvalue())
-
-    def test_vcenter_error_during_command(self):
-        def make_context(conf):
-            context = FakeContext(conf, None)
-            context.store.read = _raise(exceptions.MissingPrivilege(
-                'System.Read', 'RetrievePropertiesEx', 'admin'))
-            return context
-        self.useFixture(fixtures.MonkeyPatch(
-            'nova.virt.vmwareapi.ownership.cli.Context', make_context))
-        code = self.main('--config-file', self.config(), 'show')
-        self.assertEqual(cli.EXIT_USAGE, code)
-        self.assertOneParagraph(self.stderr.getvalue())
-        self.assertIn('System.Read', self.stderr.getvalue())
-
-    def test_unexpected_error(self):
-        self.useFixture(fixtures.EnvironmentVariable(
-            'NOVA_VMWARE_OWNER_DEBUG'))
-
-        def make_context(conf):
-            raise RuntimeError('surprise')
-        self.useFixture(fixtures.MonkeyPatch(
-            'nova.virt.vmwareapi.ownership.cli.Context', make_context))
-        code = self.main('--config-file', self.config(), 'show')
-        self.assertEqual(cli.EXIT_ERROR, code)
-        self.assertIn('RuntimeError: surprise', self.stderr.getvalue())
-        self.assertOneParagraph(self.stderr.getvalue())
-
-
-def _raise(error):
-    def raiser(*args, **kwargs):
-        raise error
-    return raiser
+    def test_a_change_is_audited_on_stderr(self):
+        self.assertEqual(cli.EXIT_OK, self.run_command('claim'))
+        self.assertEqual(HOST, self.store.view().record.host)
+        self.assertIn('nova-vmware-owner: claimed DC0_C0: owner (none) -> '
+                      'compute-a, by %s' % operations.actor(),
+                      self.stderr.getvalue())
+        self.assertIn('Claimed', self.stdout.getvalue())

@@ -1,144 +1,237 @@
-"""Tests of the start decision: one test per row of DESIGN section 4."""
+"""The three decision tables, row by row: start, lost, operator change."""
+
+import itertools
 
 from oslotest import base
 
+from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
-from nova.virt.vmwareapi.ownership import record
+from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import view
 
 Action = decision.Action
+Change = decision.Change
 Identity = decision.Identity
 Liveness = decision.Liveness
+Verdict = decision.Verdict
 
-HOST = 'compute-a'
-
-
-def rec(host=HOST, node=None, holder=None, state=None):
-    return record.OwnershipRecord(host, node=node, holder=holder,
-                                  state=state, seq=5)
-
-
-class RefusalTestCase(base.BaseTestCase):
-    """Rows that refuse, first."""
-
-    def test_unreadable_refused(self):
-        result = decision.decide(None, HOST, unreadable=True)
-        self.assertIs(Action.REFUSE_UNREADABLE, result.action)
-        self.assertTrue(result.refused)
-        self.assertIsNone(result.record)
-        self.assertIs(Identity.NONE, result.identity)
-
-    def test_unreadable_wins_over_a_record(self):
-        result = decision.decide(rec(), HOST, unreadable=True)
-        self.assertIs(Action.REFUSE_UNREADABLE, result.action)
-
-    def test_other_host_refused(self):
-        other = rec('compute-b', node='n1')
-        result = decision.decide(other, HOST, local_node=None)
-        self.assertIs(Action.REFUSE_OTHER_HOST, result.action)
-        self.assertTrue(result.refused)
-        self.assertIs(other, result.record)
-        self.assertIs(Identity.NONE, result.identity)
-        self.assertIn('compute-b', result.reason)
-
-    def test_other_host_refused_however_stale(self):
-        for liveness in Liveness:
-            result = decision.decide(rec('compute-b', holder='m:1:a'), HOST,
-                                     liveness)
-            self.assertIs(Action.REFUSE_OTHER_HOST, result.action,
-                          liveness)
-
-    def test_other_host_differs_only_in_case(self):
-        result = decision.decide(rec('Compute-A'), HOST)
-        self.assertIs(Action.REFUSE_OTHER_HOST, result.action)
-
-    def test_node_mismatch_refused(self):
-        result = decision.decide(rec(node='n1'), HOST, Liveness.NONE,
-                                 local_node='n2')
-        self.assertIs(Action.REFUSE_NODE_MISMATCH, result.action)
-        self.assertTrue(result.refused)
-        self.assertIn('n1', result.reason)
-        self.assertIn('n2', result.reason)
+HOST = fakes.HOST
+OTHER = fakes.OTHER_HOST
+ME = 'this-machine:100:aaaaaaaa'
+TOKEN = 117
 
 
-class RowTestCase(base.BaseTestCase):
+rec = fakes.record
 
-    def test_absent_claims(self):
-        result = decision.decide(None, HOST)
-        self.assertIs(Action.CLAIM, result.action)
-        self.assertFalse(result.refused)
-        self.assertIsNone(result.record)
 
-    def test_this_host_released_takes(self):
-        result = decision.decide(rec(state=record.RELEASED), HOST,
-                                 Liveness.NONE)
-        self.assertIs(Action.TAKE, result.action)
-        self.assertFalse(result.refused)
+class DecideTestCase(base.BaseTestCase):
+    """``decide``: what a starting nova-compute does (DESIGN section 4)."""
 
-    def test_this_host_dead_holder_takes(self):
-        result = decision.decide(rec(holder='m:1:a'), HOST, Liveness.DEAD)
-        self.assertIs(Action.TAKE, result.action)
+    # (record, liveness, local node, sync) -> (action, identity)
+    # (unreadable: see test_unreadable_refuses_whatever_else_is_known)
+    ROWS = [
+        # absent or empty: claim, recording the local node
+        (None, Liveness.NONE, None, True, Action.CLAIM, Identity.NONE),
+        (None, Liveness.NONE, 'n1', True, Action.CLAIM, Identity.RECORD),
+        (None, Liveness.NONE, 'n1', False, Action.CLAIM, Identity.NONE),
+        # names this host, released / no live holder / this process: take
+        (rec(), Liveness.NONE, None, True, Action.TAKE, Identity.NONE),
+        (rec(holder='m:1:a'), Liveness.DEAD, None, True, Action.TAKE,
+         Identity.NONE),
+        (rec(holder=ME), Liveness.MINE, None, True, Action.TAKE,
+         Identity.NONE),
+        (rec(node='n1'), Liveness.NONE, None, True, Action.TAKE,
+         Identity.RESTORE),
+        (rec(node='n1'), Liveness.NONE, 'n1', True, Action.TAKE,
+         Identity.NONE),
+        (rec(), Liveness.NONE, 'n1', True, Action.TAKE, Identity.RECORD),
+        (rec(node='n1'), Liveness.NONE, None, False, Action.TAKE,
+         Identity.NONE),
+        (rec(), Liveness.NONE, 'n1', False, Action.TAKE, Identity.NONE),
+        (rec(node='n1'), Liveness.NONE, 'n2', False, Action.TAKE,
+         Identity.NONE),
+        # names this host, another live holder: stand by (restoring the
+        # node is for after the wait, but decided now)
+        (rec(holder='m:1:a'), Liveness.LIVE, None, True, Action.STANDBY,
+         Identity.NONE),
+        (rec(node='n1', holder='m:1:a'), Liveness.LIVE, None, True,
+         Action.STANDBY, Identity.RESTORE),
+        # names this host with another node: refuse, live holder or not
+        (rec(node='n1'), Liveness.NONE, 'n2', True,
+         Action.REFUSE_NODE_MISMATCH, Identity.NONE),
+        (rec(node='n1', holder='m:1:a'), Liveness.LIVE, 'n2', True,
+         Action.REFUSE_NODE_MISMATCH, Identity.NONE),
+        # names another host: refuse (case matters: host names are ids)
+        (rec(OTHER), Liveness.NONE, None, True, Action.REFUSE_OTHER_HOST,
+         Identity.NONE),
+        (rec('Compute-A'), Liveness.NONE, None, True,
+         Action.REFUSE_OTHER_HOST, Identity.NONE),
+    ]
 
-    def test_this_host_holder_is_this_process_takes(self):
-        result = decision.decide(rec(holder='m:1:a'), HOST, Liveness.MINE)
-        self.assertIs(Action.TAKE, result.action)
+    def test_rows(self):
+        for record, alive, local, sync, action, identity in self.ROWS:
+            result = decision.decide(record, HOST, alive, local, sync)
+            self.assertEqual((action, identity),
+                             (result.action, result.identity),
+                             (record, alive, local, sync))
+            self.assertIs(record, result.record)
+            self.assertEqual(action in decision.REFUSALS, result.refused)
 
-    def test_this_host_live_holder_stands_by(self):
-        result = decision.decide(rec(holder='m:1:a'), HOST, Liveness.LIVE)
-        self.assertIs(Action.STANDBY, result.action)
-        self.assertFalse(result.refused)
-        self.assertIn('m:1:a', result.reason)
+    def test_unreadable_refuses_whatever_else_is_known(self):
+        for record, alive, local, sync in itertools.product(
+                (None, rec(), rec(OTHER)), Liveness, (None, 'n1'),
+                (True, False)):
+            result = decision.decide(record, HOST, alive, local, sync,
+                                     unreadable=True)
+            self.assertIs(Action.REFUSE_UNREADABLE, result.action)
+            self.assertIs(Identity.NONE, result.identity)
+            self.assertIsNone(result.record)
+            self.assertTrue(result.refused)
 
-    def test_repr(self):
+    def test_another_host_is_refused_however_stale(self):
+        for holder, alive, local, sync in itertools.product(
+                (None, 'm:1:a'), Liveness, (None, 'n1', 'n2'),
+                (True, False)):
+            result = decision.decide(rec(OTHER, node='n1', holder=holder),
+                                     HOST, alive, local, sync)
+            self.assertIs(Action.REFUSE_OTHER_HOST, result.action)
+            self.assertIs(Identity.NONE, result.identity)
+            self.assertIn(OTHER, result.reason)
+
+    def test_reasons(self):
+        self.assertIn('n1', decision.decide(rec(node='n1'), HOST,
+                                            local_node='n2').reason)
+        self.assertIn('m:1:a', decision.decide(
+            rec(holder='m:1:a'), HOST, Liveness.LIVE).reason)
+        self.assertIn('unowned', decision.decide(None, HOST).reason)
         self.assertIn('claim', repr(decision.decide(None, HOST)))
 
 
-class IdentityTestCase(base.BaseTestCase):
+def lease_view(lease=None, attribute=None, token=TOKEN):
+    """The view of a cluster whose lease ``token`` holds ``lease``."""
+    lease_raw = lease if isinstance(lease, str) or lease is None else \
+        record_mod.format_record(lease.with_token(token))
+    if attribute is None and not isinstance(lease, str) and lease:
+        attribute = lease_raw
+    return view.interpret(view.Reading(attribute, 101, token, lease_raw))
 
-    def test_claim_records_local_node(self):
-        result = decision.decide(None, HOST, local_node='n1')
-        self.assertIs(Identity.RECORD, result.identity)
 
-    def test_claim_without_local_node(self):
-        result = decision.decide(None, HOST, local_node=None)
-        self.assertIs(Identity.NONE, result.identity)
+class LostReasonTestCase(base.BaseTestCase):
+    """``lost_reason``: when a running holder must step down."""
 
-    def test_local_node_missing_restores(self):
-        result = decision.decide(rec(node='n1'), HOST, local_node=None)
-        self.assertIs(Action.TAKE, result.action)
-        self.assertIs(Identity.RESTORE, result.identity)
+    def lost(self, current):
+        return decision.lost_reason(current, TOKEN, ME, HOST)
 
-    def test_local_node_missing_restores_on_standby(self):
-        result = decision.decide(rec(node='n1', holder='m:1:a'), HOST,
-                                 Liveness.LIVE, local_node=None)
-        self.assertIs(Action.STANDBY, result.action)
-        self.assertIs(Identity.RESTORE, result.identity)
+    def test_unreadable(self):
+        reason = self.lost(lease_view('{"host": 1}'))
+        self.assertIn('unreadable', reason)
 
-    def test_local_node_equal(self):
-        result = decision.decide(rec(node='n1'), HOST, local_node='n1')
-        self.assertIs(Action.TAKE, result.action)
-        self.assertIs(Identity.NONE, result.identity)
+    def test_lease_removed(self):
+        reason = self.lost(view.interpret(view.Reading(
+            record_mod.format_record(rec(holder=ME).with_token(TOKEN)),
+            101)))
+        self.assertIn('lease (key 117) is gone', reason)
 
-    def test_record_without_node_records_local(self):
-        result = decision.decide(rec(node=None), HOST, local_node='n1')
-        self.assertIs(Action.TAKE, result.action)
-        self.assertIs(Identity.RECORD, result.identity)
+    def test_lease_replaced(self):
+        # Even by a lease holding the very same record (a rotation).
+        reason = self.lost(lease_view(rec(holder=ME), token=TOKEN + 1))
+        self.assertIn('replaced by lease 118', reason)
 
-    def test_neither_has_a_node(self):
-        result = decision.decide(rec(node=None), HOST, local_node=None)
-        self.assertIs(Identity.NONE, result.identity)
+    def test_lease_emptied(self):
+        # A lease without a value: a change is in progress over ours.
+        self.assertIsNotNone(self.lost(lease_view(None, 'compute-a')))
+        self.assertIn('cleared', self.lost(lease_view(None, None)))
 
-    def test_sync_off_ignores_mismatch(self):
-        result = decision.decide(rec(node='n1'), HOST, local_node='n2',
-                                 sync_node_identity=False)
-        self.assertIs(Action.TAKE, result.action)
-        self.assertIs(Identity.NONE, result.identity)
+    def test_record_edited_to_another_host(self):
+        reason = self.lost(lease_view(rec(holder=ME), attribute=OTHER))
+        self.assertIn('names host compute-b', reason)
 
-    def test_sync_off_never_restores_or_records(self):
-        for record_node, local in (('n1', None), (None, 'n1')):
-            result = decision.decide(rec(node=record_node), HOST,
-                                     local_node=local,
-                                     sync_node_identity=False)
-            self.assertIs(Identity.NONE, result.identity)
-        result = decision.decide(None, HOST, local_node='n1',
-                                 sync_node_identity=False)
-        self.assertIs(Identity.NONE, result.identity)
+    def test_lease_names_another_holder(self):
+        reason = self.lost(lease_view(rec(holder='m:2:other')))
+        self.assertIn('holder m:2:other', reason)
+
+    def test_lease_released(self):
+        self.assertIn('holder None', self.lost(lease_view(rec())))
+
+    def test_still_held(self):
+        self.assertIsNone(self.lost(lease_view(rec(holder=ME))))
+
+    def test_still_held_whatever_the_copy(self):
+        # A cleared, stale or same-host hand-edited copy is repaired, not
+        # a reason to step down.
+        for attribute in ('', HOST, record_mod.format_record(
+                rec(OTHER).with_token(TOKEN - 1))):
+            self.assertIsNone(self.lost(lease_view(rec(holder=ME),
+                                                   attribute=attribute)))
+
+
+# What each kind of record is, for decide_change.
+KINDS = {
+    'unreadable': None,
+    'unowned': None,
+    "target's": rec(HOST),
+    "target's held": rec(HOST, holder='m:1:a'),
+    "another's": rec(OTHER),
+    "another's held": rec(OTHER, holder='m:1:a'),
+}
+
+
+class DecideChangeTestCase(base.BaseTestCase):
+    """``decide_change``: every change, record and ``--force``."""
+
+    W, N, OBS = Verdict.WRITE, Verdict.NOTHING_TO_DO, \
+        Verdict.OBSERVE_THEN_WRITE
+    # (change, kind) -> (verdict, verdict with --force)
+    TABLE = {
+        (Change.CLAIM, 'unreadable'): (Verdict.REFUSE_UNREADABLE,
+                                       Verdict.REFUSE_UNREADABLE),
+        (Change.CLAIM, 'unowned'): (W, W),
+        (Change.CLAIM, "target's"): (N, N),
+        (Change.CLAIM, "target's held"): (N, N),
+        (Change.CLAIM, "another's"): (Verdict.REFUSE_OTHER_HOST,
+                                      Verdict.REFUSE_OTHER_HOST),
+        (Change.CLAIM, "another's held"): (Verdict.REFUSE_OTHER_HOST,
+                                           Verdict.REFUSE_OTHER_HOST),
+        (Change.TAKEOVER, 'unreadable'): (Verdict.REFUSE_UNREADABLE, W),
+        (Change.TAKEOVER, 'unowned'): (W, W),
+        (Change.TAKEOVER, "target's"): (N, N),
+        (Change.TAKEOVER, "target's held"): (OBS, W),
+        (Change.TAKEOVER, "another's"): (W, W),
+        (Change.TAKEOVER, "another's held"): (OBS, W),
+        (Change.RELEASE, 'unreadable'): (Verdict.REFUSE_UNREADABLE, W),
+        (Change.RELEASE, 'unowned'): (N, N),
+        (Change.RELEASE, "target's"): (W, W),
+        (Change.RELEASE, "target's held"): (OBS, W),
+        (Change.RELEASE, "another's"): (Verdict.REFUSE_NOT_OWNER, W),
+        (Change.RELEASE, "another's held"): (Verdict.REFUSE_NOT_OWNER, W),
+    }
+
+    def test_the_table_covers_every_change_and_kind(self):
+        self.assertEqual(set(itertools.product(Change, KINDS)),
+                         set(self.TABLE))
+
+    def test_rows(self):
+        for (change, kind), verdicts in sorted(
+                self.TABLE.items(), key=lambda item: str(item[0])):
+            for force, expected in zip((False, True), verdicts):
+                self.assertIs(expected, decision.decide_change(
+                    change, KINDS[kind], HOST,
+                    unreadable=kind == 'unreadable', force=force),
+                    (change, kind, force))
+
+    def test_held_is_the_views_holder_not_the_records(self):
+        # An admin's hand edit (no holder) over a live lease: the rows
+        # "with a holder" apply, and the other way round.
+        for change, force in itertools.product(Change, (False, True)):
+            for bare, with_holder in (("target's", "target's held"),
+                                      ("another's", "another's held")):
+                self.assertIs(
+                    decision.decide_change(change, KINDS[with_holder], HOST,
+                                           force=force),
+                    decision.decide_change(change, KINDS[bare], HOST,
+                                           force=force, held=True))
+                self.assertIs(
+                    decision.decide_change(change, KINDS[bare], HOST,
+                                           force=force),
+                    decision.decide_change(change, KINDS[with_holder], HOST,
+                                           force=force, held=False))

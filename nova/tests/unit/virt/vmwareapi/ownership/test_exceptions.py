@@ -13,13 +13,18 @@ LOCATION = exceptions.Location('DC0_C0', 'https://vc.example.test:443',
                                cluster_moref='domain-c7',
                                attribute='openstack.nova.owner')
 REFUSALS = (exceptions.UnreadableRecord, exceptions.ClusterOwnedByAnotherHost,
-            exceptions.NodeIdentityMismatch,
-            exceptions.ClusterHeldByAnotherProcess)
+            exceptions.NotTheOwner, exceptions.NodeIdentityMismatch,
+            exceptions.ClusterHeldByAnotherProcess, exceptions.HolderIsAlive,
+            exceptions.ConfirmationRequired)
 NOT_REFUSALS = (exceptions.ConfigurationError, exceptions.VCenterError,
                 exceptions.VCenterUnreachable, exceptions.VCenterLoginFailed,
                 exceptions.MissingPrivilege, exceptions.ClusterNotFound,
-                exceptions.VCenterFault, exceptions.OwnershipLost,
-                exceptions.LockTimeout)
+                exceptions.VCenterFault, exceptions.DuplicateName,
+                exceptions.NotFound, exceptions.InvalidArgument,
+                exceptions.ManagedObjectNotFound, exceptions.OwnershipLost,
+                exceptions.RecordChanged, exceptions.RecordBusy)
+# Characters that forge lines or reorder what a terminal shows.
+HOSTILE = '\n\r\t\x1b\x85\x9b\u202e\u2028\u200f'
 
 
 class HierarchyTestCase(base.BaseTestCase):
@@ -42,6 +47,19 @@ class HierarchyTestCase(base.BaseTestCase):
                      exceptions.MissingPrivilege, exceptions.ClusterNotFound,
                      exceptions.VCenterFault):
             self.assertTrue(issubclass(kind, exceptions.VCenterError), kind)
+
+    def test_faults_of_the_protocol(self):
+        for kind in (exceptions.DuplicateName, exceptions.NotFound,
+                     exceptions.InvalidArgument,
+                     exceptions.ManagedObjectNotFound):
+            self.assertTrue(issubclass(kind, exceptions.VCenterFault), kind)
+
+    def test_not_the_owner_is_not_owned_by_another_host(self):
+        # A handler catching one must not catch the other.
+        self.assertFalse(issubclass(exceptions.NotTheOwner,
+                                    exceptions.ClusterOwnedByAnotherHost))
+        self.assertFalse(issubclass(exceptions.ClusterOwnedByAnotherHost,
+                                    exceptions.NotTheOwner))
 
     def test_refusal_is_nova_invalid_configuration_when_nova_present(self):
         class NovaException(Exception):
@@ -66,8 +84,39 @@ class HierarchyTestCase(base.BaseTestCase):
         self.assertIsInstance(error, InvalidConfiguration)
         self.assertIsInstance(error, module.OwnershipRefused)
         self.assertIn('compute-b', str(error))
-        self.assertFalse(issubclass(module.OwnershipLost,
-                                    InvalidConfiguration))
+        for name in ('OwnershipLost', 'RecordChanged', 'RecordBusy',
+                     'VCenterError'):
+            self.assertFalse(issubclass(getattr(module, name),
+                                        InvalidConfiguration), name)
+        self.assertTrue(issubclass(module.ConfigurationError,
+                                   InvalidConfiguration))
+
+    def test_without_nova_the_base_is_exception(self):
+        self.assertEqual(importlib.util.find_spec('nova.exception')
+                         is not None,
+                         exceptions._RefusalBase is not Exception)
+
+
+class PrintableTestCase(base.BaseTestCase):
+
+    def test_controls_and_format_characters_are_escaped(self):
+        text = exceptions.printable('a' + HOSTILE + 'b')
+        self.assertTrue(text.isprintable())
+        self.assertTrue(text.startswith('a') and text.endswith('b'))
+        for escape in ('\\n', '\\r', '\\t', '\\x1b', '\\x85', '\\x9b',
+                       '\\u202e', '\\u2028', '\\u200f'):
+            self.assertIn(escape, text)
+
+    def test_printable_text_is_kept(self):
+        for text in ('compute-a', 'caf\u00e9 \u2603 \U0001f600', 'a\\nb',
+                     ''):
+            self.assertEqual(text, exceptions.printable(text))
+
+    def test_any_value(self):
+        self.assertEqual('None', exceptions.printable(None))
+        self.assertEqual('42', exceptions.printable(42))
+        self.assertEqual("('a', 1)", exceptions.printable(('a', 1)))
+        self.assertEqual('\\udc80', exceptions.printable('\udc80'))
 
 
 class MessageTestCase(base.BaseTestCase):
@@ -116,10 +165,12 @@ class MessageTestCase(base.BaseTestCase):
 
     def test_missing_privilege(self):
         error = exceptions.MissingPrivilege('Global.SetCustomField',
-                                            'SetField', 'nova', 'detail x')
+                                            'SetField', 'nova')
         self.assertSays(error, 'Global.SetCustomField', 'SetField',
-                        "'nova'", 'detail x')
+                        "user 'nova'", 'Global.ManageCustomFields')
         self.assertEqual('Global.SetCustomField', error.privilege)
+        self.assertIn('[vmware] host_username', str(
+            exceptions.MissingPrivilege('System.Read', 'Read')))
 
     def test_cluster_not_found(self):
         error = exceptions.ClusterNotFound('DC0_C9', 'https://vc:443')
@@ -132,6 +183,11 @@ class MessageTestCase(base.BaseTestCase):
     def test_vcenter_fault(self):
         error = exceptions.VCenterFault('SetField', ['SystemError'], 'boom')
         self.assertSays(error, 'SetField', 'SystemError', 'boom')
+        self.assertEqual('vCenter failed SetField with InvalidArgument.',
+                         str(exceptions.InvalidArgument('SetField',
+                                                        'InvalidArgument')))
+        self.assertIn('unnamed fault', str(exceptions.VCenterFault('X', [])))
+        self.assertSays(exceptions.VCenterFault('X', 'Y', 'a\nb'), 'a\\nb')
 
     def test_unreadable(self):
         error = exceptions.UnreadableRecord('{bad', 'invalid JSON')
@@ -185,11 +241,64 @@ class MessageTestCase(base.BaseTestCase):
             LOCATION, 'm:1:ab', 'compute-a')).split(':')[0])
 
     def test_ownership_lost(self):
-        error = exceptions.OwnershipLost(LOCATION, 'm:1:me', 'compute-b',
-                                         'm:2:them')
-        self.assertSays(error, 'DC0_C0', 'm:1:me', "'compute-b'", 'm:2:them')
+        error = exceptions.OwnershipLost(LOCATION, 'm:1:me',
+                                         'the record now names host b')
+        self.assertSays(error, 'DC0_C0', 'm:1:me',
+                        'the record now names host b', 'writes nothing more')
+        self.assertEqual(('m:1:me', 'the record now names host b'),
+                         (error.holder, error.what))
 
-    def test_lock_timeout(self):
-        error = exceptions.LockTimeout(LOCATION, 90.2)
-        self.assertSays(error, 'DC0_C0', '90 seconds')
+    def test_ownership_lost_escapes_what_it_read(self):
+        error = exceptions.OwnershipLost(LOCATION, 'm:1:me',
+                                         'holder m:2:x' + HOSTILE)
+        self.assertSays(error, 'holder m:2:x\\n')
+        self.assertTrue(str(error).isprintable())
+
+    def test_record_changed(self):
+        error = exceptions.RecordChanged(LOCATION, 'another process won')
+        self.assertSays(error, 'DC0_C0', 'another process won',
+                        'Nothing of this command was written',
+                        'nova-vmware-owner show')
+        self.assertEqual('another process won', error.what)
+
+    def test_record_busy(self):
+        error = exceptions.RecordBusy(LOCATION, 90.2, 'x.lease.domain-c7')
+        self.assertSays(error, 'DC0_C0', '90 seconds',
+                        "'x.lease.domain-c7'", 'Run the command again')
         self.assertEqual(90.2, error.waited)
+
+    def test_not_the_owner(self):
+        error = exceptions.NotTheOwner(LOCATION, 'compute-b', 'compute-a')
+        self.assertSays(error, 'DC0_C0', "'compute-b'", "'compute-a'",
+                        '--force')
+
+    def test_holder_is_alive(self):
+        error = exceptions.HolderIsAlive(LOCATION, 'm:1:a\n', 12.7)
+        self.assertSays(error, 'm:1:a\\n', 'within 12 seconds', '--force')
+
+    def test_confirmation_required(self):
+        error = exceptions.ConfirmationRequired('takeover', 'no terminal')
+        self.assertSays(error, 'no terminal', 'nova-vmware-owner takeover',
+                        '--yes')
+
+    def test_every_message_is_one_printable_line(self):
+        # What comes from vCenter, as it comes. Host names are validated
+        # (record.is_host_name), the endpoint and user are configured.
+        hostile = 'v' + HOSTILE
+        location = exceptions.Location(hostile, hostile, hostile, hostile)
+        for error in (
+                exceptions.UnreadableRecord(hostile, hostile, location),
+                exceptions.ClusterOwnedByAnotherHost(location, 'compute-b',
+                                                     'compute-a', hostile),
+                exceptions.NotTheOwner(location, 'compute-b', 'compute-a'),
+                exceptions.NodeIdentityMismatch(location, hostile, hostile),
+                exceptions.ClusterHeldByAnotherProcess(location, hostile,
+                                                       hostile, 3),
+                exceptions.HolderIsAlive(location, hostile, 3),
+                exceptions.RecordChanged(location, 'x'),
+                exceptions.RecordBusy(location, 3, hostile),
+                exceptions.OwnershipLost(location, hostile, hostile),
+                exceptions.VCenterUnreachable('https://vc:443', hostile),
+                exceptions.MissingPrivilege(hostile, 'X', 'admin'),
+                exceptions.VCenterFault('X', hostile, hostile)):
+            self.assertTrue(str(error).isprintable(), repr(str(error)))

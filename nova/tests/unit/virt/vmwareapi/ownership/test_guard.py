@@ -1,6 +1,10 @@
-"""Tests of the guard against an in-memory store, clock and identity."""
+"""The guard: start, renew, release, against the in-memory store.
 
-import json
+Another process of the cluster acts through the store's uncounted helpers
+(``put``, ``renew``, ``type_by_hand``) or through hooks at an exact call;
+time passes on the fake clock only.
+"""
+
 import logging
 
 import fixtures
@@ -10,514 +14,549 @@ from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard
-from nova.virt.vmwareapi.ownership import record
+from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import view
 
-HOST = 'compute-a'
-NODE = '11111111-1111-1111-1111-111111111111'
-OTHER_NODE = '22222222-2222-2222-2222-222222222222'
-MY_HOLDER = 'test-machine:1:mine0000'
+Mirror = view.Mirror
+HOST = fakes.HOST
+OTHER = fakes.OTHER_HOST
+MINE = 'this-machine:100:mine0000'
+THEIRS = fakes.OTHER_HOLDER
+NODE = fakes.NODE_A
+OTHER_NODE = fakes.NODE_B
 
 
-def stored(host=HOST, holder=None, seq=5, node=None, since=None):
-    return record.format_record(record.OwnershipRecord(
-        host, node=node, holder=holder, seq=seq, since=since))
+def held(holder=THEIRS, host=HOST, node=None, seq=5):
+    return record_mod.OwnershipRecord(host, node=node, holder=holder,
+                                      seq=seq, since='2026-01-02T03:04:05Z')
 
 
-def live_holder_renews(store):
-    """A callback: the other holder writes one renewal."""
-    def renew():
-        current = record.parse_record(store.raw)
-        store.raw = record.format_record(current.renewed(fakes.WALL))
-    return renew
+def released(host=HOST, node=None, seq=5):
+    return held(None, host, node, seq)
+
+
+def unreachable():
+    raise exceptions.VCenterUnreachable(fakes.VCENTER, 'Connection refused')
 
 
 class GuardTestCase(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
+        self.store = fakes.FakeStore()
         self.clock = fakes.FakeClock()
         self.identity = fakes.FakeIdentity()
         self.logger = self.useFixture(fixtures.FakeLogger(
-            name=guard.__name__, level=logging.INFO))
+            level=logging.INFO))
 
-    def make(self, store, identity='default', **overrides):
-        self.store = store
+    def make(self, identity=True, **overrides):
         return guard.OwnershipGuard(
-            store, HOST, fakes.settings(**overrides),
-            identity=self.identity if identity == 'default' else identity,
-            holder=MY_HOLDER, clock=self.clock, sleep=self.clock.sleep,
-            now=fakes.wall_now)
+            self.store, HOST, fakes.settings(**overrides),
+            identity=self.identity if identity else None, holder=MINE,
+            clock=self.clock)
 
-    def stored_record(self):
-        return record.parse_record(self.store.raw)
+    def started(self, **overrides):
+        """A guard holding the cluster (claimed with node NODE)."""
+        self.identity.node = NODE
+        subject = self.make(**overrides)
+        subject.start()
+        self.store.calls[:] = []
+        return subject
 
-    def assertUnchanged(self, raw):
-        self.assertEqual(raw, self.store.raw)
-        self.assertEqual([], self.store.writes)
-        self.assertNotIn('ensure_field', self.store.calls)
+    def current(self):
+        return self.store.view()
+
+    def assertUnchanged(self, before):
+        """Nothing was written since ``before`` (a view) was taken."""
+        after = self.current()
+        self.assertEqual((before.reading.attribute_raw, before.token,
+                          before.reading.lease_raw),
+                         (after.reading.attribute_raw, after.token,
+                          after.reading.lease_raw))
+        for call in ('remove_lease', 'create_lease', 'write_lease',
+                     'write_attribute', 'ensure_attribute'):
+            self.assertNotIn(call, self.store.calls)
+
+    def assertHeldByMe(self, result):
+        now = self.current()
+        self.assertEqual(result, now.record)
+        self.assertEqual(MINE, now.lease.holder)
+        self.assertEqual(now.token, result.token)
+        self.assertIs(Mirror.CURRENT, now.mirror)
 
 
 class RefusalTestCase(GuardTestCase):
+    """Start refuses, and writes nothing."""
 
-    def test_other_host(self):
-        raw = stored('compute-b', since='2026-01-02T03:04:05Z')
-        subject = self.make(fakes.FakeStore(raw))
+    def test_another_host(self):
+        # However long it has been silent.
+        for raw_owner in (OTHER, held(host=OTHER)):
+            self.store = fakes.FakeStore()
+            if isinstance(raw_owner, str):
+                self.store.type_by_hand(raw_owner)
+            else:
+                self.store.put(raw_owner)
+            before = self.current()
+            self.clock.advance(100000)
+            error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                                      self.make().start)
+            self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
+            self.assertIs(self.store.location, error.location)
+            self.assertIn('nova-vmware-owner takeover --host compute-a',
+                          str(error))
+            self.assertEqual(['read'], self.store.calls)
+            self.assertUnchanged(before)
+
+    def test_another_host_says_since_when(self):
+        self.store.put(held(host=OTHER))
         error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
-                                  subject.start)
-        self.assertEqual('compute-b', error.owner)
-        self.assertEqual(HOST, error.this_host)
-        self.assertIs(self.store.location, error.location)
-        message = str(error)
-        for part in ('DC0_C0', fakes.VCENTER, "'compute-b'", "'compute-a'",
-                     '2026-01-02T03:04:05Z',
-                     'nova-vmware-owner takeover --host compute-a',
-                     '[DEFAULT] host = compute-b'):
-            self.assertIn(part, message)
-        self.assertUnchanged(raw)
-        self.assertEqual(['read'], self.store.calls)
+                                  self.make().start)
+        self.assertEqual('2026-01-02T03:04:05Z', error.since)
 
-    def test_other_host_with_dead_holder(self):
-        raw = stored('compute-b', holder=fakes.OTHER_HOLDER)
-        subject = self.make(fakes.FakeStore(raw))
-        self.clock.advance(10000)
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost, subject.start)
-        self.assertUnchanged(raw)
+    def test_unreadable_attribute(self):
+        for lease in (180, 0):
+            self.store = fakes.FakeStore()
+            self.store.type_by_hand('{"host": "compute-a"')
+            before = self.current()
+            error = self.assertRaises(
+                exceptions.UnreadableRecord,
+                self.make(lease_duration=lease, renew_interval=1).start)
+            self.assertEqual('{"host": "compute-a"', error.raw)
+            self.assertIs(self.store.location, error.location)
+            self.assertEqual(['read'], self.store.calls)
+            self.assertUnchanged(before)
 
-    def test_other_host_pre_assignment(self):
-        subject = self.make(fakes.FakeStore('compute-b'))
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost, subject.start)
-        self.assertUnchanged('compute-b')
-
-    def test_unreadable_never_overwritten(self):
-        for raw in ('{"host": "compute-a"', 'not a host name!',
-                    '{"v":9,"host":"compute-a"}', '{"seq":1}'):
-            for lease in (180, 0):
-                subject = self.make(fakes.FakeStore(raw),
-                                    lease_duration=lease, renew_interval=1)
-                error = self.assertRaises(exceptions.UnreadableRecord,
-                                          subject.start)
-                self.assertEqual(raw, error.raw)
-                self.assertIs(self.store.location, error.location)
-                self.assertIn("'openstack.nova.owner'", str(error))
-                self.assertIn('DC0_C0', str(error))
-                self.assertUnchanged(raw)
-                self.assertEqual(['read'], self.store.calls)
+    def test_unreadable_lease(self):
+        self.store.put(held())
+        self.store.type_by_hand('{"v":9,"host":"compute-a"}',
+                                name=self.store.lease_name)
+        before = self.current()
+        error = self.assertRaises(exceptions.UnreadableRecord,
+                                  self.make().start)
+        self.assertIn('newer', error.reason)
+        self.assertUnchanged(before)
 
     def test_node_mismatch(self):
-        raw = stored(node=NODE)
+        self.store.put(released(node=NODE))
+        before = self.current()
         self.identity.node = OTHER_NODE
-        subject = self.make(fakes.FakeStore(raw))
         error = self.assertRaises(exceptions.NodeIdentityMismatch,
-                                  subject.start)
-        self.assertEqual(NODE, error.recorded)
-        self.assertEqual(OTHER_NODE, error.local)
-        self.assertIn(fakes.FakeIdentity.path, str(error))
-        self.assertUnchanged(raw)
+                                  self.make().start)
+        self.assertEqual((NODE, OTHER_NODE), (error.recorded, error.local))
+        self.assertEqual(fakes.FakeIdentity.path, error.path)
+        self.assertUnchanged(before)
         self.assertEqual([], self.identity.written)
 
     def test_live_holder_without_standby_wait(self):
-        raw = stored(holder=fakes.OTHER_HOLDER)
-        subject = self.make(fakes.FakeStore(raw), standby_wait=False)
+        self.store.put(held())
+        before = self.current()
         error = self.assertRaises(exceptions.ClusterHeldByAnotherProcess,
-                                  subject.start)
-        self.assertEqual(fakes.OTHER_HOLDER, error.holder)
+                                  self.make(standby_wait=False).start)
+        self.assertEqual(THEIRS, error.holder)
         self.assertIsNone(error.waited)
-        self.assertIn('standby_wait', str(error))
-        self.assertUnchanged(raw)
-        self.assertEqual([], self.clock.sleeps)
+        self.assertUnchanged(before)
+        self.assertEqual([], self.clock.slept)
 
-    def test_standby_timeout(self):
-        store = fakes.FakeStore(stored(holder=fakes.OTHER_HOLDER))
-        self.clock.on_sleep.append(live_holder_renews(store))
-        subject = self.make(store, standby_timeout=30)
+    def test_standby_timeout_while_the_holder_renews(self):
+        self.store.put(held())
+        self.clock.on_sleep.append(self.store.renew)
         error = self.assertRaises(exceptions.ClusterHeldByAnotherProcess,
-                                  subject.start)
+                                  self.make(standby_timeout=30).start)
         self.assertGreaterEqual(error.waited, 30)
-        self.assertLess(error.waited, 40)
-        self.assertIn('after waiting 30 seconds', str(error))
-        self.assertEqual(fakes.OTHER_HOLDER,
-                         self.stored_record().holder)
-        self.assertNotIn('create_lock', store.calls)
+        self.assertLess(error.waited, 30 + 10)
+        self.assertEqual(THEIRS, self.current().lease.holder)
+        self.assertNotIn('create_lease', self.store.calls)
 
-    def test_standby_timeout_while_holder_silent(self):
-        # The holder stopped renewing, but the lease (180 s) outlasts the
-        # standby timeout (30 s): refuse without taking over.
-        raw = stored(holder=fakes.OTHER_HOLDER)
-        subject = self.make(fakes.FakeStore(raw), standby_timeout=30)
+    def test_standby_timeout_before_the_lease_expires(self):
+        self.store.put(held())
+        before = self.current()
         self.assertRaises(exceptions.ClusterHeldByAnotherProcess,
-                          subject.start)
-        self.assertUnchanged(raw)
+                          self.make(standby_timeout=30).start)
+        self.assertUnchanged(before)
 
-    def test_lost_race_decides_again(self):
-        # Another host claims the cluster between our read and our lock.
-        store = fakes.FakeStore(None)
-        real_create_lock = store.create_lock
+    def test_vcenter_error_before_waiting(self):
+        self.store.hooks[('read', 1)] = unreachable
+        self.assertRaises(exceptions.VCenterUnreachable, self.make().start)
 
-        def create_lock():
-            if store.raw is None:
-                store.raw = stored('compute-b', seq=1)
-            return real_create_lock()
-        store.create_lock = create_lock
-        subject = self.make(store)
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost, subject.start)
-        self.assertEqual('compute-b', self.stored_record().host)
-        self.assertEqual([], store.writes)
-        self.assertIsNone(store.lock_key)
-
-
-class ModeTestCase(GuardTestCase):
-
-    CASES = (None, stored(), stored('compute-b'), '{broken',
-             stored(holder=fakes.OTHER_HOLDER), stored(node=OTHER_NODE))
-
-    def test_audit_never_writes_nor_raises(self):
-        self.identity.node = NODE
-        for raw in self.CASES:
-            for wait in (True, False):
-                subject = self.make(fakes.FakeStore(raw), mode='audit',
-                                    standby_wait=wait)
-                self.assertIsNone(subject.start())
-                self.assertUnchanged(raw)
-                self.assertEqual(['read'], self.store.calls)
-                self.assertFalse(subject.release())
-                subject.record_node(NODE)
-                self.assertUnchanged(raw)
-        self.assertEqual([], self.identity.written)
-        self.assertIn('would refuse to start', self.logger.output)
-        self.assertIn("owned by nova-compute host 'compute-b'",
-                      self.logger.output)
-
-    def test_disabled_does_nothing(self):
-        for raw in self.CASES:
-            subject = self.make(fakes.FakeStore(raw), mode='disabled')
-            self.assertIsNone(subject.start())
-            self.assertFalse(subject.release())
-            subject.record_node(NODE)
-            self.assertEqual([], self.store.calls)
-        self.assertEqual([], self.identity.written)
+    def test_a_lost_race_is_decided_again(self):
+        # Another host claims the cluster between our reading and our
+        # claim: the next reading refuses.
+        winner = []
+        self.store.hooks[('create_lease', 1)] = lambda: winner.append(
+            self.store.put(released(OTHER)))
+        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                          self.make().start)
+        self.assertEqual(winner[0], self.current().record)
+        self.assertIn('Deciding again', self.logger.output)
+        self.assertEqual(['read', 'create_lease', 'read'], self.store.calls)
 
 
 class StartTestCase(GuardTestCase):
 
-    def test_claim_when_absent(self):
+    def test_first_claim(self):
         self.identity.node = NODE
-        subject = self.make(fakes.FakeStore(None, field=False))
+        subject = self.make()
         result = subject.start()
-        self.assertEqual(['read', 'create_lock', 'read', 'ensure_field',
-                          'write', 'remove_lock'], self.store.calls)
-        written = self.stored_record()
-        self.assertEqual(result, written)
-        self.assertEqual(written, subject.record)
-        self.assertEqual(HOST, written.host)
-        self.assertEqual(MY_HOLDER, written.holder)
-        self.assertEqual(record.HELD, written.state)
-        self.assertEqual(NODE, written.node)
-        self.assertEqual(1, written.seq)
-        self.assertEqual('2026-11-25T12:00:00Z', written.since)
-        self.assertIsNone(self.store.lock_key)
+        self.assertEqual(['read', 'create_lease', 'write_lease',
+                          'ensure_attribute', 'write_attribute'],
+                         self.store.calls)
+        self.assertLessEqual(len(self.store.calls), 6)  # DESIGN section 9
+        self.assertEqual((HOST, MINE, NODE, 1, '2026-11-25T12:00:00Z'),
+                         (result.host, result.holder, result.node,
+                          result.seq, result.since))
+        self.assertHeldByMe(result)
+        self.assertEqual(subject.tenure.key, result.token)
+        self.assertEqual(self.clock.start, subject.taken_at)
         self.assertIn('Claimed', self.logger.output)
 
-    def test_claim_when_empty_with_existing_field(self):
-        subject = self.make(fakes.FakeStore('  '), identity=None)
-        subject.start()
-        self.assertNotIn('ensure_field', self.store.calls)
-        self.assertEqual(HOST, self.stored_record().host)
-        self.assertIsNone(self.stored_record().node)
+    def test_claim_of_an_emptied_attribute(self):
+        self.store.type_by_hand('  ')
+        result = self.make(identity=False).start()
+        self.assertNotIn('ensure_attribute', self.store.calls)
+        self.assertIsNone(result.node)
+        self.assertHeldByMe(result)
 
     def test_claim_without_lease(self):
-        subject = self.make(fakes.FakeStore(None), lease_duration=0)
-        subject.start()
-        written = self.stored_record()
-        self.assertEqual(record.RELEASED, written.state)
-        self.assertIsNone(written.holder)
+        subject = self.make(lease_duration=0)
+        result = subject.start()
+        self.assertEqual(record_mod.RELEASED, result.state)
+        self.assertIsNone(subject.tenure)
+        self.assertEqual(result, self.current().record)
 
     def test_claim_without_node_sync(self):
         self.identity.node = NODE
-        subject = self.make(fakes.FakeStore(None), sync_node_identity=False)
-        subject.start()
-        self.assertIsNone(self.stored_record().node)
+        self.assertIsNone(self.make(sync_node_identity=False).start().node)
 
-    def test_take_released(self):
-        subject = self.make(fakes.FakeStore(stored(seq=5, node=NODE)))
-        result = subject.start()
-        self.assertEqual(6, result.seq)
-        self.assertEqual(MY_HOLDER, result.holder)
-        self.assertEqual(NODE, result.node)
-        self.assertEqual(result, self.stored_record())
-        self.assertEqual([NODE], self.identity.written)
-        self.assertEqual([], self.clock.sleeps)
-
-    def test_take_pre_assignment(self):
-        subject = self.make(fakes.FakeStore('compute-a'))
-        subject.start()
-        written = json.loads(self.store.raw)
-        self.assertEqual(HOST, written['host'])
-        self.assertEqual(MY_HOLDER, written['holder'])
-        self.assertEqual(1, written['v'])
-
-    def test_take_from_own_holder(self):
-        subject = self.make(fakes.FakeStore(stored(holder=MY_HOLDER)))
-        self.assertEqual(MY_HOLDER, subject.start().holder)
-        self.assertEqual([], self.clock.sleeps)
-
-    def test_standby_then_take_when_holder_stops(self):
-        store = fakes.FakeStore(stored(holder=fakes.OTHER_HOLDER, seq=5))
-        subject = self.make(store)
-        self.assertEqual(10.0, subject.standby_poll)
-        result = subject.start()
-        self.assertEqual(MY_HOLDER, result.holder)
-        self.assertEqual(6, result.seq)
-        self.assertEqual(18, len(self.clock.sleeps))
-        self.assertEqual(180, sum(self.clock.sleeps))
-        self.assertIn('Standing by', self.logger.output)
-        self.assertIn(fakes.OTHER_HOLDER, self.logger.output)
-
-    def test_standby_waits_while_holder_renews_then_takes(self):
-        store = fakes.FakeStore(stored(holder=fakes.OTHER_HOLDER, seq=5))
-        renew = live_holder_renews(store)
-        renewals = []
-
-        def renew_for_ten_minutes():
-            if self.clock.now - start < 600:
-                renew()
-                renewals.append(self.clock.now)
-        start = self.clock()
-        self.clock.on_sleep.append(renew_for_ten_minutes)
-        result = self.make(store).start()
-        silent_for = self.clock() - renewals[-1]
-        self.assertGreaterEqual(renewals[-1] - start, 590)
-        self.assertGreaterEqual(silent_for, 180)
-        self.assertLess(silent_for, 180 + 10)
-        self.assertEqual(MY_HOLDER, result.holder)
-        self.assertEqual(5 + len(renewals) + 1, result.seq)
-
-    def test_standby_then_take_when_released(self):
-        store = fakes.FakeStore(stored(holder=fakes.OTHER_HOLDER, seq=5))
-
-        def release_after_three_polls():
-            if len(self.clock.sleeps) == 3:
-                current = record.parse_record(store.raw)
-                store.raw = record.format_record(current.released(
-                    fakes.WALL))
-        self.clock.on_sleep.append(release_after_three_polls)
-        result = self.make(store).start()
-        self.assertEqual(3, len(self.clock.sleeps))
-        self.assertEqual(MY_HOLDER, result.holder)
-        self.assertEqual(7, result.seq)
-
-    def test_standby_poll_bounds(self):
-        for interval, poll in ((60, 10.0), (10, 5.0), (1, 1.0)):
-            subject = self.make(fakes.FakeStore(None), renew_interval=interval)
-            self.assertEqual(poll, subject.standby_poll)
-
-    def test_no_lease_record_names_host_one_read(self):
-        self.identity.node = NODE
-        raw = stored(node=NODE, holder=fakes.OTHER_HOLDER)
-        subject = self.make(fakes.FakeStore(raw), lease_duration=0)
-        result = subject.start()
-        self.assertEqual(['read'], self.store.calls)
-        self.assertEqual(record.parse_record(raw), result)
-        self.assertUnchanged(raw)
-
-    def test_no_lease_without_identity_one_read(self):
-        raw = stored(node=NODE)
-        subject = self.make(fakes.FakeStore(raw), identity=None,
-                            lease_duration=0)
-        subject.start()
-        self.assertEqual(['read'], self.store.calls)
-
-    def test_no_lease_restores_identity_without_writing(self):
-        raw = stored(node=NODE)
-        subject = self.make(fakes.FakeStore(raw), lease_duration=0)
-        subject.start()
-        self.assertEqual([NODE], self.identity.written)
-        self.assertEqual(['read'], self.store.calls)
-
-    def test_no_lease_records_identity(self):
-        self.identity.node = NODE
-        subject = self.make(fakes.FakeStore(stored(seq=5)),
-                            lease_duration=0)
-        result = subject.start()
-        self.assertEqual(NODE, result.node)
-        self.assertEqual(5, result.seq)
-        self.assertEqual(NODE, self.stored_record().node)
-        self.assertIsNone(self.stored_record().holder)
-
-    def test_identity_restored_on_take(self):
-        subject = self.make(fakes.FakeStore(stored(node=NODE)))
-        subject.start()
+    def test_take_a_released_record(self):
+        self.store.put(released(node=NODE))
+        result = self.make().start()
+        self.assertEqual((MINE, NODE, 6), (result.holder, result.node,
+                                           result.seq))
+        self.assertHeldByMe(result)
         self.assertEqual([NODE], self.identity.written)
         self.assertIn('Restoring the local compute node identity',
                       self.logger.output)
+        self.assertEqual([], self.clock.slept)
 
-    def test_identity_restored_after_standby(self):
-        store = fakes.FakeStore(stored(node=NODE,
-                                       holder=fakes.OTHER_HOLDER))
-        self.make(store).start()
-        self.assertEqual([NODE], self.identity.written)
+    def test_take_a_pre_assignment(self):
+        self.store.type_by_hand(HOST)
+        result = self.make().start()
+        self.assertEqual(MINE, result.holder)
+        self.assertHeldByMe(result)
 
-    def test_identity_recorded_on_take(self):
+    def test_take_from_this_very_process(self):
+        self.store.put(held(MINE))
+        self.assertEqual(MINE, self.make().start().holder)
+        self.assertEqual([], self.clock.slept)
+
+    def test_records_the_local_node(self):
         self.identity.node = NODE
-        subject = self.make(fakes.FakeStore(stored()))
-        subject.start()
-        self.assertEqual(NODE, self.stored_record().node)
+        self.store.put(released())
+        self.assertEqual(NODE, self.make().start().node)
+        self.assertEqual(NODE, self.current().record.node)
         self.assertEqual([], self.identity.written)
 
-    def test_identity_equal(self):
-        self.identity.node = NODE
-        subject = self.make(fakes.FakeStore(stored(node=NODE)))
-        subject.start()
-        self.assertEqual(NODE, self.stored_record().node)
-        self.assertEqual([], self.identity.written)
-
-    def test_sync_off_ignores_identity(self):
+    def test_sync_off_ignores_the_node(self):
         self.identity.node = OTHER_NODE
-        subject = self.make(fakes.FakeStore(stored(node=NODE)),
-                            sync_node_identity=False)
-        subject.start()
+        self.store.put(released(node=NODE))
+        self.make(sync_node_identity=False).start()
         self.assertEqual([], self.identity.written)
-        self.assertEqual(NODE, self.stored_record().node)
+        self.assertEqual(NODE, self.current().record.node)
 
     def test_assess_writes_nothing(self):
-        raw = stored(holder=fakes.OTHER_HOLDER)
-        subject = self.make(fakes.FakeStore(raw))
-        assessment = subject.assess()
+        self.store.put(held())
+        before = self.current()
+        assessment = self.make().assess()
         self.assertIs(decision.Action.STANDBY, assessment.decision.action)
         self.assertIs(decision.Liveness.LIVE, assessment.liveness)
-        self.assertIsNone(assessment.error)
-        self.assertUnchanged(raw)
-
-    def test_assess_unreadable(self):
-        subject = self.make(fakes.FakeStore('{x'))
-        assessment = subject.assess()
-        self.assertIsNone(assessment.record)
-        self.assertIs(self.store.location, assessment.error.location)
-        self.assertTrue(assessment.decision.refused)
+        self.assertEqual(['read'], self.store.calls)
+        self.assertUnchanged(before)
 
 
-class LeaseTestCase(GuardTestCase):
+class StandbyTestCase(GuardTestCase):
+    """Another live process of this host holds the cluster."""
 
-    def started(self, **overrides):
+    def setUp(self):
+        super().setUp()
+        self.store.put(held(node=NODE))
+
+    def test_takes_once_the_lease_expired_by_observation(self):
+        result = self.make().start()
+        # standby_poll is 10 s; 180 s of watching without a renewal.
+        self.assertEqual([10.0] * 18, self.clock.slept)
+        self.assertEqual(MINE, result.holder)
+        self.assertEqual(6, result.seq)
+        self.assertHeldByMe(result)
+        self.assertEqual([NODE], self.identity.written)
+        self.assertIn('Standing by', self.logger.output)
+        self.assertIn(THEIRS, self.logger.output)
+
+    def test_waits_while_the_holder_renews(self):
+        renewals = []
+
+        def renew_for_ten_minutes():
+            if self.clock.now() - self.clock.start < 600:
+                self.store.renew()
+                renewals.append(self.clock.now())
+        self.clock.on_sleep.append(renew_for_ten_minutes)
+        result = self.make().start()
+        silent_for = self.clock.now() - renewals[-1]
+        self.assertGreaterEqual(silent_for, 180)
+        self.assertLess(silent_for, 180 + 10)
+        self.assertEqual(MINE, result.holder)
+        self.assertEqual(5 + len(renewals) + 1, result.seq)
+
+    def test_takes_within_one_poll_of_a_release(self):
+        def release_after_three_polls():
+            if len(self.clock.slept) == 3:
+                self.store.put(released(node=NODE, seq=6))
+        self.clock.on_sleep.append(release_after_three_polls)
+        result = self.make().start()
+        self.assertEqual(3, len(self.clock.slept))
+        self.assertEqual(MINE, result.holder)
+
+    def test_outlives_a_vcenter_outage(self):
+        # Reads 2 to 10 fail. Time without a reading is not time watched:
+        # the silent holder gets a full lease once vCenter answers again.
+        for n in range(2, 11):
+            self.store.hooks[('read', n)] = unreachable
+        result = self.make().start()
+        self.assertEqual(100 + 180, sum(self.clock.slept))
+        self.assertEqual(MINE, result.holder)
+        self.assertIn('cannot read the record', self.logger.output)
+
+    def test_logs_the_wait_once_a_minute(self):
+        self.make().start()
+        self.assertEqual(3, self.logger.output.count('Standing by'))
+
+
+class NoLeaseTestCase(GuardTestCase):
+    """``lease_duration = 0``: the record is a plain owner tag."""
+
+    def test_start_as_the_owner_is_one_round_trip(self):
         self.identity.node = NODE
-        subject = self.make(fakes.FakeStore(None), **overrides)
+        for before in (released(node=NODE), held(node=NODE)):
+            self.store.put(before)
+            self.store.calls[:] = []
+            result = self.make(lease_duration=0).start()
+            self.assertEqual(['read'], self.store.calls)
+            self.assertEqual(before.with_token(result.token), result)
+
+    def test_restores_the_node_without_writing(self):
+        self.store.put(released(node=NODE))
+        self.make(lease_duration=0).start()
+        self.assertEqual([NODE], self.identity.written)
+        self.assertEqual(['read'], self.store.calls)
+
+    def test_records_the_node(self):
+        self.identity.node = NODE
+        self.store.put(released(seq=5))
+        result = self.make(lease_duration=0).start()
+        self.assertEqual((NODE, 6, None), (result.node, result.seq,
+                                           result.holder))
+        self.assertEqual(result, self.current().record)
+
+    def test_release_and_renew_do_nothing(self):
+        subject = self.make(lease_duration=0)
         subject.start()
         self.store.calls[:] = []
-        self.store.writes[:] = []
-        return subject
-
-    def test_renew(self):
-        subject = self.started()
-        before = self.stored_record()
-        renewed = subject.renew()
-        self.assertEqual(['read', 'write'], self.store.calls)
-        self.assertEqual(before.seq + 1, renewed.seq)
-        self.assertEqual(renewed, self.stored_record())
-        self.assertEqual(renewed, subject.record)
-        self.assertEqual(MY_HOLDER, renewed.holder)
-
-    def test_renew_lost_to_other_process(self):
-        subject = self.started()
-        taken = self.stored_record().held_by(fakes.OTHER_HOLDER, fakes.WALL)
-        self.store.raw = raw = record.format_record(taken)
-        error = self.assertRaises(exceptions.OwnershipLost, subject.renew)
-        self.assertEqual(MY_HOLDER, error.holder)
-        self.assertEqual(fakes.OTHER_HOLDER, error.record_holder)
-        self.assertEqual(HOST, error.record_host)
-        self.assertIn(fakes.OTHER_HOLDER, str(error))
-        self.assertUnchanged(raw)
-        self.assertEqual(['read'], self.store.calls)
-
-    def test_renew_lost_to_other_host(self):
-        subject = self.started()
-        moved = self.stored_record().moved_to('compute-b', fakes.WALL)
-        self.store.raw = raw = record.format_record(moved)
-        error = self.assertRaises(exceptions.OwnershipLost, subject.renew)
-        self.assertEqual('compute-b', error.record_host)
-        self.assertUnchanged(raw)
-
-    def test_renew_lost_when_cleared_or_unreadable(self):
-        for raw in (None, '', '{broken'):
-            subject = self.started()
-            self.store.raw = raw
-            self.assertRaises(exceptions.OwnershipLost, subject.renew)
-            self.assertUnchanged(raw)
-
-    def test_renew_lost_when_released_by_force(self):
-        subject = self.started()
-        released = self.stored_record().released(fakes.WALL)
-        self.store.raw = raw = record.format_record(released)
+        self.assertFalse(subject.release())
         self.assertRaises(exceptions.OwnershipLost, subject.renew)
-        self.assertUnchanged(raw)
-
-    def test_release(self):
-        subject = self.started()
-        before = self.stored_record()
-        self.assertTrue(subject.release())
-        after = self.stored_record()
-        self.assertEqual(record.RELEASED, after.state)
-        self.assertIsNone(after.holder)
-        self.assertEqual(HOST, after.host)
-        self.assertEqual(NODE, after.node)
-        self.assertEqual(before.seq + 1, after.seq)
-        self.assertEqual(['read', 'write'], self.store.calls)
-
-    def test_release_when_not_holder(self):
-        subject = self.started()
-        taken = self.stored_record().held_by(fakes.OTHER_HOLDER, fakes.WALL)
-        self.store.raw = raw = record.format_record(taken)
-        self.assertFalse(subject.release())
-        self.assertUnchanged(raw)
-        self.assertIn('Not releasing', self.logger.output)
-
-    def test_release_without_lease(self):
-        subject = self.started(lease_duration=0)
-        raw = self.store.raw
-        self.assertFalse(subject.release())
         self.assertEqual([], self.store.calls)
-        self.assertUnchanged(raw)
 
-    def test_released_record_is_taken_by_standby_at_once(self):
-        subject = self.started()
-        subject.release()
-        other = guard.OwnershipGuard(
-            self.store, HOST, fakes.settings(), identity=None,
-            holder=fakes.OTHER_HOLDER, clock=self.clock,
-            sleep=self.clock.sleep, now=fakes.wall_now)
-        self.assertEqual(fakes.OTHER_HOLDER, other.start().holder)
-        self.assertEqual([], self.clock.sleeps)
-        self.assertRaises(exceptions.OwnershipLost, subject.renew)
 
-    def test_record_node(self):
-        subject = self.make(fakes.FakeStore(None), identity=None)
-        subject.start()
-        seq = self.stored_record().seq
-        subject.record_node(NODE)
-        self.assertEqual(NODE, self.stored_record().node)
-        self.assertEqual(seq, self.stored_record().seq)
-        self.assertEqual(NODE, subject.record.node)
+class RenewTestCase(GuardTestCase):
 
-    def test_record_node_already_there(self):
-        subject = self.started()
-        subject.record_node(NODE)
+    def setUp(self):
+        super().setUp()
+        self.subject = self.started()
+        self.mine = self.current().record
+
+    def assertLost(self, *words):
+        before = self.current()
+        error = self.assertRaises(exceptions.OwnershipLost,
+                                  self.subject.renew)
+        for word in words:
+            self.assertIn(word, str(error))
+        self.assertEqual(MINE, error.holder)
         self.assertEqual(['read'], self.store.calls)
+        self.assertUnchanged(before)
+        self.assertTrue(self.subject.tenure.closed)
+        # Once lost, nothing more is read or written.
+        self.store.calls[:] = []
+        self.assertRaises(exceptions.OwnershipLost, self.subject.renew)
+        self.assertEqual([], self.store.calls)
 
-    def test_record_node_mismatch(self):
+    def test_lost_to_a_takeover(self):
+        self.store.put(held())
+        self.assertLost('replaced by lease')
+
+    def test_lost_to_a_rotation_of_the_lease(self):
+        # The same record under a new lease: someone else changed it.
+        self.store.put(self.mine)
+        self.assertLost('replaced by lease')
+
+    def test_lost_when_the_lease_was_removed(self):
+        self.store.remove_definition(self.store.lease_name)
+        self.assertLost('is gone')
+
+    def test_lost_when_edited_to_another_host(self):
+        self.store.type_by_hand(OTHER)
+        self.assertLost('names host compute-b')
+        self.assertEqual(OTHER, self.current().reading.attribute_raw)
+
+    def test_lost_when_unreadable(self):
+        self.store.type_by_hand('{broken')
+        self.assertLost('unreadable')
+
+    def test_lost_when_the_lease_became_unreadable(self):
+        self.store.type_by_hand('[]', name=self.store.lease_name)
+        self.assertLost('unreadable')
+
+    def test_renewal(self):
+        renewed = self.subject.renew()
+        self.assertEqual(['read', 'write_lease'], self.store.calls)
+        self.assertEqual(self.mine.seq + 1, renewed.seq)
+        self.assertEqual(renewed, self.current().lease)
+        self.assertIs(renewed, self.subject.tenure.record)
+        self.assertNotIn('into it again', self.logger.output)
+
+    def assertRepaired(self, words):
+        renewed = self.subject.renew()
+        self.assertEqual(['read', 'write_lease'], self.store.calls[:2])
+        self.assertHeldByMe(renewed)
+        self.assertIn(words, self.logger.output)
+
+    def test_repairs_a_cleared_copy(self):
+        self.store.type_by_hand('')
+        self.assertRepaired('was cleared')
+        self.assertEqual(3, len(self.store.calls))
+
+    def test_repairs_a_stale_copy(self):
+        self.store.type_by_hand(record_mod.format_record(held(
+            host=OTHER, seq=99).with_token(self.mine.token - 1)))
+        self.assertRepaired('written under a revoked lease')
+
+    def test_recreates_a_removed_attribute(self):
+        self.store.remove_definition(self.store.attribute_name)
+        self.assertRepaired('its definition removed')
+        self.assertIn('ensure_attribute', self.store.calls)
+
+    def test_repairs_a_hand_edit_of_the_same_host(self):
+        self.store.type_by_hand(HOST)
+        self.assertRepaired('edited by hand to name this same host')
+
+
+class RecordNodeTestCase(GuardTestCase):
+
+    def test_mismatch(self):
         subject = self.started()
-        raw = self.store.raw
+        before = self.current()
         error = self.assertRaises(exceptions.NodeIdentityMismatch,
                                   subject.record_node, OTHER_NODE)
-        self.assertEqual(NODE, error.recorded)
-        self.assertEqual(OTHER_NODE, error.local)
-        self.assertUnchanged(raw)
+        self.assertEqual((NODE, OTHER_NODE), (error.recorded, error.local))
+        self.assertUnchanged(before)
 
-    def test_record_node_sync_off(self):
+    def test_lost(self):
+        subject = self.started()
+        self.store.type_by_hand(OTHER)
+        before = self.current()
+        self.assertRaises(exceptions.OwnershipLost, subject.record_node,
+                          NODE)
+        self.assertUnchanged(before)
+
+    def test_lost_without_lease(self):
+        subject = self.make(lease_duration=0)
+        subject.start()
+        self.store.put(released(OTHER))
+        self.assertRaises(exceptions.OwnershipLost, subject.record_node,
+                          NODE)
+
+    def test_records_the_node(self):
+        subject = self.make(identity=False)
+        subject.start()
+        seq = self.current().record.seq
+        self.store.calls[:] = []
+        subject.record_node(NODE)
+        now = self.current().record
+        self.assertEqual((NODE, seq + 1), (now.node, now.seq))
+        self.assertEqual(now, subject.tenure.record)
+        self.assertHeldByMe(now)
+        self.assertEqual(['read', 'write_lease', 'write_attribute'],
+                         self.store.calls)
+
+    def test_records_the_node_without_lease(self):
+        subject = self.make(identity=False, lease_duration=0)
+        subject.start()
+        subject.record_node(NODE)
+        now = self.current().record
+        self.assertEqual((NODE, record_mod.RELEASED), (now.node, now.state))
+        self.assertIsNone(subject.tenure)
+
+    def test_already_recorded(self):
+        subject = self.started()
+        subject.record_node(NODE)
+        self.assertEqual(['read'], self.store.calls)
+
+    def test_sync_off(self):
         subject = self.started(sync_node_identity=False)
         subject.record_node(OTHER_NODE)
         self.assertEqual([], self.store.calls)
 
-    def test_record_node_lost(self):
+
+class ReleaseTestCase(GuardTestCase):
+
+    def test_not_after_losing(self):
         subject = self.started()
-        self.store.raw = raw = stored('compute-b')
-        self.assertRaises(exceptions.OwnershipLost, subject.record_node,
-                          NODE)
-        self.assertUnchanged(raw)
+        theirs = self.store.put(held())
+        self.assertFalse(subject.release())
+        self.assertEqual(['read'], self.store.calls)
+        self.assertEqual(theirs, self.current().record)
+        self.assertIn('Not releasing', self.logger.output)
+        self.store.calls[:] = []
+        self.assertFalse(subject.release())
+        self.assertEqual([], self.store.calls)
+
+    def test_release(self):
+        subject = self.started()
+        before = self.current().record
+        self.assertTrue(subject.release())
+        after = self.current().record
+        self.assertEqual((HOST, NODE, None, record_mod.RELEASED),
+                         (after.host, after.node, after.holder, after.state))
+        self.assertEqual(before.seq + 1, after.seq)
+        self.assertEqual(['read', 'write_lease', 'write_attribute'],
+                         self.store.calls)
+        self.assertTrue(subject.tenure.closed)
+        self.store.calls[:] = []
+        self.assertRaises(exceptions.OwnershipLost, subject.renew)
+        self.assertFalse(subject.release())
+        self.assertEqual([], self.store.calls)
+
+    def test_a_standby_takes_a_released_record_at_once(self):
+        subject = self.started()
+        subject.release()
+        other = guard.OwnershipGuard(self.store.twin(), HOST,
+                                     fakes.settings(), holder=THEIRS,
+                                     clock=self.clock)
+        self.assertEqual(THEIRS, other.start().holder)
+        self.assertEqual([], self.clock.slept)
+
+
+class StepDownTestCase(GuardTestCase):
+
+    def test_writes_nothing_after(self):
+        subject = self.started()
+        before = self.current()
+        subject.step_down()
+        self.assertRaises(exceptions.OwnershipLost, subject.renew)
+        self.assertFalse(subject.release())
+        self.assertRaises(exceptions.OwnershipLost, subject.tenure.write,
+                          before.record.renewed(fakes.WALL))
+        self.assertEqual([], self.store.calls)
+        self.assertUnchanged(before)
+
+    def test_without_tenure(self):
+        subject = self.make()
+        subject.step_down()
+        self.assertIsNone(subject.tenure)

@@ -61,7 +61,7 @@ class HolderWatchTestCase(base.BaseTestCase):
         self.pids = {4242: True}
 
     def watch(self, lease=180):
-        return liveness.HolderWatch(ME, lease, clock=self.clock,
+        return liveness.HolderWatch(ME, lease, clock=self.clock.now,
                                     machine='this-machine',
                                     pid_exists=lambda pid: self.pids[pid])
 
@@ -76,7 +76,7 @@ class HolderWatchTestCase(base.BaseTestCase):
         def no_lookup(pid):
             raise AssertionError('pid %s looked up for another machine'
                                  % pid)
-        watch = liveness.HolderWatch(ME, 180, clock=self.clock,
+        watch = liveness.HolderWatch(ME, 180, clock=self.clock.now,
                                      machine='this-machine',
                                      pid_exists=no_lookup)
         self.assertIs(Liveness.LIVE, watch.observe(held(OTHER)))
@@ -159,6 +159,20 @@ class HolderWatchTestCase(base.BaseTestCase):
         watch.observe(future)
         self.clock.advance(180)
         self.assertIs(Liveness.DEAD, watch.observe(future))
+
+    def test_forget_starts_a_new_watch(self):
+        # A standby that could not read for a while has not watched.
+        watch = self.watch()
+        watch.observe(held(seq=7))
+        self.clock.advance(170)
+        watch.forget()
+        self.assertEqual(0.0, watch.watched_for())
+        self.clock.advance(20)
+        self.assertIs(Liveness.LIVE, watch.observe(held(seq=7)))
+        self.clock.advance(179)
+        self.assertIs(Liveness.LIVE, watch.observe(held(seq=7)))
+        self.clock.advance(1)
+        self.assertIs(Liveness.DEAD, watch.observe(held(seq=7)))
 
     def test_timestamp_change_alone_is_no_renewal(self):
         watch = self.watch()

@@ -1,437 +1,344 @@
-"""Tests of claim, takeover and release against an in-memory store."""
+"""Operator changes: plan, observe and apply, against the in-memory store."""
 
+import getpass
 import logging
+from unittest import mock
 
 import fixtures
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
+from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import lock as lock_mod
+from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
-from nova.virt.vmwareapi.ownership import record
-from nova.virt.vmwareapi.ownership import store
+from nova.virt.vmwareapi.ownership import record as record_mod
 
-HOST = 'compute-a'
-OTHER = 'compute-b'
+Change = decision.Change
+Verdict = decision.Verdict
+HOST = fakes.HOST
+OTHER = fakes.OTHER_HOST
+THEIRS = fakes.OTHER_HOLDER
 WHO = 'operator@admin-box'
 UNREADABLE = '{"host": 42'
 
 
-def stored(host=HOST, holder=None, seq=5, transitions=0):
-    return record.format_record(record.OwnershipRecord(
-        host, holder=holder, seq=seq, transitions=transitions,
-        since='2026-01-01T00:00:00Z'))
-
-
-class AuditedStore(fakes.FakeStore):
-    """A FakeStore that records the audit events posted on the cluster.
-
-    :param overwrite_with: values another writer puts right after our
-                           writes, one per write (a holder's renewal
-                           racing ours); a single value applies to every
-                           write
-    """
-
-    def __init__(self, raw=None, field=True, overwrite_with=None,
-                 event_error=None):
-        super().__init__(raw, field)
-        self.events = []
-        self.overwrite_with = overwrite_with
-        self.event_error = event_error
-
-    def write(self, text, field_key):
-        super().write(text, field_key)
-        late = self.overwrite_with
-        if isinstance(late, list):
-            late = late.pop(0) if late else None
-        if late is not None:
-            self.raw = late
-
-    def create_lock(self):
-        try:
-            return super().create_lock()
-        except store.LockHeld as held:
-            # Like ClusterStore: the reading that found the lock held.
-            raise store.LockHeld(held.key, self.read())
-
-    def post_event(self, message):
-        self.calls.append('post_event')
-        if self.event_error is not None:
-            raise self.event_error
-        self.events.append(message)
+rec = fakes.record
 
 
 class OperationsTestCase(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
+        self.store = fakes.FakeStore()
         self.clock = fakes.FakeClock()
         self.logger = self.useFixture(fixtures.FakeLogger(
             name=operations.__name__, level=logging.INFO))
 
-    def make(self, raw=None, **kwargs):
-        self.store = AuditedStore(raw, **kwargs)
-        self.lock = lock_mod.RecordLock(self.store, clock=self.clock,
-                                        sleep=self.clock.sleep)
-        return self.store
-
-    def stored_record(self):
-        return record.parse_record(self.store.raw)
-
-    def assertNothingWritten(self, raw):
-        self.assertEqual(raw, self.store.raw)
-        self.assertEqual([], self.store.writes)
-        self.assertEqual([], self.store.events)
-        self.assertIsNone(self.store.lock_key)
+    def plan(self, change, target=HOST, force=False):
+        return operations.plan(change, self.store.view(), target,
+                               fakes.WALL, self.store.location, force)
 
 
-class TestClaim(OperationsTestCase):
+class PlanRefusedTestCase(OperationsTestCase):
+    """Refusals first; a refused plan is raised, never returned."""
 
-    def test_other_host_is_refused_and_nothing_written(self):
-        raw = stored(OTHER)
-        self.make(raw)
-        error = self.assertRaises(
-            exceptions.ClusterOwnedByAnotherHost, operations.claim,
-            self.store, self.lock, HOST, fakes.WALL, WHO)
-        self.assertEqual(OTHER, error.owner)
-        self.assertNothingWritten(raw)
+    def test_claim_of_another_hosts_cluster(self):
+        self.store.put(rec(OTHER))
+        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                                  self.plan, Change.CLAIM)
+        self.assertEqual((OTHER, HOST, '2026-11-25T12:00:00Z'),
+                         (error.owner, error.this_host, error.since))
+        self.assertIs(self.store.location, error.location)
 
-    def test_unreadable_is_refused_with_its_location(self):
-        self.make(UNREADABLE)
-        error = self.assertRaises(exceptions.UnreadableRecord,
-                                  operations.claim, self.store, self.lock,
-                                  HOST, fakes.WALL, WHO)
-        self.assertEqual(fakes.CLUSTER, error.location.cluster)
-        self.assertNothingWritten(UNREADABLE)
+    def test_unreadable_without_force(self):
+        self.store.type_by_hand(UNREADABLE)
+        for change, force in ((Change.CLAIM, False), (Change.CLAIM, True),
+                              (Change.TAKEOVER, False),
+                              (Change.RELEASE, False)):
+            error = self.assertRaises(exceptions.UnreadableRecord,
+                                      self.plan, change, force=force)
+            self.assertEqual(UNREADABLE, error.raw)
+            self.assertIs(self.store.location, error.location)
 
-    def test_overwritten_claim_is_reported(self):
-        self.make(overwrite_with=stored(OTHER))
-        error = self.assertRaises(exceptions.RecordChanged,
-                                  operations.claim, self.store, self.lock,
-                                  HOST, fakes.WALL, WHO)
-        self.assertTrue(error.written)
-        self.assertEqual([], self.store.events)
+    def test_release_by_another_host(self):
+        self.store.put(rec(OTHER))
+        error = self.assertRaises(exceptions.NotTheOwner, self.plan,
+                                  Change.RELEASE)
+        self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
 
-    def test_unowned_is_claimed_released_and_audited(self):
-        self.make(field=False)
-        outcome = operations.claim(self.store, self.lock, HOST, fakes.WALL,
-                                   WHO)
-        self.assertTrue(outcome.changed)
-        self.assertIsNone(outcome.before)
-        claimed = self.stored_record()
-        self.assertEqual(outcome.after, claimed)
-        self.assertEqual(HOST, claimed.host)
-        self.assertEqual(record.RELEASED, claimed.state)
-        self.assertIn('ensure_field', self.store.calls)
+
+class PlanTestCase(OperationsTestCase):
+    """One test per row of ``decide_change`` that is not a refusal."""
+
+    def assertPlan(self, plan, verdict, after, observe=False, holder=None):
+        self.assertIs(verdict, plan.verdict)
+        self.assertEqual(after, plan.after)
+        self.assertEqual(verdict is not Verdict.NOTHING_TO_DO, plan.changes)
+        self.assertEqual(observe, plan.observe)
+        self.assertEqual(holder, plan.holder)
+        self.assertEqual([], self.store.calls)
+
+    def claimed(self, transitions=0):
+        return record_mod.OwnershipRecord.claimed(HOST, fakes.WALL,
+                                                  transitions=transitions)
+
+    def test_claim_unowned(self):
+        plan = self.plan(Change.CLAIM)
+        self.assertPlan(plan, Verdict.WRITE, self.claimed())
+        self.assertEqual(record_mod.RELEASED, plan.after.state)
+        self.assertIsNone(plan.before)
+
+    def test_claim_of_the_targets_cluster(self):
+        before = self.store.put(rec(holder=THEIRS))
+        self.assertPlan(self.plan(Change.CLAIM), Verdict.NOTHING_TO_DO,
+                        before, holder=THEIRS)
+
+    def test_takeover_unowned(self):
+        self.assertPlan(self.plan(Change.TAKEOVER), Verdict.WRITE,
+                        self.claimed())
+
+    def test_takeover_of_the_targets_released_cluster(self):
+        before = self.store.put(rec())
+        self.assertPlan(self.plan(Change.TAKEOVER), Verdict.NOTHING_TO_DO,
+                        before)
+
+    def test_takeover_of_a_held_cluster(self):
+        for host in (HOST, OTHER):
+            before = self.store.put(rec(host, holder=THEIRS))
+            after = before.moved_to(HOST, fakes.WALL)
+            self.assertPlan(self.plan(Change.TAKEOVER),
+                            Verdict.OBSERVE_THEN_WRITE, after, observe=True,
+                            holder=THEIRS)
+            plan = self.plan(Change.TAKEOVER, force=True)
+            self.assertPlan(plan, Verdict.WRITE, after, holder=THEIRS)
+            self.assertTrue(plan.forced)
+            self.assertEqual(record_mod.RELEASED, after.state)
+
+    def test_takeover_of_another_hosts_cluster(self):
+        before = self.store.put(rec(OTHER, node=fakes.NODE_B,
+                                    transitions=2))
+        plan = self.plan(Change.TAKEOVER)
+        self.assertPlan(plan, Verdict.WRITE, before.moved_to(HOST,
+                                                             fakes.WALL))
+        self.assertEqual((HOST, OTHER, 3, None),
+                         (plan.after.host, plan.after.previous,
+                          plan.after.transitions, plan.after.node))
+        self.assertEqual(before, plan.before)
+
+    def test_forced_takeover_of_an_unreadable_value(self):
+        self.store.type_by_hand(UNREADABLE)
+        self.assertPlan(self.plan(Change.TAKEOVER, force=True),
+                        Verdict.WRITE, self.claimed(transitions=1))
+
+    def test_release_unowned(self):
+        self.assertPlan(self.plan(Change.RELEASE), Verdict.NOTHING_TO_DO,
+                        None)
+
+    def test_release(self):
+        self.store.put(rec())
+        self.assertPlan(self.plan(Change.RELEASE), Verdict.WRITE, None)
+
+    def test_release_of_a_held_cluster(self):
+        self.store.put(rec(holder=THEIRS))
+        self.assertPlan(self.plan(Change.RELEASE),
+                        Verdict.OBSERVE_THEN_WRITE, None, observe=True,
+                        holder=THEIRS)
+        self.assertPlan(self.plan(Change.RELEASE, force=True),
+                        Verdict.WRITE, None, holder=THEIRS)
+
+    def test_forced_release_of_another_hosts_or_unreadable_cluster(self):
+        self.store.put(rec(OTHER))
+        self.assertPlan(self.plan(Change.RELEASE, force=True),
+                        Verdict.WRITE, None)
+        self.store.type_by_hand(UNREADABLE)
+        self.assertPlan(self.plan(Change.RELEASE, force=True),
+                        Verdict.WRITE, None)
+
+    def test_the_holder_is_the_leases(self):
+        # A hand edit naming another host does not hide the live holder.
+        self.store.put(rec(holder=THEIRS))
+        self.store.type_by_hand(OTHER)
+        plan = self.plan(Change.TAKEOVER)
+        self.assertEqual(OTHER, plan.before.host)
+        self.assertEqual(THEIRS, plan.holder)
+        self.assertTrue(plan.observe)
+
+
+class ObserveTestCase(OperationsTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.ticks = []
+
+    def observe(self, seconds=60, **kwargs):
+        plan = self.plan(Change.TAKEOVER)
+        return operations.observe(self.store, plan, seconds, self.clock,
+                                  on_tick=self.ticks.append, **kwargs)
+
+    def after_polls(self, n, action):
+        def act():
+            if len(self.clock.slept) == n:
+                action()
+        self.clock.on_sleep.append(act)
+
+    def test_a_renewing_holder_is_alive(self):
+        self.after_polls(3, self.store.renew)
+        error = self.assertRaises(exceptions.HolderIsAlive, self.observe)
+        self.assertEqual(THEIRS, error.holder)
+        self.assertEqual(3, error.observed_seconds)
+        self.assertEqual(3, len(self.clock.slept))
+
+    def test_a_takeover_meanwhile_is_a_changed_record(self):
+        self.after_polls(2, lambda: self.store.put(rec(OTHER,
+                                                       holder=THEIRS)))
+        error = self.assertRaises(exceptions.RecordChanged, self.observe)
+        self.assertIn(THEIRS, str(error))
+
+    def test_a_release_meanwhile_is_a_changed_record(self):
+        self.after_polls(2, lambda: self.store.put(rec(OTHER)))
+        self.assertRaises(exceptions.RecordChanged, self.observe)
+
+    def test_a_silent_holder_is_dead_after_the_window(self):
+        observed, last = self.observe(60)
+        self.assertEqual(60, observed)
+        self.assertEqual([1.0] * 60, self.clock.slept)
+        self.assertEqual(60, self.ticks[0])
+        self.assertEqual(1, self.ticks[-1])
+        self.assertEqual(THEIRS, last.holder_record.holder)
+        self.assertEqual(['read'] * 60, self.store.calls)
+
+    def test_a_fractional_window(self):
+        observed, _ = self.observe(2.5)
+        self.assertEqual([1.0, 1.0, 0.5], self.clock.slept)
+        self.assertEqual(2.5, observed)
+
+    def test_a_local_holder_whose_pid_is_gone_is_dead_at_once(self):
+        self.store.put(rec(OTHER, holder='admin-box:4242:abcd'))
+        observed, _ = self.observe(machine='admin-box',
+                                   pid_exists=lambda pid: False)
+        self.assertEqual(0, observed)
+        self.assertEqual([], self.clock.slept)
+
+    def test_nothing_to_observe(self):
+        self.store.put(rec(OTHER))
+        plan = self.plan(Change.TAKEOVER)
+        self.assertEqual((0.0, plan.view), operations.observe(
+            self.store, plan, 60, self.clock))
+        self.assertEqual([], self.store.calls)
+
+
+class ApplyTestCase(OperationsTestCase):
+
+    def apply(self, plan, **kwargs):
+        return operations.apply(self.store, plan, who=WHO, **kwargs)
+
+    def assertAudited(self, *parts):
         self.assertEqual(1, len(self.store.events))
-        for part in (fakes.CLUSTER, '(none) -> compute-a', WHO):
+        for part in parts:
             self.assertIn(part, self.store.events[0])
         self.assertIn(self.store.events[0], self.logger.output)
-        self.assertIsNone(self.store.lock_key)
 
-    def test_already_owned_by_that_host_changes_nothing(self):
-        raw = stored(HOST, holder=fakes.OTHER_HOLDER)
-        self.make(raw)
-        outcome = operations.claim(self.store, self.lock, HOST, fakes.WALL)
-        self.assertFalse(outcome.changed)
-        self.assertNothingWritten(raw)
-
-
-class TestPlanTakeover(OperationsTestCase):
-
-    def plan(self, raw, host=OTHER, force=False):
-        return operations.plan_takeover(self.make(raw).read(), host,
-                                        fakes.WALL, fakes.location(), force)
-
-    def test_unreadable_needs_force(self):
-        self.assertRaises(exceptions.UnreadableRecord, self.plan,
-                          UNREADABLE)
-
-    def test_unreadable_is_replaced_with_force(self):
-        plan = self.plan(UNREADABLE, force=True)
-        self.assertTrue(plan.changes)
-        self.assertFalse(plan.observe)
-        self.assertIsNone(plan.before)
-        self.assertEqual(OTHER, plan.after.host)
-        self.assertEqual(record.RELEASED, plan.after.state)
-        self.assertEqual(1, plan.after.transitions)
-
-    def test_unowned_is_claimed(self):
-        plan = self.plan(None)
-        self.assertTrue(plan.changes)
-        self.assertFalse(plan.observe)
-        self.assertEqual(OTHER, plan.after.host)
-        self.assertFalse(plan.renames)
-
-    def test_same_host_without_holder_is_a_no_op(self):
-        plan = self.plan(stored(OTHER))
-        self.assertFalse(plan.changes)
-
-    def test_same_host_with_holder_is_observed_then_released(self):
-        plan = self.plan(stored(OTHER, holder=fakes.OTHER_HOLDER))
-        self.assertTrue(plan.changes)
-        self.assertTrue(plan.observe)
-        self.assertEqual(OTHER, plan.after.host)
-        self.assertFalse(plan.after.is_held)
-        self.assertFalse(plan.renames)
-
-    def test_other_host_released_moves_without_observing(self):
-        plan = self.plan(stored(HOST, transitions=2))
-        self.assertFalse(plan.observe)
-        self.assertTrue(plan.renames)
-        self.assertEqual(OTHER, plan.after.host)
-        self.assertEqual(HOST, plan.after.previous)
-        self.assertEqual(3, plan.after.transitions)
-        self.assertEqual(6, plan.after.seq)
-        self.assertEqual(record.RELEASED, plan.after.state)
-
-    def test_other_host_held_is_observed_unless_forced(self):
-        raw = stored(HOST, holder=fakes.OTHER_HOLDER)
-        self.assertTrue(self.plan(raw).observe)
-        forced = self.plan(raw, force=True)
-        self.assertFalse(forced.observe)
-        self.assertTrue(forced.forced)
-
-
-class TestPlanRelease(OperationsTestCase):
-
-    def plan(self, raw, force=False):
-        return operations.plan_release(self.make(raw).read(), HOST,
-                                       fakes.location(), force)
-
-    def test_other_host_needs_force(self):
-        error = self.assertRaises(exceptions.NotTheOwner, self.plan,
-                                  stored(OTHER))
-        self.assertIsInstance(error, exceptions.ClusterOwnedByAnotherHost)
-        self.assertIn('--force', str(error))
-        self.assertIsNone(self.plan(stored(OTHER), force=True).after)
-
-    def test_unreadable_needs_force(self):
-        self.assertRaises(exceptions.UnreadableRecord, self.plan,
-                          UNREADABLE)
-        plan = self.plan(UNREADABLE, force=True)
-        self.assertTrue(plan.changes)
-        self.assertEqual('', plan.after_raw)
-
-    def test_unowned_is_a_no_op(self):
-        self.assertFalse(self.plan(None).changes)
-        self.assertFalse(self.plan('  ').changes)
-
-    def test_own_record_is_cleared(self):
-        plan = self.plan(stored(HOST))
-        self.assertTrue(plan.changes)
-        self.assertFalse(plan.observe)
-        self.assertEqual('', plan.after_raw)
-
-    def test_held_record_is_observed_unless_forced(self):
-        raw = stored(HOST, holder=fakes.OTHER_HOLDER)
-        self.assertTrue(self.plan(raw).observe)
-        self.assertFalse(self.plan(raw, force=True).observe)
-
-
-def renewal(store):
-    """A callback: the holder in the store writes one renewal."""
-    def renew():
-        current = record.parse_record(store.raw)
-        store.raw = record.format_record(current.renewed(fakes.WALL))
-    return renew
-
-
-class TestObserve(OperationsTestCase):
-
-    def observe(self, raw, seconds=10, pid_exists=lambda pid: True):
-        self.make(raw)
-        self.plan = operations.plan_takeover(self.store.read(), OTHER,
-                                             fakes.WALL, fakes.location())
-        self.ticks = []
-        return operations.observe(self.store, self.plan, seconds,
-                                  clock=self.clock, sleep=self.clock.sleep,
-                                  on_tick=self.ticks.append,
-                                  machine='this-machine',
-                                  pid_exists=pid_exists)
-
-    def test_renewing_holder_is_alive(self):
-        self.clock.on_sleep.append(lambda: self.clock.now >= 1003 and
-                                   renewal(self.store)())
-        error = self.assertRaises(
-            exceptions.HolderIsAlive, self.observe,
-            stored(HOST, holder=fakes.OTHER_HOLDER))
-        self.assertEqual(fakes.OTHER_HOLDER, error.holder)
-        self.assertEqual(3, error.observed_seconds)
-        self.assertIn('--force', str(error))
-
-    def test_other_change_is_reported(self):
-        def release():
-            self.store.raw = stored(HOST, seq=6)
-        self.clock.on_sleep.append(release)
-        self.assertRaises(exceptions.RecordChanged, self.observe,
-                          stored(HOST, holder=fakes.OTHER_HOLDER))
-
-    def test_silent_holder_is_dead_after_the_window(self):
-        observed = self.observe(stored(HOST, holder=fakes.OTHER_HOLDER), 10)
-        self.assertEqual(10, observed)
-        self.assertEqual(10, sum(self.clock.sleeps))
-        self.assertEqual(10, self.store.calls.count('read') - 1)
-        self.assertEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], self.ticks)
-        self.assertEqual([], self.store.writes)
-
-    def test_fractional_window_is_bounded(self):
-        observed = self.observe(stored(HOST, holder=fakes.OTHER_HOLDER), 2.5)
-        self.assertEqual(2.5, observed)
-        self.assertEqual([1.0, 1.0, 0.5], self.clock.sleeps)
-
-    def test_local_holder_with_dead_pid_is_dead_at_once(self):
-        holder = 'this-machine:4242:abcd0123'
-        observed = self.observe(stored(HOST, holder=holder),
-                                pid_exists=lambda pid: False)
-        self.assertEqual(0, observed)
-        self.assertEqual([], self.clock.sleeps)
-
-    def test_nothing_to_observe_without_holder(self):
-        self.assertEqual(0, self.observe(stored(HOST)))
-        self.assertEqual(['read'], self.store.calls)
-
-
-class TestApply(OperationsTestCase):
-
-    def apply(self, plan):
-        return operations.apply(self.store, self.lock, plan, WHO,
-                                sleep=self.clock.sleep, clock=self.clock)
-
-    def test_late_renewal_of_evicted_holder_is_rewritten(self):
-        held = stored(HOST, holder=fakes.OTHER_HOLDER)
-        renewal = stored(HOST, holder=fakes.OTHER_HOLDER, seq=6)
-        plan = self.plan_takeover(held, force=True,
-                                  overwrite_with=[renewal])
-        self.assertTrue(self.apply(plan).changed)
-        self.assertEqual(2, len(self.store.writes))
-        self.assertEqual(plan.after, self.stored_record())
-        self.assertEqual(1, len(self.store.events))
-
-    def test_evicted_holder_that_keeps_renewing_wins(self):
-        held = stored(HOST, holder=fakes.OTHER_HOLDER)
-        plan = self.plan_takeover(held, force=True, overwrite_with=stored(
-            HOST, holder=fakes.OTHER_HOLDER, seq=6))
-        error = self.assertRaises(exceptions.RecordChanged, self.apply,
-                                  plan)
-        self.assertTrue(error.written)
-        self.assertEqual(1 + operations.EVICTION_RETRIES,
-                         len(self.store.writes))
+    def test_a_change_since_the_plan_is_not_written(self):
+        self.store.put(rec(OTHER))
+        plan = self.plan(Change.TAKEOVER)
+        theirs = self.store.put(rec(OTHER, holder=THEIRS, seq=6))
+        self.assertRaises(exceptions.RecordChanged, self.apply, plan)
+        self.assertEqual(theirs, self.store.view().record)
         self.assertEqual([], self.store.events)
 
-    def test_forced_change_is_rebased_on_a_renewal_since_the_plan(self):
-        plan = self.plan_takeover(stored(HOST, holder=fakes.OTHER_HOLDER),
-                                  force=True)
-        self.store.raw = stored(HOST, holder=fakes.OTHER_HOLDER, seq=9)
-        outcome = self.apply(plan)
-        self.assertTrue(outcome.changed)
-        self.assertEqual(9, outcome.before.seq)
-        after = self.stored_record()
-        self.assertEqual(outcome.after, after)
-        self.assertEqual(10, after.seq)
-        self.assertEqual(OTHER, after.host)
-
-    def test_unforced_change_is_not_rebased(self):
-        plan = self.plan_takeover(stored(HOST, holder=fakes.OTHER_HOLDER))
-        renewed = stored(HOST, holder=fakes.OTHER_HOLDER, seq=9)
-        self.store.raw = renewed
+    def test_a_release_since_changed_is_not_cleared(self):
+        self.store.put(rec())
+        plan = self.plan(Change.RELEASE)
+        theirs = self.store.put(rec(holder=THEIRS, seq=6))
         self.assertRaises(exceptions.RecordChanged, self.apply, plan)
-        self.assertNothingWritten(renewed)
+        self.assertEqual(theirs, self.store.view().record)
 
-    def test_waiting_loser_stops_when_the_record_changes(self):
-        plan = self.plan_takeover(stored(HOST))
-        self.store.lock_key = 999        # another takeover holds the lock
-
-        def winner_writes():
-            self.store.raw = stored('compute-c', seq=6)
-        self.clock.on_sleep.append(winner_writes)
-        error = self.assertRaises(exceptions.RecordChanged, self.apply, plan)
-        self.assertEqual(stored('compute-c', seq=6), error.found)
-        self.assertEqual([], self.store.writes)
-        self.assertEqual(999, self.store.lock_key)
-
-    def test_other_writer_is_not_overwritten_when_forced(self):
-        held = stored(HOST, holder=fakes.OTHER_HOLDER)
-        plan = self.plan_takeover(held, force=True,
-                                  overwrite_with=[stored('compute-c')])
-        self.assertRaises(exceptions.RecordChanged, self.apply, plan)
-        self.assertEqual(1, len(self.store.writes))
-
-    def plan_takeover(self, raw, host=OTHER, force=False, **kwargs):
-        self.make(raw, **kwargs)
-        return operations.plan_takeover(self.store.read(), host, fakes.WALL,
-                                        fakes.location(), force)
-
-    def test_record_changed_since_the_plan_is_not_written(self):
-        plan = self.plan_takeover(stored(HOST))
-        changed = stored(HOST, seq=9)
-        self.store.raw = changed
-        error = self.assertRaises(exceptions.RecordChanged, operations.apply,
-                                  self.store, self.lock, plan, WHO)
-        self.assertFalse(error.written)
-        self.assertNothingWritten(changed)
-
-    def test_overwritten_write_is_reported(self):
-        winner = stored('compute-c', seq=7)
-        plan = self.plan_takeover(stored(HOST), overwrite_with=winner)
-        error = self.assertRaises(exceptions.RecordChanged, operations.apply,
-                                  self.store, self.lock, plan, WHO)
-        self.assertTrue(error.written)
-        self.assertIn('another process won', str(error))
-        self.assertEqual([], self.store.events)
-        self.assertIsNone(self.store.lock_key)
-
-    def test_takeover_is_written_released_and_audited(self):
-        plan = self.plan_takeover(stored(HOST, holder=fakes.OTHER_HOLDER),
-                                  force=True)
+    def test_nothing_to_do_writes_nothing(self):
+        self.store.put(rec())
+        plan = self.plan(Change.CLAIM)
         outcome = self.apply(plan)
-        self.assertTrue(outcome.changed)
-        after = self.stored_record()
-        self.assertEqual(plan.after, after)
-        self.assertEqual(OTHER, after.host)
-        self.assertEqual(HOST, after.previous)
-        self.assertEqual(record.RELEASED, after.state)
-        # Watched for the settle window: reads at 0, 0.5, 1, 1.5 and 2 s.
-        self.assertEqual(
-            ['create_lock', 'read', 'write'] + ['read'] * 5 +
-            ['remove_lock', 'post_event'], self.store.calls[1:])
-        self.assertEqual(operations.EVICTION_SETTLE, sum(self.clock.sleeps))
-        event = self.store.events[0]
-        for part in ('took over', 'compute-a -> compute-b', WHO, 'forced'):
-            self.assertIn(part, event)
-
-    def test_unreadable_replacement_is_noted(self):
-        plan = self.plan_takeover(UNREADABLE, force=True)
-        operations.apply(self.store, self.lock, plan, WHO)
-        self.assertEqual(OTHER, self.stored_record().host)
-        self.assertIn('replaced an unreadable value', self.store.events[0])
-
-    def test_release_clears_the_value(self):
-        self.make(stored(HOST))
-        plan = operations.plan_release(self.store.read(), HOST,
-                                       fakes.location())
-        outcome = operations.apply(self.store, self.lock, plan, WHO)
-        self.assertTrue(outcome.changed)
-        self.assertEqual('', self.store.raw)
-        self.assertIsNone(self.stored_record())
-        self.assertIn('released', self.store.events[0])
-        self.assertIn('compute-a -> (none)', self.store.events[0])
-
-    def test_no_op_writes_nothing(self):
-        raw = stored(OTHER)
-        plan = self.plan_takeover(raw)
-        outcome = operations.apply(self.store, self.lock, plan, WHO)
         self.assertFalse(outcome.changed)
-        self.assertNothingWritten(raw)
+        self.assertEqual(plan.after, outcome.after)
+        self.assertEqual([], self.store.calls)
+        self.assertEqual([], self.store.events)
 
-    def test_failed_event_is_logged_not_raised(self):
-        plan = self.plan_takeover(stored(HOST), event_error=(
-            exceptions.MissingPrivilege('Global.LogEvent', 'LogUserEvent')))
-        outcome = operations.apply(self.store, self.lock, plan, WHO)
+    def test_claim(self):
+        outcome = self.apply(self.plan(Change.CLAIM))
         self.assertTrue(outcome.changed)
+        now = self.store.view()
+        self.assertEqual(outcome.after, now.record)
+        self.assertEqual((HOST, record_mod.RELEASED),
+                         (now.record.host, now.record.state))
+        self.assertEqual(now.token, outcome.after.token)
+        self.assertAudited(fakes.CLUSTER, 'claimed',
+                           'owner (none) -> compute-a', WHO)
+
+    def test_forced_takeover(self):
+        self.store.put(rec(OTHER, holder=THEIRS))
+        outcome = self.apply(self.plan(Change.TAKEOVER, force=True),
+                             observed=0.0)
+        now = self.store.view()
+        self.assertEqual(outcome.after, now.record)
+        self.assertEqual((HOST, None, OTHER),
+                         (now.record.host, now.record.holder,
+                          now.record.previous))
+        self.assertAudited('took over', 'owner compute-b -> compute-a',
+                           'forced', 'evicted holder %s' % THEIRS)
+
+    def test_takeover_after_observation(self):
+        self.store.put(rec(OTHER, holder=THEIRS))
+        plan = self.plan(Change.TAKEOVER)
+        observed, last = operations.observe(self.store, plan, 5, self.clock)
+        outcome = self.apply(plan, view=last, observed=observed)
+        self.assertEqual(5, outcome.observed)
+        self.assertEqual(outcome.after, self.store.view().record)
+        self.assertNotIn('evicted', self.store.events[0])
+
+    def test_replacing_an_unreadable_value_is_noted(self):
+        self.store.type_by_hand(UNREADABLE)
+        self.apply(self.plan(Change.TAKEOVER, force=True))
+        self.assertAudited('owner (none) -> compute-a',
+                           'replaced an unreadable value')
+        self.assertEqual(HOST, self.store.view().record.host)
+
+    def test_release(self):
+        self.store.put(rec())
+        outcome = self.apply(self.plan(Change.RELEASE))
+        self.assertIsNone(outcome.after)
+        self.assertTrue(self.store.view().unowned)
+        self.assertIsNone(self.store.view().token)
+        self.assertAudited('released', 'owner compute-a -> (none)')
+
+    def test_a_failed_event_is_logged_not_raised(self):
+        def fail():
+            raise exceptions.MissingPrivilege('Global.LogEvent',
+                                              'LogUserEvent')
+        self.store.hooks[('post_event', 1)] = fail
+        outcome = self.apply(self.plan(Change.CLAIM))
+        self.assertTrue(outcome.changed)
+        self.assertEqual(outcome.after, self.store.view().record)
         self.assertIn('Could not post the audit event', self.logger.output)
         self.assertIn('Global.LogEvent', self.logger.output)
 
-    def test_actor_names_user_and_machine(self):
-        self.assertRegex(operations.actor(), r'^[^@]+@.+$')
+    def test_the_audit_escapes_the_cluster_name(self):
+        self.store.location.cluster = 'DC0\n\u202eC0'
+        self.apply(self.plan(Change.CLAIM))
+        self.assertNotIn('\n', self.store.events[0])
+        self.assertNotIn('\u202e', self.store.events[0])
+        self.assertIn('DC0\\n\\u202eC0', self.store.events[0])
+
+
+class ActorTestCase(base.BaseTestCase):
+
+    def test_user_at_machine(self):
+        self.assertEqual('%s@%s' % (getpass.getuser(),
+                                    liveness.this_machine()),
+                         operations.actor())
+
+    def test_unknown_user(self):
+        with mock.patch.object(getpass, 'getuser', autospec=True,
+                               side_effect=KeyError('uid')):
+            self.assertEqual('unknown@%s' % liveness.this_machine(),
+                             operations.actor())

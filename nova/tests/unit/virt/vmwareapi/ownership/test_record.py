@@ -125,6 +125,20 @@ class UnreadableTestCase(base.BaseTestCase):
         self.assertUnreadable('compute-\u00e4')
         self.assertUnreadable(dumps({"host": "r\u00e9seau"}))
 
+    def test_duplicate_keys(self):
+        # Readers that keep the first or the last value would disagree on
+        # who owns the cluster.
+        for raw in ('{"host":"b","host":"a"}',
+                    '{"host":"a","seq":1,"seq":2}',
+                    '{"host":"a","x":{"k":1,"k":2}}'):
+            error = self.assertUnreadable(raw, 'appears twice')
+            self.assertEqual(raw, error.raw)
+
+    def test_token_wrong_types(self):
+        for value in ('17', 17.0, True, [17], {"k": 17}):
+            self.assertUnreadable(json.dumps({"host": "h", "token": value}),
+                                  "'token'")
+
 
 class ParseTestCase(base.BaseTestCase):
 
@@ -147,7 +161,13 @@ class ParseTestCase(base.BaseTestCase):
         self.assertEqual(42, parsed.seq)
         self.assertEqual(1, parsed.transitions)
         self.assertEqual('compute-old', parsed.previous)
+        self.assertIsNone(parsed.token)
         self.assertEqual({}, parsed.extra)
+
+    def test_token(self):
+        parsed = record.parse_record(dumps(dict(FULL, token=117)))
+        self.assertEqual(117, parsed.token)
+        self.assertEqual(42, parsed.seq)
 
     def test_minimal_record(self):
         parsed = record.parse_record('{"host":"compute-a"}')
@@ -225,6 +245,16 @@ class FormatTestCase(base.BaseTestCase):
     def test_key_order(self):
         text = record.format_record(record.parse_record(dumps(FULL)))
         self.assertEqual(list(FULL), list(json.loads(text)))
+
+    def test_token_comes_last_of_the_known_keys(self):
+        data = dict(FULL, token=117)
+        text = record.format_record(record.parse_record(dumps(data)))
+        self.assertEqual(list(data), list(json.loads(text)))
+        self.assertEqual(dumps(data), text)
+
+    def test_no_token_no_key(self):
+        text = record.format_record(record.OwnershipRecord('compute-a'))
+        self.assertNotIn('token', json.loads(text))
 
     def test_round_trip(self):
         parsed = record.parse_record(dumps(FULL))
@@ -310,6 +340,8 @@ class TransitionTestCase(base.BaseTestCase):
     def test_held_by_sets_node(self):
         new = self.base.with_node(None).held_by('m2:9:ff', NOW, node='n9')
         self.assertEqual('n9', new.node)
+        kept = self.base.held_by('m2:9:ff', NOW)
+        self.assertEqual('5f7c0e7a-node', kept.node)
 
     def test_renewed(self):
         new = self.base.renewed(LATER)
@@ -326,10 +358,29 @@ class TransitionTestCase(base.BaseTestCase):
         self.assertEqual('compute-a', new.host)
         self.assertEqual('5f7c0e7a-node', new.node)
 
-    def test_with_node_keeps_seq(self):
+    def test_with_node_is_a_write(self):
+        # A standby watching the record sees the change as the holder's.
         new = self.base.with_node('n2')
-        self.assertEqual(42, new.seq)
+        self.assertEqual(43, new.seq)
         self.assertEqual('n2', new.node)
+        self.assertEqual(self.base.holder, new.holder)
+        self.assertEqual('5f7c0e7a-node', self.base.node)
+
+    def test_with_token_changes_nothing_else(self):
+        new = self.base.with_token(117)
+        self.assertEqual(117, new.token)
+        self.assertIsNone(self.base.token)
+        self.assertEqual(dict(self.base.to_dict(), token=117),
+                         new.to_dict())
+
+    def test_transitions_keep_the_token(self):
+        # The token says which lease a record was written under; fencing
+        # sets it on every write, the transitions leave it alone.
+        base = self.base.with_token(117)
+        for new in (base.renewed(LATER), base.released(LATER),
+                    base.held_by('m2:9:ff', LATER), base.with_node('n2'),
+                    base.moved_to('compute-b', LATER)):
+            self.assertEqual(117, new.token)
 
     def test_moved_to_other_host(self):
         new = self.base.moved_to('compute-b', LATER, holder='m3:1:aa')
@@ -372,9 +423,7 @@ _json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) |
     st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=10)
-_known_keys = st.sampled_from(['v', 'host', 'node', 'holder', 'state',
-                               'since', 'renewed', 'seq', 'transitions',
-                               'previous'])
+_known_keys = st.sampled_from(record._KNOWN_KEYS)
 _json_objects = st.dictionaries(
     _known_keys | st.text(max_size=10),
     _json_values | _hosts | st.sampled_from(['held', 'released']) |
@@ -395,6 +444,7 @@ def _records(draw):
         seq=draw(st.integers(min_value=0, max_value=2 ** 63)),
         transitions=draw(st.integers(min_value=0, max_value=10 ** 6)),
         previous=draw(st.none() | _hosts),
+        token=draw(st.none() | st.integers(min_value=0, max_value=2 ** 31)),
         extra=draw(st.dictionaries(
             st.text(max_size=10).filter(
                 lambda k: k not in record._KNOWN_KEYS),

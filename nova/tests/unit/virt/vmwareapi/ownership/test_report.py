@@ -1,4 +1,4 @@
-"""Tests of the verdicts and the show/check views."""
+"""What show and check print: the JSON object, verdicts, escaped text."""
 
 import json
 
@@ -7,164 +7,253 @@ from oslotest import base
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import guard
-from nova.virt.vmwareapi.ownership import record
+from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import report
-from nova.virt.vmwareapi.ownership import store
 
-HOST = 'compute-a'
+Liveness = decision.Liveness
+HOST = fakes.HOST
+OTHER = fakes.OTHER_HOST
 UUID = '11111111-2222-3333-4444-555555555555'
 # DESIGN section 7.
 REQUIRED_KEYS = ('cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
                  'this_host', 'owner_host', 'verdict', 'record', 'raw')
+# Characters that forge lines or reorder what a terminal shows.
+HOSTILE = ('\n', '\r', '\u202e', '\x85', '\x9b', '\x1b', '\u2028')
+EVIL = 'x\nVerdict:    owned by this host\u202e\x85\x9b\x1b[2J\u2028y'
 
 
-def assessment(raw, lock_key=None, liveness=decision.Liveness.NONE):
-    reading = store.Reading(raw, 101, lock_key, fakes.CLUSTER)
-    try:
-        parsed = record.parse_record(raw)
-    except exceptions.UnreadableRecord as exc:
-        return guard.Assessment(reading, None, exc.at(fakes.location()),
-                                decision.Liveness.NONE,
-                                decision.decide(None, HOST, unreadable=True))
-    return guard.Assessment(reading, parsed, None, liveness,
-                            decision.decide(parsed, HOST, liveness))
+def held(host=HOST, holder='m:1:ab', **kwargs):
+    values = dict(seq=4, since='2026-11-25T12:00:00Z',
+                  renewed_at='2026-11-25T12:05:00Z')
+    values.update(kwargs)
+    return record_mod.OwnershipRecord(host, holder=holder, **values)
 
 
-def state(raw, **kwargs):
-    return report.state_dict(assessment(raw, **kwargs), HOST,
-                             fakes.location(), UUID)
+class ReportTestCase(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.store = fakes.FakeStore()
+
+    def state(self, liveness=Liveness.NONE, location=None, uuid=UUID):
+        return report.state_dict(self.store.view(), liveness, HOST,
+                                 location or fakes.location(), uuid,
+                                 self.store.lease_name)
 
 
-def held(host, holder='m:1:ab', **kwargs):
-    return record.format_record(record.OwnershipRecord(
-        host, holder=holder, seq=4, since='2026-11-25T12:00:00Z',
-        renewed_at='2026-11-25T12:05:00Z', **kwargs))
+class VerdictTestCase(ReportTestCase):
 
-
-class VerdictTestCase(base.BaseTestCase):
+    def verdict(self):
+        return report.verdict(self.store.view(), HOST)
 
     def test_unreadable(self):
         for raw in ('{broken', '{"v":2,"host":"compute-a"}', 'two words'):
-            self.assertEqual(report.UNREADABLE,
-                             report.verdict(assessment(raw), HOST))
+            self.store.type_by_hand(raw)
+            self.assertEqual(report.UNREADABLE, self.verdict(), raw)
 
-    def test_other_host(self):
-        for raw in ('compute-b', held('compute-b'), held('COMPUTE-A')):
-            self.assertEqual(report.OWNED_BY_OTHER_HOST,
-                             report.verdict(assessment(raw), HOST))
+    def test_unreadable_lease(self):
+        self.store.put(held())
+        self.store.type_by_hand('{', name=self.store.lease_name)
+        self.assertEqual(report.UNREADABLE, self.verdict())
+
+    def test_another_host(self):
+        for raw in (OTHER, 'COMPUTE-A'):
+            self.store.type_by_hand(raw)
+            self.assertEqual(report.OWNED_BY_OTHER_HOST, self.verdict())
+        self.store.put(held(OTHER))
+        self.assertEqual(report.OWNED_BY_OTHER_HOST, self.verdict())
 
     def test_unowned(self):
-        for raw in (None, '', '  '):
-            self.assertEqual(report.UNOWNED,
-                             report.verdict(assessment(raw), HOST))
+        self.assertEqual(report.UNOWNED, self.verdict())
+        for raw in ('', '  '):
+            self.store.type_by_hand(raw)
+            self.assertEqual(report.UNOWNED, self.verdict())
 
     def test_this_host(self):
-        for raw in ('compute-a', held(HOST), held(HOST, holder=None)):
-            self.assertEqual(report.OWNED_BY_THIS_HOST,
-                             report.verdict(assessment(raw), HOST))
+        self.store.type_by_hand(HOST)
+        self.assertEqual(report.OWNED_BY_THIS_HOST, self.verdict())
+        for record in (held(), held(holder=None)):
+            self.store.put(record)
+            self.assertEqual(report.OWNED_BY_THIS_HOST, self.verdict())
 
 
-class StateTestCase(base.BaseTestCase):
-
-    def test_unreadable(self):
-        result = state('{broken')
-        self.assertEqual(report.UNREADABLE, result['verdict'])
-        self.assertIsNone(result['record'])
-        self.assertIsNone(result['owner_host'])
-        self.assertEqual('{broken', result['raw'])
-        self.assertIn('invalid JSON', result['unreadable_reason'])
+class StateTestCase(ReportTestCase):
 
     def test_required_keys(self):
-        for raw in (None, '{broken', held(HOST), held('compute-b')):
-            result = state(raw)
+        for setup in (lambda: None, lambda: self.store.type_by_hand('{x'),
+                      lambda: self.store.put(held()),
+                      lambda: self.store.put(held(OTHER))):
+            setup()
+            state = self.state()
             for key in REQUIRED_KEYS:
-                self.assertIn(key, result)
-            json.loads(report.to_json(result))
+                self.assertIn(key, state)
+            self.assertEqual(state, json.loads(report.to_json(state)))
 
     def test_owned(self):
-        raw = held('compute-b', node='n1')
-        result = state(raw, liveness=decision.Liveness.LIVE)
+        written = self.store.put(held(OTHER, node='n1'))
+        raw = record_mod.format_record(written)
         self.assertEqual({
             'cluster': 'DC0_C0', 'cluster_moref': 'domain-c7',
             'vcenter': fakes.VCENTER, 'vcenter_uuid': UUID,
             'attribute': 'openstack.nova.owner', 'this_host': HOST,
-            'owner_host': 'compute-b', 'verdict': 'owned-by-other-host',
+            'owner_host': OTHER, 'verdict': 'owned-by-other-host',
             'record': json.loads(raw), 'raw': raw, 'holder': 'm:1:ab',
             'holder_liveness': 'live', 'unreadable_reason': None,
-            'locked': False}, result)
+            'locked': False,
+            'lease': {'attribute': self.store.lease_name,
+                      'token': written.token, 'raw': raw},
+            'attribute_copy': 'current'}, self.state(Liveness.LIVE))
 
     def test_unowned(self):
-        result = state(None)
-        self.assertIsNone(result['owner_host'])
-        self.assertIsNone(result['record'])
-        self.assertIsNone(result['raw'])
-        self.assertIsNone(result['holder'])
-        self.assertIsNone(result['holder_liveness'])
-        self.assertEqual('unowned', result['verdict'])
+        state = self.state()
+        for key in ('owner_host', 'record', 'raw', 'holder',
+                    'holder_liveness', 'unreadable_reason'):
+            self.assertIsNone(state[key], key)
+        self.assertEqual(report.UNOWNED, state['verdict'])
+        self.assertEqual({'attribute': self.store.lease_name, 'token': None,
+                          'raw': None}, state['lease'])
+
+    def test_unreadable(self):
+        self.store.type_by_hand('{broken')
+        state = self.state()
+        self.assertEqual(report.UNREADABLE, state['verdict'])
+        self.assertIsNone(state['record'])
+        self.assertIsNone(state['owner_host'])
+        self.assertEqual('{broken', state['raw'])
+        self.assertIn('invalid JSON', state['unreadable_reason'])
+
+    def test_unreadable_lease_names_no_holder(self):
+        self.store.put(held())
+        self.store.type_by_hand('{', name=self.store.lease_name)
+        state = self.state()
+        self.assertIsNone(state['holder'])
+        self.assertEqual('{', state['lease']['raw'])
 
     def test_released_has_no_holder(self):
-        result = state(held(HOST, holder=None))
-        self.assertIsNone(result['holder'])
+        self.store.put(held(holder=None))
+        self.assertIsNone(self.state()['holder'])
 
-    def test_locked(self):
-        self.assertTrue(state(None, lock_key=102)['locked'])
+    def test_hand_edit_naming_another_host_keeps_the_lease_holder(self):
+        self.store.put(held())
+        self.store.type_by_hand(OTHER)
+        state = self.state(Liveness.LIVE)
+        self.assertEqual((OTHER, 'm:1:ab', 'edited'),
+                         (state['owner_host'], state['holder'],
+                          state['attribute_copy']))
 
-    def test_json(self):
-        raw = held(HOST, extra={'note': 'cl\u00fcster'})
-        text = report.to_json(state(raw))
-        self.assertIn('cl\u00fcster', text)
-        data = json.loads(text)
-        self.assertEqual(raw, data['raw'])
-        self.assertEqual('owned-by-this-host', data['verdict'])
+    def test_change_in_progress(self):
+        self.store.start_change()
+        self.assertTrue(self.state()['locked'])
 
 
-class TextTestCase(base.BaseTestCase):
+class JsonTestCase(ReportTestCase):
+
+    def test_pure_ascii(self):
+        self.store.put(held(node='caf\u00e9 \u2603' + EVIL,
+                            extra={'note': '\U0001f600'}))
+        state = self.state(location=exceptions.Location(
+            'Cl\u00fcster' + EVIL, fakes.VCENTER, 'domain-c7',
+            fakes.ATTRIBUTE))
+        text = report.to_json(state)
+        self.assertTrue(text.isascii())
+        self.assertEqual(state, json.loads(text))
+
+
+class TextTestCase(ReportTestCase):
+
+    def assertSafe(self, text, lines):
+        for char in HOSTILE:
+            if char != '\n':
+                self.assertNotIn(char, text)
+        self.assertEqual(lines, len(text.split('\n')))
+        for line in text.split('\n'):
+            self.assertTrue(line.isprintable(), line)
+
+    def test_values_from_vcenter_are_escaped(self):
+        self.store.put(held(holder='m:1:ab' + EVIL, node=EVIL, previous=EVIL,
+                            since=EVIL, transitions=1))
+        location = exceptions.Location(EVIL, fakes.VCENTER + EVIL,
+                                       'domain-c7' + EVIL, fakes.ATTRIBUTE)
+        state = self.state(Liveness.LIVE, location, uuid=EVIL)
+        benign = report.show_text(self.state(Liveness.LIVE))
+        text = report.show_text(state)
+        self.assertSafe(text, len(benign.split('\n')))
+        self.assertIn('\\u202e', text)
+        self.assertIn('\\x85', text)
+        self.assertIn('\\x9b', text)
+        self.assertSafe(report.verdict_text(state), 1)
+
+    def test_verdict_text_escapes_what_it_is_given(self):
+        for verdict in (report.UNOWNED, report.OWNED_BY_THIS_HOST,
+                        report.OWNED_BY_OTHER_HOST, report.UNREADABLE):
+            self.assertSafe(report.verdict_text(dict(
+                verdict=verdict, this_host=EVIL, owner_host=EVIL,
+                unreadable_reason=EVIL)), 1)
+
+    def test_unreadable_values_are_escaped(self):
+        self.store.type_by_hand('{"host":"a","state":"%s"}' % EVIL.replace(
+            '\n', '\\n'))
+        state = self.state()
+        self.assertEqual(report.UNREADABLE, state['verdict'])
+        self.assertSafe(report.verdict_text(state), 1)
+        self.assertSafe(report.show_text(state), 7)
 
     def test_verdict_text(self):
-        self.assertIn('unreadable record',
-                      report.verdict_text(state('{broken')))
-        self.assertIn('invalid JSON', report.verdict_text(state('{broken')))
-        self.assertIn('owned by host compute-b',
-                      report.verdict_text(state('compute-b')))
-        self.assertIn('must not run',
-                      report.verdict_text(state('compute-b')))
-        self.assertIn('may claim', report.verdict_text(state(None)))
-        self.assertIn('may run', report.verdict_text(state(held(HOST))))
-
-    def test_show_unreadable(self):
-        text = report.show_text(state('{broken'))
-        self.assertIn('Verdict:', text)
-        self.assertIn('unreadable record', text)
-        self.assertIn("'{broken'", text)
+        self.store.type_by_hand('{broken')
+        self.assertIn('unreadable record (invalid JSON',
+                      report.verdict_text(self.state()))
+        self.store.type_by_hand(OTHER)
+        self.assertEqual('owned by host compute-b: host compute-a must not '
+                         'run against it', report.verdict_text(self.state()))
+        self.store.type_by_hand('')
+        self.assertIn('may claim', report.verdict_text(self.state()))
+        self.store.type_by_hand(HOST)
+        self.assertIn('it may run', report.verdict_text(self.state()))
 
     def test_show_unowned(self):
-        text = report.show_text(state(None))
+        text = report.show_text(self.state())
         self.assertRegex(text, r'(?m)^Owner host: +-$')
         self.assertRegex(text, r'(?m)^Raw value: +-$')
-        self.assertIn('unowned', text)
         self.assertNotIn('State:', text)
-
-    def test_show_long_raw_truncated(self):
-        raw = held(HOST, extra={'junk': 'j' * 70000})
-        text = report.show_text(state(raw))
-        self.assertIn('characters)', text)
-        self.assertLess(len(text), 2000)
+        self.assertNotIn('Lease:', text)
 
     def test_show_owned(self):
-        raw = held('compute-b', node='n1', transitions=2,
-                   previous='compute-old')
-        text = report.show_text(state(raw, lock_key=102,
-                                      liveness=decision.Liveness.DEAD))
+        written = self.store.put(held(OTHER, node='n1', transitions=2,
+                                      previous='compute-old'))
+        text = report.show_text(self.state(Liveness.DEAD))
         for part in ('DC0_C0 (domain-c7)', fakes.VCENTER, UUID,
                      'openstack.nova.owner', 'compute-b',
                      'held, holder m:1:ab (dead)', 'n1',
                      '2026-11-25T12:00:00Z', '2026-11-25T12:05:00Z (seq 4)',
-                     '2 (previous compute-old)', 'Lock:',
+                     '2 (previous compute-old)',
+                     '%s, key %d' % (self.store.lease_name, written.token),
                      'owned by host compute-b'):
             self.assertIn(part, text)
+        self.assertNotIn('Raw value is', text)
         labels = [line.split(':')[0] for line in text.splitlines()]
         self.assertEqual('Verdict', labels[-1])
         values_at = {line.index(line.split(':', 1)[1].strip())
                      for line in text.splitlines()}
         self.assertEqual(1, len(values_at), 'values are aligned')
+
+    def test_show_a_change_in_progress(self):
+        self.store.start_change()
+        self.assertIn('a change is in progress',
+                      report.show_text(self.state()))
+
+    def test_show_the_state_of_the_copy(self):
+        for setup, words in (
+                (lambda: self.store.type_by_hand(''), 'cleared'),
+                (lambda: self.store.type_by_hand(HOST), 'typed by hand'),
+                (lambda: self.store.type_by_hand(record_mod.format_record(
+                    held().with_token(1))), 'stale')):
+            self.store.put(held())
+            setup()
+            self.assertRegex(report.show_text(self.state()),
+                             r'(?m)^Raw value is: +%s' % words)
+
+    def test_show_long_raw_truncated(self):
+        self.store.put(held(extra={'junk': 'j' * 70000}))
+        text = report.show_text(self.state())
+        self.assertIn('characters)', text)
+        self.assertLess(len(text), 2500)
