@@ -8,7 +8,10 @@ Reads the same configuration files as nova-compute. Return codes:
 2      usage, configuration or connection error
 3      refused: the cluster is owned by another host
 4      refused: needs ``--force`` or confirmation (live holder,
-       unreadable record, no ``--yes`` without a terminal)
+       unreadable record, no ``--yes`` without a terminal), or a
+       precondition of ``rehome`` fails
+5      conflict: nova's records changed while ``rehome`` ran; nothing
+       of that run was written
 =====  ===============================================================
 """
 
@@ -25,6 +28,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import rehome_cli
 from nova.virt.vmwareapi.ownership import report
 from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import vmware_opts
@@ -34,6 +38,7 @@ EXIT_ERROR = commands.EXIT_ERROR
 EXIT_USAGE = commands.EXIT_USAGE
 EXIT_OTHER_HOST = commands.EXIT_OTHER_HOST
 EXIT_NEEDS_FORCE = commands.EXIT_NEEDS_FORCE
+EXIT_CONFLICT = commands.EXIT_CONFLICT
 
 _COMMANDS = {
     'show': 'Print the cluster, its ownership record (parsed and raw) and '
@@ -86,6 +91,7 @@ def _add_command_parsers(subparsers):
                                 help='Seconds to observe a holder before '
                                      'taking over (default: '
                                      '[vmware_ownership] lease_duration).')
+    rehome_cli.add_parser(subparsers)
 
 
 _cli_opts = [
@@ -165,6 +171,7 @@ DEBUG_VARIABLE = 'NOVA_VMWARE_OWNER_DEBUG'
 """Set to 1 to get the traceback of an unexpected error."""
 
 _EXIT_FOR = [
+    (exceptions.NovaRecordsChanged, EXIT_CONFLICT),
     (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
     (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
     (exceptions.ConfigurationError, EXIT_USAGE),
@@ -219,7 +226,8 @@ def main(argv=None):
     fmt = conf.command.command_format or conf.format
     ctx = None
     try:
-        ctx = Context(conf)
+        ctx = (rehome_cli.RehomeContext(conf, Context)
+               if conf.command.name == rehome_cli.COMMAND else Context(conf))
         return commands.HANDLERS[conf.command.name](ctx, fmt)
     except exceptions.OwnershipError as exc:
         return _fail(str(exc), exit_code_for(exc))

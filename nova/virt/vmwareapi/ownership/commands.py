@@ -14,6 +14,7 @@ from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lock as lock_mod
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import rehome_cli
 from nova.virt.vmwareapi.ownership import report
 
 EXIT_OK = 0
@@ -21,6 +22,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_OTHER_HOST = 3
 EXIT_NEEDS_FORCE = 4
+EXIT_CONFLICT = 5
 
 _CHECK_EXIT = {
     report.UNOWNED: EXIT_OK,
@@ -120,28 +122,25 @@ def cmd_claim(ctx, fmt):
     return EXIT_OK
 
 
-def rename_steps(old, new):
+def rename_steps(old, new, config_files=()):
     """What the operator must do in nova before starting ``new``.
 
     nova keys the compute service, its compute node and the instances by
-    ``[DEFAULT] host``: a cluster moved to a new host name leaves them on
-    the old one.
+    ``[DEFAULT] host``: ``rehome`` moves them from ``old`` to ``new``.
     """
     return [
         'Ownership moved from host %s to host %s. Before starting '
         'nova-compute as %s:' % (old, new, new),
-        '- nova keys the compute service, its compute node and the '
-        "cluster's instances by [DEFAULT] host; they all still belong to "
-        '%s, and nova refuses to start a host whose local compute_id names '
-        "another host's compute node (_check_for_host_rename): do not copy "
-        "%s's compute_id file." % (old, old),
-        '- Recommended for an HA pair: no rename. Keep [DEFAULT] host = %s '
-        'on the new machine and run "nova-vmware-owner takeover --host %s".'
-        % (old, old),
-        '- To rename for good: move the instances off %s (migrate, or '
-        'evacuate once its service is down), then, when it has no '
-        'instances left, "openstack compute service delete <id of the '
-        'nova-compute service of %s>"; then start %s.' % (old, old, new),
+        '- Keep nova-compute of %s stopped and mark it down: "openstack '
+        'compute service set --down %s nova-compute".' % (old, old),
+        '- Move the cluster\'s nova records (compute node, instances, '
+        'service, host mapping, aggregates) to %s, where nova-manage runs '
+        '(add its configuration file, with [database] and [api_database], '
+        'if these files lack them; --dry-run shows every change first):'
+        % new,
+        '  ' + exceptions.rehome_command(old, new, config_files),
+        '- Then start nova-compute as %s (no compute_id copied from %s: '
+        'it is restored from the record).' % (new, old),
     ]
 
 
@@ -214,7 +213,8 @@ def _run_change(ctx, fmt, plan, seconds, expected, dry_run=False,
     text = _change_text(ctx, plan, outcome, dry_run)
     if plan.action == operations.TAKEOVER and plan.changes and \
             plan.renames:
-        state['next_steps'] = rename_steps(plan.before_host, plan.after_host)
+        state['next_steps'] = rename_steps(plan.before_host, plan.after_host,
+                                           ctx.conf.config_file or ())
         text += '\n\n' + '\n'.join(state['next_steps'])
     emit(state, fmt, text)
     return EXIT_OK
@@ -254,10 +254,17 @@ def cmd_release(ctx, fmt):
         raise
 
 
+def cmd_rehome(ctx, fmt):
+    state, text = rehome_cli.run(ctx)
+    emit(state, fmt, text)
+    return EXIT_OK
+
+
 HANDLERS = {
     'show': cmd_show,
     'check': cmd_check,
     'claim': cmd_claim,
     'takeover': cmd_takeover,
     'release': cmd_release,
+    'rehome': cmd_rehome,
 }

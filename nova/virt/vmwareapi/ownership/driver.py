@@ -28,6 +28,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import rehome_nova
 from nova.virt.vmwareapi.ownership import store as store_mod
 
 LOG = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
             return
         self.ownership = self._make_guard(host)
         held = self.ownership.start()
+        rehome_nova.refuse_if_node_elsewhere(
+            self.ownership, host, self.get_available_nodes()[0],
+            settings.mode)
         if held is not None and held.is_held:
             self._lease = lease_mod.LeaseKeeper(
                 self.ownership, settings.renew_interval, stop_this_service)
