@@ -248,11 +248,14 @@ def _changes(snapshot, node, service):
         if instance.host == old:
             changes.append(Change(INSTANCE, instance.uuid,
                                   (('host', old, new),)))
+    fields = []
     if service.host != new:
-        fields = [('host', service.host, new)]
-        if service.forced_down:
-            # The flag marked OLD's process dead; NEW must report up.
-            fields.append(('forced_down', True, False))
+        fields.append(('host', service.host, new))
+    if service.forced_down and node.host != new:
+        # The flag marked OLD's process dead; NEW must report up. Once the
+        # node is under NEW the move is done and the flag is the admin's.
+        fields.append(('forced_down', True, False))
+    if fields:
         changes.append(Change(SERVICE, service.id, tuple(fields)))
     fields = []
     if node.host != new:
@@ -269,8 +272,15 @@ def _changes(snapshot, node, service):
     return changes
 
 
-def _refuse_preconditions(snapshot, node, service):
-    old, new = snapshot.old, snapshot.new
+def _refuse_preconditions(snapshot, node, service, nova_changes):
+    """Refuse what is in the way of the changes.
+
+    :param nova_changes: False when only the ownership record is left to
+                         change: nova's records are moved already, and
+                         OLD's liveness or tasks no longer matter
+    """
+    old = snapshot.old
+    new = snapshot.new
     ownership = snapshot.ownership
     if ownership is not None and ownership.host is not None and (
             ownership.host != new or
@@ -278,6 +288,8 @@ def _refuse_preconditions(snapshot, node, service):
         raise exceptions.RecordNotForTarget(
             ownership.location, ownership.host, new, ownership.node,
             node.uuid)
+    if not nova_changes:
+        return
     if not service_is_down(service, snapshot.now,
                            snapshot.service_down_time):
         raise exceptions.SourceServiceUp(service.host, service.last_seen_up,
@@ -305,7 +317,8 @@ def plan(snapshot):
     notes = [note] if note else []
     if not changes:
         return Plan(snapshot.old, snapshot.new, node, service, (), notes)
-    _refuse_preconditions(snapshot, node, service)
+    _refuse_preconditions(snapshot, node, service,
+                          any(c.kind in NOVA_KINDS for c in changes))
     if snapshot.ownership is not None and snapshot.ownership.host is None:
         notes.append(
             '%s is unowned, so the record cannot hand the compute node '
