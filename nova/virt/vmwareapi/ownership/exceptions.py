@@ -449,9 +449,9 @@ class SeveralComputeNodes(RehomeRefused):
         self.nodes = tuple(nodes)
         self.node_name = node_name
         if node_name:
-            which = ('the cluster\'s is %r, and moving %r\'s nova-compute '
-                     'service would leave the others without a service'
-                     % (node_name, host))
+            which = ('the cluster\'s is %r, and moving the nova-compute '
+                     'service of %r would leave the others without a '
+                     'service' % (node_name, host))
         else:
             which = ('without the [vmware] options rehome cannot tell which '
                      'one is the cluster\'s; pass the configuration file '
@@ -549,8 +549,9 @@ class RecordNotForTarget(RehomeRefused):
         else:
             problem = ('names compute node %s, but the cluster\'s compute '
                        'node in nova is %s. Check [vmware] cluster_name; if '
-                       'the record is out of date, run "nova-vmware-owner '
-                       'takeover --host %s --force" to rewrite it'
+                       'the record is out of date, reset it with '
+                       '"nova-vmware-owner release --force" and '
+                       '"nova-vmware-owner claim --host %s"'
                        % (record_node, node, new_host))
         super().__init__(
             'Refusing to rehome: the ownership record of %s %s, then run '
