@@ -116,9 +116,10 @@ def main():
                    'setup_seconds': round(time.perf_counter() - start, 2)}
         for name, extra in (('dry_run', ['--dry-run']), ('move', []),
                             ('again', [])):
-            out = subprocess.run(
-                [sys.executable, os.path.abspath(__file__), '--child', conf]
-                + extra, check=True, capture_output=True, text=True).stdout
+            argv = [sys.executable, os.path.abspath(__file__), '--child',
+                    conf] + extra
+            out = subprocess.run(argv, check=True, capture_output=True,
+                                 text=True).stdout
             (line,) = [x for x in out.splitlines() if x.startswith('CHILD ')]
             results[name] = json.loads(line[len('CHILD '):])
             print('%-8s %6.3f s  %3d statements %s  %s'

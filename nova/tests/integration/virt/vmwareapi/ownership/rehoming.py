@@ -163,3 +163,17 @@ class RehomeTestCase(service.ServiceTestCase):
 
     def record(self):
         return self.store.read().record()
+
+
+class TakenOverTestCase(RehomeTestCase):
+    """host-a booted ``SERVERS`` servers and stopped; host-b took over.
+
+    :ivar before: every host-named record, as ``records()`` gives it
+    """
+
+    SERVERS = 1
+
+    def setUp(self):
+        super().setUp()
+        self.servers = self.move(self.SERVERS)
+        self.before = self.records()

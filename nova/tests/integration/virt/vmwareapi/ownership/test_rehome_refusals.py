@@ -18,12 +18,7 @@ NEW = rehoming.NEW
 DONE = {'services': [NEW], 'compute_nodes': [NEW], 'host_mappings': [NEW]}
 
 
-class TestRefusals(rehoming.RehomeTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.servers = self.move(servers=1)
-        self.before = self.records()
+class TestRefusals(rehoming.TakenOverTestCase):
 
     def instance(self):
         return objects.Instance.get_by_uuid(self.ctxt, self.servers[0]['id'])
@@ -100,12 +95,9 @@ class TestRefusals(rehoming.RehomeTestCase):
         self.assertIsNone(self.record().node)
 
 
-class TestInterrupted(rehoming.RehomeTestCase):
+class TestInterrupted(rehoming.TakenOverTestCase):
 
-    def setUp(self):
-        super().setUp()
-        self.servers = self.move(servers=2)
-        self.before = self.records()
+    SERVERS = 2
 
     def test_failed_save_writes_nothing_and_a_second_run_completes(self):
         save = objects.Instance.save
