@@ -212,9 +212,9 @@ def move(ctxt, plan, read_again):
     :param read_again: returns fresh ``Records`` (``read`` with the same
                        arguments); called inside the cell transaction
     :returns: the ``Records`` the changes were made on
-    :raises: NovaRecordsChanged (nothing written), a ``RehomeRefused``
-             subclass never (a refusal found now is a change: the records
-             moved since the plan)
+    :raises: NovaRecordsChanged, nothing written: the records differ from
+             the plan's (a refusal found now counts as such a change), or
+             a save found its record changed
     """
     with main_db_api.get_context_manager(ctxt).writer.using(ctxt):
         records = read_again()
