@@ -9,9 +9,11 @@ the one table that maps our exceptions to them (``_EXIT_FOR``):
 2      usage, configuration or connection error
 3      refused: the cluster is owned by another host
 4      refused: needs ``--force`` or confirmation (live holder,
-       unreadable record, no ``--yes`` without a terminal)
-5      conflict: the record changed while the command ran (a lost
-       race); nothing of this command was written, run it again
+       unreadable record, no ``--yes`` without a terminal), or a
+       precondition of ``rehome`` fails
+5      conflict: the record (or, for ``rehome``, nova's records) changed
+       while the command ran: a lost race; nothing of this command was
+       written, run it again
 =====  ===============================================================
 """
 
@@ -30,6 +32,8 @@ from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import rehome_cli
+from nova.virt.vmwareapi.ownership import rehome_exceptions
 from nova.virt.vmwareapi.ownership import report
 from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import vcenter
@@ -51,6 +55,7 @@ _EXIT_FOR = (
     (exceptions.NotTheOwner, EXIT_OTHER_HOST),
     (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
     (exceptions.RecordChanged, EXIT_CONFLICT),
+    (rehome_exceptions.NovaRecordsChanged, EXIT_CONFLICT),
     (exceptions.RecordBusy, EXIT_CONFLICT),
     (exceptions.ConfigurationError, EXIT_USAGE),
     (exceptions.VCenterError, EXIT_USAGE),
@@ -108,6 +113,7 @@ def _add_command_parsers(subparsers):
                                 help='Seconds to observe a holder before '
                                      'taking over (default: '
                                      '[vmware_ownership] lease_duration).')
+    rehome_cli.add_parser(subparsers)
 
 
 _cli_opts = [
@@ -262,7 +268,9 @@ def main(argv=None):
     fmt = conf.command.command_format or conf.format
     ctx = None
     try:
-        ctx = Context.connect(conf)
+        ctx = (rehome_cli.RehomeContext(conf, Context.connect)
+               if conf.command.name == rehome_cli.COMMAND
+               else Context.connect(conf))
         return commands.HANDLERS[conf.command.name](ctx, fmt)
     except exceptions.OwnershipError as exc:
         return _fail(str(exc), exit_code_for(exc))

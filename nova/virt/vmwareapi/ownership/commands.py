@@ -10,6 +10,8 @@ from nova.virt.vmwareapi.ownership import console as console_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import rehome_cli
+from nova.virt.vmwareapi.ownership import rehome_exceptions
 from nova.virt.vmwareapi.ownership import report
 from nova.virt.vmwareapi.ownership import view as view_mod
 
@@ -117,26 +119,28 @@ def cmd_claim(ctx, fmt):
     return 0
 
 
-def rename_steps(old, new):
+def rename_steps(old, new, config_files=()):
     """What the operator does in nova before starting ``new``.
 
     nova keys the compute service, its compute node and the instances by
-    ``[DEFAULT] host``: a cluster moved to a new host name leaves them on
-    the old one until they are moved too.
+    ``[DEFAULT] host``: ``rehome`` moves them from ``old`` to ``new``.
     """
     return [
-        'Ownership moved from host %s to host %s. nova still keys the '
-        "cluster's compute service, compute node and instances by %s; "
-        'before starting nova-compute as %s:' % (old, new, old, new),
-        '1. Make sure nova-compute %s is stopped, and mark its service '
-        'down: openstack compute service set --down %s nova-compute'
-        % (old, old),
-        '2. Move nova\'s records, where nova-manage runs: '
-        'nova-vmware-owner rehome --from %s --to %s' % (old, new),
-        '3. Start nova-compute as %s.' % new,
+        'Ownership moved from host %s to host %s. Before starting '
+        'nova-compute as %s:' % (old, new, new),
+        '- Keep nova-compute of %s stopped and mark it down: "openstack '
+        'compute service set --down %s nova-compute".' % (old, old),
+        '- Move the cluster\'s nova records (compute node, instances, '
+        'service, host mapping, aggregates) to %s, where nova-manage runs '
+        '(add its configuration file, with [database] and [api_database], '
+        'if these files lack them; --dry-run shows every change first):'
+        % new,
+        '  ' + rehome_exceptions.rehome_command(old, new, config_files),
+        '- Then start nova-compute as %s (no compute_id copied from %s: '
+        'it is restored from the record).' % (new, old),
         'For an active/passive pair no rename is needed: keep [DEFAULT] '
         'host = %s on the new machine and run "nova-vmware-owner takeover '
-        '--host %s".' % (old, old),
+        '--host %s" instead.' % (old, old),
     ]
 
 
@@ -220,7 +224,8 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
     if change is Change.TAKEOVER and plan.changes and plan.before and \
             plan.after and plan.before.host != plan.after.host:
         state['next_steps'] = rename_steps(plan.before.host,
-                                           plan.after.host)
+                                           plan.after.host,
+                                           ctx.conf.config_file or ())
         text += '\n\n' + '\n'.join(state['next_steps'])
     emit(state, fmt, text)
     return 0
@@ -248,10 +253,17 @@ def cmd_release(ctx, fmt):
                        assume_yes=args.yes)
 
 
+def cmd_rehome(ctx, fmt):
+    state, text = rehome_cli.run(ctx)
+    emit(state, fmt, text)
+    return 0
+
+
 HANDLERS = {
     'show': cmd_show,
     'check': cmd_check,
     'claim': cmd_claim,
     'takeover': cmd_takeover,
     'release': cmd_release,
+    rehome_cli.COMMAND: cmd_rehome,
 }

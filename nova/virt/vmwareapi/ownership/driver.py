@@ -33,6 +33,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import rehome_nova
 from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import vcenter
 from nova.virt.vmwareapi.ownership import vmware_opts
@@ -107,6 +108,8 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
             return
         self.ownership = guard
         started = guard.start()
+        rehome_nova.refuse_if_node_elsewhere(guard, host,
+                                             self.get_available_nodes()[0])
         if guard.tenure is not None:
             self._lease = lease_mod.LeaseKeeper(
                 guard, settings, stop_this_service,

@@ -91,14 +91,14 @@ class ConfigurationError(_InvalidConfiguration):
 
     :param options: the fully qualified option names at fault
     :param problem: what is wrong with them
+    :param message: the whole message, when the default does not fit
     """
 
-    def __init__(self, options, problem):
+    def __init__(self, options, problem, message=None):
         self.options = tuple(options)
         self.problem = problem
-        super().__init__(
-            'Invalid configuration (%s): %s' % (', '.join(self.options),
-                                                problem))
+        super().__init__(message or 'Invalid configuration (%s): %s' % (
+            ', '.join(self.options), problem))
 
 
 class OwnershipRefused(_InvalidConfiguration):

@@ -289,8 +289,9 @@ class TestTakeover(OperationsTestCase):
         self.assertEqual(record.to_dict(), state['after'])
         self.assertEqual(OTHER, state['before']['host'])
         steps = '\n'.join(state['next_steps'])
-        for part in ('_check_for_host_rename', 'openstack compute service '
-                     'delete', '[DEFAULT] host = %s' % OTHER):
+        for part in ('openstack compute service set --down %s '
+                     'nova-compute' % OTHER,
+                     'rehome --from %s --to %s' % (OTHER, THIS)):
             self.assertIn(part, steps)
         self.assertAudited(self.key, 'took over', OTHER, THIS)
 
@@ -300,7 +301,8 @@ class TestTakeover(OperationsTestCase):
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertIn('Took over %s for host %s' % (base.CLUSTER, THIS),
                       out.stdout)
-        self.assertIn('openstack compute service delete', out.stdout)
+        self.assertRegex(out.stdout, r'nova-vmware-owner --config-file '
+                         r'\S+ rehome --from %s --to %s\n' % (OTHER, THIS))
 
     def test_unreadable_needs_force(self):
         self.given_unreadable()

@@ -51,7 +51,8 @@ class CommandTestCase(base.BaseTestCase):
                        dry_run=False, observe=None)
         command.update(args)
         conf = types.SimpleNamespace(
-            host=HOST, command=types.SimpleNamespace(**command))
+            host=HOST, command=types.SimpleNamespace(**command),
+            config_file=['/etc/nova/nova.conf'])
         ctx = cli.Context(conf, fakes.settings(), self.store, UUID,
                           clock=self.clock)
         return commands.HANDLERS[name](ctx, fmt)
@@ -272,16 +273,18 @@ class TakeoverTestCase(CommandTestCase):
         state = self.json()
         self.assertEqual(('takeover', True), (state['action'],
                                               state['changed']))
-        self.assertEqual(commands.rename_steps(OTHER, HOST),
+        self.assertEqual(commands.rename_steps(
+            OTHER, HOST, ['/etc/nova/nova.conf']),
                          state['next_steps'])
 
     def test_takeover_text_says_what_to_do_next(self):
         self.store.put(rec(OTHER))
         self.assertEqual(0, self.run_command('takeover', yes=True))
         for part in ('Took over', 'was owned by compute-b',
-                     'nova-vmware-owner rehome --from compute-b --to '
-                     'compute-a', 'openstack compute service set --down '
-                     'compute-b nova-compute'):
+                     'nova-vmware-owner --config-file /etc/nova/nova.conf '
+                     'rehome --from compute-b --to compute-a',
+                     'openstack compute service set --down compute-b '
+                     'nova-compute'):
             self.assertIn(part, self.output())
 
     def test_observes_a_silent_holder_then_takes_over(self):
@@ -360,5 +363,7 @@ class RenameStepsTestCase(base.BaseTestCase):
     def test_steps(self):
         steps = commands.rename_steps(OTHER, HOST)
         self.assertIn('nova-vmware-owner rehome --from compute-b --to '
-                      'compute-a', steps[2])
+                      'compute-a', steps[3])
+        self.assertIn('openstack compute service set --down compute-b '
+                      'nova-compute', steps[1])
         self.assertIn('takeover --host compute-b', steps[-1])

@@ -13,6 +13,7 @@ from oslotest import base
 
 from nova.virt.vmwareapi.ownership import cli
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import rehome_exceptions
 
 # nova/tests/unit/virt/vmwareapi/ownership/test_docs.py -> the repository.
 _ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *['..'] * 6))
@@ -20,11 +21,12 @@ TROUBLESHOOTING = os.path.join(_ROOT, 'doc', 'source', 'troubleshooting.rst')
 
 
 def error_classes():
-    """Public ``OwnershipError`` classes defined in the exceptions module."""
+    """Public ``OwnershipError`` classes of the exceptions modules."""
     return sorted(
-        name for name, cls in inspect.getmembers(exceptions, inspect.isclass)
+        name for module in (exceptions, rehome_exceptions)
+        for name, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, exceptions.OwnershipError) and
-        cls.__module__ == exceptions.__name__ and not name.startswith('_'))
+        cls.__module__ == module.__name__ and not name.startswith('_'))
 
 
 def exit_codes():
