@@ -1,0 +1,381 @@
+"""Tests of the cached VIM client (no network: the documents of a small
+VIM WSDL stand in for the download).
+
+``PinnedDetailsTestCase`` pins the private details of oslo.vmware and suds
+that the cache relies on; when one of them fails after an upgrade, read
+the module docstring of ``wsdl_cache`` before changing anything.
+"""
+
+import hashlib
+import logging
+import os
+import pickle
+import stat
+import time
+import types
+from unittest import mock
+
+import fixtures
+from oslo_vmware import api
+from oslo_vmware import service
+from oslo_vmware import vim as vim_mod
+from oslotest import base
+import suds.sax.text
+import suds.wsdl
+
+from nova.tests.unit.virt.vmwareapi.ownership import fakes
+from nova.virt.vmwareapi.ownership import wsdl_cache
+from nova.virt.vmwareapi.ownership import wsdl_fetch
+
+ENDPOINT = types.SimpleNamespace(
+    scheme='https', host='vc.example.test', port=443, ca_file='/ca.pem',
+    insecure=False, username='admin', password='s3cret-Pa55')
+SOAP_URL = 'https://vc.example.test:443/sdk'
+REPLY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
+<soapenv:Body><RetrieveServiceContentResponse xmlns="urn:vim25"><returnval>
+<rootFolder type="Folder">group-d1</rootFolder>
+<about><name>VMware &amp; co</name><instanceUuid>abc</instanceUuid></about>
+</returnval></RetrieveServiceContentResponse></soapenv:Body>
+</soapenv:Envelope>"""
+
+
+class CacheTestCase(base.BaseTestCase):
+    """A cache in a temporary folder; the download replaced."""
+
+    def setUp(self):
+        super().setUp()
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.folder = os.path.join(self.root, 'nova-vmware-owner', 'wsdl')
+        self.documents = dict(fakes.WSDL_DOCUMENTS)
+        self.fetch = self.useFixture(fixtures.MockPatchObject(
+            wsdl_fetch, 'fetch_documents', autospec=True,
+            side_effect=lambda *a, **k: dict(self.documents))).mock
+
+    def vim(self, folder=None, cache=None):
+        cache = cache or wsdl_cache.WsdlCache(
+            self.folder if folder is None else folder)
+        made = cache.vim(ENDPOINT, 7)
+        return made, cache.last_source
+
+    def entry(self):
+        return os.path.join(self.folder,
+                            wsdl_cache.cache_key(self.documents))
+
+    def pickle_path(self):
+        return os.path.join(self.entry(), 'client.pickle')
+
+
+def call_with(client, reply=REPLY):
+    """(what ``client`` sends for RetrieveServiceContent, what it makes of
+    ``reply``)
+    """
+    client.set_options(nosend=True)
+    moref = client.factory.create('ns0:ManagedObjectReference')
+    moref.value = moref._type = 'ServiceInstance'
+    request = client.service.RetrieveServiceContent(_this=moref)
+    return request.envelope, str(request.process_reply(reply))
+
+
+class PinnedDetailsTestCase(CacheTestCase):
+    """The private details of oslo.vmware and suds the cache relies on."""
+
+    def built_and_cached(self):
+        real, source = self.vim()
+        self.assertEqual(wsdl_cache.BUILT, source)
+        cached, source = self.vim()
+        self.assertEqual(wsdl_cache.HIT, source)
+        return real, cached
+
+    def test_cached_client_is_oslo_vmware_client(self):
+        # suds.client.Client.__init__ and oslo_vmware.service.Service
+        # .__init__ set what _CachedClient and _CachedVim set.
+        real, cached = self.built_and_cached()
+        self.assertIs(type(real), vim_mod.Vim)
+        self.assertIsInstance(cached, vim_mod.Vim)
+        self.assertIsInstance(cached.client,
+                              service.CompatibilitySudsClient)
+        self.assertEqual(sorted(vars(real)), sorted(vars(cached)))
+        self.assertEqual(sorted(vars(real.client)),
+                         sorted(vars(cached.client)))
+        for name in ('soap_url', 'op_id_prefix'):
+            self.assertEqual(getattr(real, name), getattr(cached, name))
+        for vim in (real, cached):
+            options = vim.client.options
+            self.assertEqual(SOAP_URL, options.location)
+            self.assertIsInstance(options.transport,
+                                  service.RequestsTransport)
+            self.assertEqual('/ca.pem', options.transport.verify)
+            self.assertEqual(7, options.transport._connection_timeout)
+            self.assertEqual([service.ServiceMessagePlugin],
+                             [type(p) for p in options.plugins])
+            self.assertIs(options, vim.client.wsdl.options)
+
+    def test_cached_client_speaks_as_the_real_one(self):
+        real, cached = self.built_and_cached()
+        self.assertEqual(call_with(real.client), call_with(cached.client))
+        self.assertIn(b'ServiceInstance', call_with(cached.client)[0])
+        self.assertIn('VMware & co', call_with(cached.client)[1])
+        # The ns0... prefixes pushed by ServiceDefinition come back too.
+        self.assertIsNotNone(
+            cached.client.factory.create('ns0:RetrieveOptions'))
+
+    def test_definitions_pickle_without_options(self):
+        # Definitions.__getstate__ leaves out the options, hence the
+        # transport (its CA file, cookies): the pickle holds the WSDL only.
+        real, _ = self.built_and_cached()
+        self.assertNotIn('options', real.client.wsdl.__getstate__())
+        with open(self.pickle_path(), 'rb') as f:
+            data = f.read()
+        for secret in (b'RequestsTransport', b'/ca.pem', b'cookiejar',
+                       b'vc.example.test'):
+            self.assertNotIn(secret, data)
+
+    def test_text_slots(self):
+        text = suds.sax.text.Text
+        self.assertEqual(('lang', 'escaped'), text.__slots__)
+        for kind in (text, suds.sax.text.Raw):
+            value = kind('a &amp; b', lang='en', escaped=True)
+            again = pickle.loads(wsdl_cache._dumps(value))
+            self.assertIs(kind, type(again))
+            self.assertEqual((value, 'en', True),
+                             (again, again.lang, again.escaped))
+
+    def test_text_of_another_shape_pickled_as_suds_does(self):
+        self.useFixture(fixtures.MockPatchObject(
+            wsdl_cache._Pickler, '_TEXTS', ()))
+        value = suds.sax.text.Text('x', lang='en')
+        self.assertNotIn(b'_text', wsdl_cache._dumps(value))
+        self.assertEqual('en', pickle.loads(wsdl_cache._dumps(value)).lang)
+
+    def test_session_takes_vim_and_logs_in(self):
+        # VMwareAPISession.vim returns _vim once set; __init__ logs in with
+        # _create_session.
+        session = api.VMwareAPISession('vc', 'u', 'p', 1, 0.5,
+                                       create_session=False)
+        self.assertIsNone(vars(session)['_vim'])
+        session._vim = sentinel = object()
+        self.assertIs(sentinel, session.vim)
+        with mock.patch.object(api.VMwareAPISession, '_create_session',
+                               autospec=True) as login:
+            session = api.VMwareAPISession('vc', 'u', 'p', 1, 0.5)
+        login.assert_called_once_with(session)
+
+
+class FallbackTestCase(CacheTestCase):
+    """Every failure of the cache falls back; nothing is fatal."""
+
+    def assert_rebuilt(self):
+        vim, source = self.vim()
+        self.assertEqual(wsdl_cache.BUILT, source)
+        self.assertEqual(call_with(vim.client)[1],
+                         call_with(self.vim()[0].client)[1])
+        self.assertEqual(wsdl_cache.HIT, self.vim()[1])
+
+    def corrupt(self, change):
+        self.vim()
+        with open(self.pickle_path(), 'rb') as f:
+            data = f.read()
+        with open(self.pickle_path(), 'wb') as f:
+            f.write(change(data))
+
+    def test_flipped_byte_rebuilt(self):
+        self.corrupt(lambda data: data[:-100] + bytes([data[-100] ^ 1]) +
+                     data[-99:])
+        self.assert_rebuilt()
+
+    def test_truncated_rebuilt(self):
+        self.corrupt(lambda data: data[:len(data) // 2])
+        self.assert_rebuilt()
+
+    def test_empty_or_foreign_format_rebuilt(self):
+        for change in (lambda data: b'', lambda data: b'garbage' + data):
+            self.corrupt(change)
+            self.assert_rebuilt()
+
+    def test_unloadable_pickle_rebuilt(self):
+        # Checksummed but written by other code (a class gone since).
+        self.vim()
+        payload = pickle.dumps(types.SimpleNamespace())
+        payload = payload.replace(b'types', b'typez')
+        with open(self.pickle_path(), 'wb') as f:
+            f.write(wsdl_cache._MAGIC + hashlib.sha256(payload).digest() +
+                    payload)
+        self.assert_rebuilt()
+
+    def test_changed_client_shape_rebuilt(self):
+        # The attributes recorded with the entry no longer match: suds or
+        # oslo.vmware changed under an existing entry.
+        self.vim()
+        self.useFixture(fixtures.MockPatchObject(
+            wsdl_cache._CachedVim, '__init__', autospec=True,
+            side_effect=lambda self, *args: setattr(self, 'client', None)))
+        self.assertEqual(wsdl_cache.BUILT, self.vim()[1])
+
+    def test_missing_documents_not_needed_when_cached(self):
+        self.vim()
+        os.unlink(os.path.join(self.entry(), 'vim-types.xsd'))
+        self.assertEqual(wsdl_cache.HIT, self.vim()[1])
+
+    def test_no_cache_folder_configured(self):
+        vim, source = self.vim(folder='')
+        self.assertEqual(wsdl_cache.UNCACHED, source)
+        self.assertIn('VMware & co', call_with(vim.client)[1])
+        self.assertFalse(os.path.exists(self.folder))
+
+    def test_folder_that_cannot_be_made(self):
+        blocker = os.path.join(self.root, 'file')
+        open(blocker, 'w').close()
+        vim, source = self.vim(folder=os.path.join(blocker, 'wsdl'))
+        self.assertEqual(wsdl_cache.UNCACHED, source)
+        self.assertIn('VMware & co', call_with(vim.client)[1])
+
+    def test_folder_not_ours(self):
+        if os.geteuid() != 0:
+            self.skipTest('needs root to give a folder to someone else')
+        os.makedirs(self.folder, mode=0o700)
+        os.chown(self.folder, 65534, 65534)
+        self.assertEqual(wsdl_cache.UNCACHED, self.vim()[1])
+        self.assertEqual([], os.listdir(self.folder))
+
+    def test_symlinked_folder_not_followed(self):
+        real = os.path.join(self.root, 'elsewhere')
+        os.makedirs(real, mode=0o700)
+        os.makedirs(os.path.dirname(self.folder))
+        os.symlink(real, self.folder)
+        self.assertEqual(wsdl_cache.UNCACHED, self.vim()[1])
+        self.assertEqual([], os.listdir(real))
+
+    def test_pickle_writable_by_others_not_loaded(self):
+        self.vim()
+        os.chmod(self.pickle_path(), 0o666)
+        self.assert_rebuilt()
+        self.assertEqual(0o600, stat.S_IMODE(os.stat(
+            self.pickle_path()).st_mode))
+
+    def test_scratch_folder_lives_with_the_cache(self):
+        cache = wsdl_cache.WsdlCache(None)
+        self.vim(cache=cache)
+        scratch = cache._scratch.name
+        self.assertTrue(os.path.exists(os.path.join(scratch,
+                                                    'vimService.wsdl')))
+        cache._scratch.cleanup()
+        self.assertFalse(os.path.exists(scratch))
+
+
+class LayoutTestCase(CacheTestCase):
+
+    def test_entry_files_and_permissions(self):
+        self.vim()
+        self.assertEqual(0o700, stat.S_IMODE(os.stat(self.folder).st_mode))
+        self.assertEqual(0o700, stat.S_IMODE(os.stat(self.entry()).st_mode))
+        self.assertEqual(sorted(list(self.documents) + ['client.pickle']),
+                         sorted(os.listdir(self.entry())))
+        for name in os.listdir(self.entry()):
+            self.assertEqual(0o600, stat.S_IMODE(os.stat(os.path.join(
+                self.entry(), name)).st_mode))
+
+    def test_loose_folder_tightened(self):
+        os.makedirs(self.folder)
+        os.chmod(self.folder, 0o755)
+        self.assertEqual(wsdl_cache.BUILT, self.vim()[1])
+        self.assertEqual(0o700, stat.S_IMODE(os.stat(self.folder).st_mode))
+
+    def test_other_wsdl_other_entry(self):
+        first, _ = self.vim()
+        self.documents['vim-types.xsd'] = self.documents[
+            'vim-types.xsd'].replace(b'AboutInfo">', b'AboutInfo">\n ')
+        self.assertEqual(wsdl_cache.BUILT, self.vim()[1])
+        self.assertEqual(2, len(os.listdir(self.folder)))
+
+    def test_key(self):
+        key = wsdl_cache.cache_key(self.documents)
+        self.assertEqual(key, wsdl_cache.cache_key(dict(self.documents)))
+        renamed = {('x' + name): content
+                   for name, content in self.documents.items()}
+        changed = dict(self.documents, **{'vim.wsdl': b' '})
+        self.assertEqual(3, len({key, wsdl_cache.cache_key(renamed),
+                                 wsdl_cache.cache_key(changed)}))
+        with mock.patch.object(wsdl_cache.suds, '__version__', '0.0'):
+            self.assertNotEqual(key, wsdl_cache.cache_key(self.documents))
+
+    def test_unused_entries_and_leftovers_pruned(self):
+        self.vim()
+        old = time.time() - wsdl_cache.MAX_AGE - 10
+        os.utime(self.pickle_path(), (old, old))
+        os.utime(self.entry(), (old, old))
+        stale = self.entry()
+        others = [os.path.join(self.folder, 'vcsim'),
+                  os.path.join(self.folder, 'notes.txt')]
+        os.makedirs(others[0])
+        os.utime(others[0], (old, old))
+        open(others[1], 'w').close()
+        self.documents['vim.wsdl'] += b' '
+        self.vim()
+        leftover = os.path.join(self.entry(), '.tmp-killed')
+        open(leftover, 'w').close()
+        os.utime(leftover, (time.time() - 7200,) * 2)
+        self.documents['vim.wsdl'] += b' '
+        self.vim()
+        self.assertFalse(os.path.exists(stale))
+        self.assertFalse(os.path.exists(leftover))
+        for other in others:
+            self.assertTrue(os.path.exists(other))
+
+    def test_default_directory(self):
+        cases = [
+            ({'NOVA_VMWARE_OWNER_WSDL_CACHE': '/srv/c'}, '/srv/c'),
+            ({'NOVA_VMWARE_OWNER_WSDL_CACHE': ''}, None),
+            ({'XDG_CACHE_HOME': '/x'}, '/x/nova-vmware-owner/wsdl'),
+            ({'XDG_CACHE_HOME': 'rel'},
+             os.path.expanduser('~/.cache/nova-vmware-owner/wsdl')),
+            ({}, os.path.expanduser('~/.cache/nova-vmware-owner/wsdl')),
+        ]
+        for environ, expected in cases:
+            self.assertEqual(expected,
+                             wsdl_cache.default_directory(environ))
+
+    def test_download_arguments(self):
+        self.vim()
+        self.fetch.assert_called_once_with(
+            SOAP_URL + '/vimService.wsdl', '/ca.pem', 7)
+
+
+class OpenSessionTestCase(CacheTestCase):
+
+    class Session(api.VMwareAPISession):
+        logins = 0
+
+        def _create_session(self):
+            self.logins += 1
+
+    def test_session_gets_the_vim_and_logs_in(self):
+        cache = wsdl_cache.WsdlCache(self.folder)
+        with mock.patch.object(self.Session, '__init__', autospec=True,
+                               side_effect=api.VMwareAPISession.__init__
+                               ) as init:
+            session = wsdl_cache.open_session(
+                self.Session, ENDPOINT, 7, cache=cache, api_retry_count=2,
+                task_poll_interval=0.25)
+        self.assertIsInstance(session.vim, vim_mod.Vim)
+        self.assertIs(session._vim, session.vim)
+        self.assertEqual(1, session.logins)
+        init.assert_called_once_with(
+            session, 'vc.example.test', 'admin', 's3cret-Pa55', 2, 0.25,
+            scheme='https', port=443, cacert='/ca.pem', insecure=False,
+            connection_timeout=7, wsdl_loc=session.vim.wsdl_url,
+            create_session=False)
+        self.assertTrue(
+            session.vim.wsdl_url.startswith('file://' + self.folder))
+
+    def test_session_that_builds_its_own_vim(self):
+        class Own(self.Session):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                del self._vim
+
+        logger = self.useFixture(fixtures.FakeLogger(level=logging.WARNING))
+        session = wsdl_cache.open_session(
+            Own, ENDPOINT, 7, cache=wsdl_cache.WsdlCache(self.folder))
+        self.assertEqual(1, session.logins)
+        self.assertIn('builds its own', logger.output)
