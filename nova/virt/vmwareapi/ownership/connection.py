@@ -16,6 +16,7 @@ import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import wsdl_cache
 
 LOGIN_ATTEMPTS = 3
 """Login attempts on connection errors before giving up."""
@@ -77,17 +78,16 @@ def connect(endpoint, timeout=10.0, api_retry_count=1):
     """Log in to vCenter, failing within a bound.
 
     :param endpoint: an ``Endpoint``
-    :param timeout: seconds for each TCP connection and HTTP answer
+    :param timeout: seconds for each TCP connection and HTTP answer, the
+                    WSDL download included (``wsdl_cache``)
     :param api_retry_count: retries of each call on connection errors
     :returns: a logged-in ``BoundedSession``
     :raises: VCenterUnreachable, VCenterLoginFailed
     """
     try:
-        return BoundedSession(
-            endpoint.host, endpoint.username, endpoint.password,
-            api_retry_count, 0.5, scheme=endpoint.scheme, port=endpoint.port,
-            cacert=endpoint.ca_file, insecure=endpoint.insecure,
-            connection_timeout=timeout)
+        return wsdl_cache.open_session(BoundedSession, endpoint, timeout,
+                                       api_retry_count=api_retry_count,
+                                       task_poll_interval=0.5)
     except requests.exceptions.SSLError as exc:
         raise exceptions.VCenterUnreachable(
             endpoint, 'TLS verification failed (%s)' % _summary(exc))

@@ -19,6 +19,7 @@ import requests
 from nova.virt.vmwareapi.ownership import connection
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import store
+from nova.virt.vmwareapi.ownership import wsdl_cache
 
 NS = types.SimpleNamespace
 PASSWORD = 's3cret-Pa55'
@@ -75,7 +76,7 @@ class ConnectTestCase(base.BaseTestCase):
             self.assertNotIn('\n', str(error))
 
     def connect_failing(self, error):
-        with mock.patch.object(connection, 'BoundedSession',
+        with mock.patch.object(wsdl_cache, 'open_session',
                                autospec=True) as session:
             session.side_effect = error
             return self.assertRaises(exceptions.VCenterError,
@@ -118,16 +119,14 @@ class ConnectTestCase(base.BaseTestCase):
         self.assertIsInstance(error, exceptions.VCenterUnreachable)
 
     def test_session_arguments(self):
-        with mock.patch.object(connection, 'BoundedSession',
+        target = endpoint(8443, ca_file='/ca.pem', scheme='https')
+        with mock.patch.object(wsdl_cache, 'open_session',
                                autospec=True) as session:
-            result = connection.connect(
-                endpoint(8443, ca_file='/ca.pem', scheme='https'),
-                timeout=7)
+            result = connection.connect(target, timeout=7)
         self.assertIs(session.return_value, result)
         session.assert_called_once_with(
-            '127.0.0.1', 'admin', PASSWORD, 1, 0.5, scheme='https',
-            port=8443, cacert='/ca.pem', insecure=False,
-            connection_timeout=7)
+            connection.BoundedSession, target, 7, api_retry_count=1,
+            task_poll_interval=0.5)
 
     def test_bounded_session_is_a_session(self):
         self.assertTrue(issubclass(connection.BoundedSession,
