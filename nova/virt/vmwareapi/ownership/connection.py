@@ -7,6 +7,7 @@ clear message. ``BoundedSession`` keeps oslo.vmware's login and bounds its
 retries; ``connect`` translates every way of failing to our exceptions.
 """
 
+import functools
 import time
 
 from oslo_vmware import api
@@ -85,9 +86,12 @@ def connect(endpoint, timeout=10.0, api_retry_count=1):
     :raises: VCenterUnreachable, VCenterLoginFailed
     """
     try:
-        return wsdl_cache.open_session(BoundedSession, endpoint, timeout,
-                                       api_retry_count=api_retry_count,
-                                       task_poll_interval=0.5)
+        return wsdl_cache.open_session(functools.partial(
+            BoundedSession,
+            endpoint.host, endpoint.username, endpoint.password,
+            api_retry_count, 0.5, scheme=endpoint.scheme, port=endpoint.port,
+            cacert=endpoint.ca_file, insecure=endpoint.insecure,
+            connection_timeout=timeout), endpoint, timeout)
     except requests.exceptions.SSLError as exc:
         raise exceptions.VCenterUnreachable(
             endpoint, 'TLS verification failed (%s)' % _summary(exc))

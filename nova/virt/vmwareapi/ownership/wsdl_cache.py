@@ -392,30 +392,29 @@ def _write(path, data):
         raise
 
 
-def open_session(session_class, endpoint, timeout, cache=None,
-                 api_retry_count=1, task_poll_interval=0.5):
+def open_session(new_session, endpoint, timeout, cache=None):
     """A logged-in session whose WSDL was fetched within bounds.
 
-    :param session_class: ``oslo_vmware.api.VMwareAPISession`` or a subclass
-    :param endpoint: as for ``WsdlCache.vim``, plus ``username``,
-                     ``password``
+    :param new_session: called as ``new_session(wsdl_loc=...,
+                        create_session=False)``, returns an
+                        ``oslo_vmware.api.VMwareAPISession`` (or subclass)
+                        for ``endpoint`` with ``connection_timeout``
+                        ``timeout`` and the default pool size and operation
+                        id prefix, not logged in
+    :param endpoint: has ``scheme``, ``host``, ``port``, ``ca_file``,
+                     ``insecure``
     :param timeout: seconds for each request, WSDL documents included
     :param cache: a ``WsdlCache`` (default: ``WsdlCache.default()``)
-    :returns: an instance of ``session_class``, logged in
-    :raises: what ``WsdlCache.vim`` and ``session_class`` raise
+    :returns: the session, logged in (its ``_create_session``)
+    :raises: what ``WsdlCache.vim``, ``new_session`` and the login raise
     """
     cache = cache or WsdlCache.default()
     vim = cache.vim(endpoint, timeout)
-    session = session_class(
-        endpoint.host, endpoint.username, endpoint.password, api_retry_count,
-        task_poll_interval, scheme=endpoint.scheme, port=endpoint.port,
-        cacert=endpoint.ca_file, insecure=endpoint.insecure,
-        connection_timeout=timeout, wsdl_loc=vim.wsdl_url,
-        create_session=False)
+    session = new_session(wsdl_loc=vim.wsdl_url, create_session=False)
     if vars(session).get('_vim', False) is None:
         session._vim = vim
     else:  # oslo.vmware changed: it builds its own Vim from wsdl_loc
         LOG.warning('Cannot hand the WSDL client to %s: it builds its own',
-                    session_class.__name__)
+                    type(session).__name__)
     session._create_session()
     return session

@@ -4,6 +4,7 @@ The class builds one cache (a cold run) and each test works on a copy of
 it, so that only the tests about cold runs pay for building the client.
 """
 
+import functools
 import json
 import os
 import shutil
@@ -44,8 +45,7 @@ class TestWsdlCache(base.SimulatorTestCase):
         cls.warm = fixtures.TempDir()
         cls.warm.setUp()
         cache = wsdl_cache.WsdlCache(cls.warm.path)
-        wsdl_cache.open_session(connection.BoundedSession, cls.endpoint(),
-                                10, cache=cache).logout()
+        cls.open_session(cache).logout()
         assert cache.last_source == wsdl_cache.BUILT, cache.last_source
 
     @classmethod
@@ -54,10 +54,15 @@ class TestWsdlCache(base.SimulatorTestCase):
         super().tearDownClass()
 
     @classmethod
-    def endpoint(cls):
+    def open_session(cls, cache):
+        """A session through ``cache``, as ``connection.connect`` opens."""
         sim = cls.simulator
-        return connection.Endpoint(sim.host, sim.port, sim.username,
-                                   sim.password, ca_file=sim.ca_file)
+        endpoint = connection.Endpoint(sim.host, sim.port, sim.username,
+                                       sim.password, ca_file=sim.ca_file)
+        return wsdl_cache.open_session(functools.partial(
+            connection.BoundedSession, sim.host, sim.username, sim.password,
+            1, 0.5, port=sim.port, cacert=sim.ca_file,
+            connection_timeout=10), endpoint, 10, cache=cache)
 
     def folder(self, warm=True):
         """A cache folder of this test's: a copy of the warm one, or none
@@ -76,8 +81,7 @@ class TestWsdlCache(base.SimulatorTestCase):
         session works.
         """
         cache = wsdl_cache.WsdlCache(folder)
-        session = wsdl_cache.open_session(connection.BoundedSession,
-                                          self.endpoint(), 10, cache=cache)
+        session = self.open_session(cache)
         self.addCleanup(session.logout)
         self.assertEqual(expected, cache.last_source)
         self.assertEqual(self.session.vim.service_content.about.instanceUuid,

@@ -120,13 +120,22 @@ class ConnectTestCase(base.BaseTestCase):
 
     def test_session_arguments(self):
         target = endpoint(8443, ca_file='/ca.pem', scheme='https')
-        with mock.patch.object(wsdl_cache, 'open_session',
-                               autospec=True) as session:
+
+        def open_session(new_session, where, timeout):
+            self.assertEqual((target, 7), (where, timeout))
+            return new_session(wsdl_loc='file:///wsdl',
+                               create_session=False)
+        with mock.patch.object(connection, 'BoundedSession',
+                               autospec=True) as session, \
+                mock.patch.object(wsdl_cache, 'open_session',
+                                  side_effect=open_session):
             result = connection.connect(target, timeout=7)
         self.assertIs(session.return_value, result)
         session.assert_called_once_with(
-            connection.BoundedSession, target, 7, api_retry_count=1,
-            task_poll_interval=0.5)
+            '127.0.0.1', 'admin', PASSWORD, 1, 0.5, scheme='https',
+            port=8443, cacert='/ca.pem', insecure=False,
+            connection_timeout=7, wsdl_loc='file:///wsdl',
+            create_session=False)
 
     def test_bounded_session_is_a_session(self):
         self.assertTrue(issubclass(connection.BoundedSession,

@@ -6,6 +6,7 @@ that the cache relies on; when one of them fails after an upgrade, read
 the module docstring of ``wsdl_cache`` before changing anything.
 """
 
+import functools
 import hashlib
 import logging
 import os
@@ -349,24 +350,32 @@ class OpenSessionTestCase(CacheTestCase):
         def _create_session(self):
             self.logins += 1
 
+    def session(self, session_class):
+        return functools.partial(session_class, 'vc.example.test', 'admin',
+                                 's3cret-Pa55', 1, 0.5,
+                                 connection_timeout=7)
+
     def test_session_gets_the_vim_and_logs_in(self):
         cache = wsdl_cache.WsdlCache(self.folder)
-        with mock.patch.object(self.Session, '__init__', autospec=True,
-                               side_effect=api.VMwareAPISession.__init__
-                               ) as init:
-            session = wsdl_cache.open_session(
-                self.Session, ENDPOINT, 7, cache=cache, api_retry_count=2,
-                task_poll_interval=0.25)
+        made = []
+
+        def new_session(**kwargs):
+            made.append(kwargs)
+            return self.session(self.Session)(**kwargs)
+        session = wsdl_cache.open_session(new_session, ENDPOINT, 7,
+                                          cache=cache)
         self.assertIsInstance(session.vim, vim_mod.Vim)
         self.assertIs(session._vim, session.vim)
         self.assertEqual(1, session.logins)
-        init.assert_called_once_with(
-            session, 'vc.example.test', 'admin', 's3cret-Pa55', 2, 0.25,
-            scheme='https', port=443, cacert='/ca.pem', insecure=False,
-            connection_timeout=7, wsdl_loc=session.vim.wsdl_url,
-            create_session=False)
+        self.assertEqual([dict(wsdl_loc=session.vim.wsdl_url,
+                               create_session=False)], made)
         self.assertTrue(
             session.vim.wsdl_url.startswith('file://' + self.folder))
+        self.assertEqual(wsdl_cache.BUILT, cache.last_source)
+        again = wsdl_cache.open_session(self.session(self.Session),
+                                        ENDPOINT, 7, cache=cache)
+        self.assertEqual(wsdl_cache.HIT, cache.last_source)
+        self.assertIsInstance(again.vim, wsdl_cache._CachedVim)
 
     def test_session_that_builds_its_own_vim(self):
         class Own(self.Session):
@@ -376,6 +385,7 @@ class OpenSessionTestCase(CacheTestCase):
 
         logger = self.useFixture(fixtures.FakeLogger(level=logging.WARNING))
         session = wsdl_cache.open_session(
-            Own, ENDPOINT, 7, cache=wsdl_cache.WsdlCache(self.folder))
+            self.session(Own), ENDPOINT, 7,
+            cache=wsdl_cache.WsdlCache(self.folder))
         self.assertEqual(1, session.logins)
         self.assertIn('builds its own', logger.output)
