@@ -1,55 +1,43 @@
-"""vCenter's VIM client, built once from its WSDL and kept on disk.
+"""vCenter's VIM client, kept on disk between runs of the command.
 
-Building oslo.vmware's suds client from the 2.7 MB VIM WSDL took about 5 s
-of a 6 s ``nova-vmware-owner show`` (imports 0.7 s, login and calls 0.1 s):
-parsing the XML about 2 s, building the schema 1.5 s, ``ServiceDefinition``
-0.4 s, most of it the cyclic garbage collector walking the ~600,000 objects
-being made. So: the collector is paused while the client is built or
-loaded, and the built client (its ``Definitions`` and ``ServiceDefinition``
-list, whose side effect registers the ``ns0``... prefixes) is pickled, so
-that a later run only unpickles it (0.35 s). suds' own ``ObjectCache``
-(``cachingpolicy=1``) keeps only the ``Definitions``, oslo.vmware builds
-its client with the default policy, and ``Client.__init__`` rebuilds the
-``ServiceDefinition`` every time; hence our ``_CachedClient``.
+``wsdl_fetch`` downloads the WSDL documents within bounds, ``wsdl_client``
+builds oslo.vmware's client from them and pickles it; this module decides
+where the pickle lives and when it may be used, so that a run of
+``nova-vmware-owner`` unpickles the client (0.3 s) instead of building it
+(5 s before, 1.1 s with the garbage collector paused).
 
-The key: SHA-256 of every document's name and bytes (``wsdl_fetch``), the
-format, and the Python, suds and oslo.vmware versions the pickle depends
-on. Every run still downloads the documents, within bounds (about 50 ms on
-loopback), and hashes them: a vCenter upgrade changes ``vim.wsdl`` and the
-schemas while ``vimService.wsdl`` stays the same, so only the content
-proves a client right, and a client is never used for a WSDL other than the
-one it was built from, whichever vCenter served it. Entries unused for
-``MAX_AGE`` are removed when a new one is written.
+The key: SHA-256 of every document's name and bytes, the format, and the
+Python, suds and oslo.vmware versions the pickle depends on. Every run
+still downloads the documents, within bounds (about 50 ms on loopback), and
+hashes them: a vCenter upgrade changes ``vim.wsdl`` and the schemas while
+``vimService.wsdl`` stays the same, so only the content proves a client
+right, and a client is never used for a WSDL other than the one it was
+built from, whichever vCenter served it. Entries unused for ``MAX_AGE``
+are removed when a new one is written.
 
 Where: ``$NOVA_VMWARE_OWNER_WSDL_CACHE`` (empty: no cache), else
 ``$XDG_CACHE_HOME/nova-vmware-owner/wsdl``, else
 ``~/.cache/nova-vmware-owner/wsdl`` (``/var/lib/nova/.cache/...`` for user
-``nova``). Folders are made 0700 and
-used only when they are real folders owned by this user; a pickle is read
-only from a regular file of this user's that no one else may write, and
-only once its SHA-256 matched. Files are written under a temporary name and
+``nova``). Folders are made 0700 and used only when they are real folders
+owned by this user; a pickle is read only from a regular file of this
+user's that no one else may write, and only once its SHA-256 matched: never
+a pickle from anywhere. Files are written under a temporary name and
 renamed into place, so concurrent runs never read a partial file; a corrupt
 entry is rebuilt. A cache that is missing and cannot be made, read-only or
 not ours is not used: the client is built in a temporary folder, slowly.
 
-Private details relied on, each pinned by ``test_wsdl_cache`` and checked
-at run time, falling back to oslo.vmware's own (slow) build when they
-change: ``Definitions.__getstate__`` leaves the options (transport) out of
-the pickle; ``suds.client.Client.__init__`` and ``oslo_vmware.service
-.Service.__init__`` set the attributes ``_CachedClient`` and ``_CachedVim``
-set (the names a real client and Vim had are stored with each entry and
-compared); ``VMwareAPISession.vim`` returns ``_vim`` once set, and
-``_create_session`` is the login its ``__init__`` runs.
+``open_session`` hands the client to an oslo.vmware session and logs in;
+it relies on ``VMwareAPISession.vim`` returning ``_vim`` once set and on
+``_create_session`` being the login its ``__init__`` runs (both pinned by
+``test_wsdl_cache``; without the first, the session builds its own client
+from the local documents: slow, still bounded).
 """
 
 import contextlib
-import gc
 import hashlib
 import importlib.metadata
-import io
 import logging
 import os
-import pickle
 import re
 import shutil
 import stat
@@ -57,15 +45,9 @@ import sys
 import tempfile
 import time
 
-from oslo_vmware import service
-from oslo_vmware import vim as vim_mod
 import suds
-import suds.cache
-import suds.client
-import suds.options
-import suds.plugin
-import suds.sax.text
 
+from nova.virt.vmwareapi.ownership import wsdl_client
 from nova.virt.vmwareapi.ownership import wsdl_fetch
 
 LOG = logging.getLogger(__name__)
@@ -112,92 +94,6 @@ def _version(distribution):
         return 'unknown'
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while the client is made.
-
-    Building or unpickling it makes ~600,000 objects that all live on:
-    collecting while they are made tripled the time, and the first
-    collection after would still walk them all (0.4 s). ``freeze`` then
-    ``unfreeze`` moves them to the oldest generation in one step, where only
-    a full collection looks at them, as it would at any old object.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
-def _text(cls, value, lang, escaped):
-    """Unpickle a ``suds.sax.text.Text``: one call instead of three (its
-    ``__new__`` and ``__setstate__``), 73,000 times: a third of the load.
-    """
-    text = str.__new__(cls, value)
-    text.lang = lang
-    text.escaped = escaped
-    return text
-
-
-class _Pickler(pickle.Pickler):
-    """Pickles ``Text`` for ``_text`` while it has the slots we know."""
-
-    _TEXTS = ((suds.sax.text.Text, suds.sax.text.Raw)
-              if suds.sax.text.Text.__slots__ == ('lang', 'escaped') else ())
-
-    def reducer_override(self, obj):
-        if type(obj) in self._TEXTS:
-            return _text, (type(obj), str(obj), obj.lang, obj.escaped)
-        return NotImplemented
-
-
-def _dumps(value):
-    out = io.BytesIO()
-    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return out.getbuffer()
-
-
-class _CachedClient(service.CompatibilitySudsClient):
-    """oslo.vmware's suds client, from a cached WSDL instead of parsing it.
-
-    Does what ``suds.client.Client.__init__`` does after it has read the
-    ``Definitions``, except building ``ServiceDefinition``: those are cached
-    too, their prefixes already pushed into the WSDL's root.
-    """
-
-    def __init__(self, wsdl, service_definitions, **options):
-        self.options = suds.options.Options()
-        self.set_options(**options)
-        wsdl.options = self.options
-        for imported in wsdl.imports:
-            imported.imported.options = self.options
-        suds.plugin.PluginContainer(self.options.plugins).init.initialized(
-            wsdl=wsdl)
-        self.wsdl = wsdl
-        self.factory = suds.client.Factory(wsdl)
-        self.service = suds.client.ServiceSelector(self, wsdl.services)
-        self.sd = service_definitions
-        self.messages = dict(tx=None, rx=None)
-
-
-class _CachedVim(vim_mod.Vim):
-    """``oslo_vmware.vim.Vim`` around a client made by ``_CachedClient``:
-    sets what ``oslo_vmware.service.Service.__init__`` sets.
-    """
-
-    def __init__(self, client, soap_url, wsdl_url, op_id_prefix):
-        self.wsdl_url = wsdl_url
-        self.soap_url = soap_url
-        self.op_id_prefix = op_id_prefix
-        self.client = client
-        self._service_content = None
-        self._vc_session_cookie = None
-
-
 class WsdlCache:
     """Makes bounded ``Vim`` objects, from the cache where it can.
 
@@ -235,8 +131,9 @@ class WsdlCache:
                     connection_timeout=timeout, op_id_prefix=op_id_prefix)
         entry = self._entry(cache_key(documents))
         if entry:
-            cached = self._load(entry)
-            made = cached and self._from_cache(cached, url, entry, args)
+            payload = self._load(entry)
+            made = payload is not None and wsdl_client.loads(
+                payload, _file_url(entry), **args)
             if made:
                 self.last_source = HIT
                 return made
@@ -247,7 +144,7 @@ class WsdlCache:
             else:
                 self.last_source = UNCACHED
                 with contextlib.suppress(OSError):
-                    self._store(entry, built)
+                    self._store(entry, wsdl_client.dumps(built))
                     self.last_source = BUILT
                     self._prune()
                 return built
@@ -281,22 +178,16 @@ class WsdlCache:
             os.makedirs(os.path.dirname(os.path.join(folder, name)),
                         mode=0o700, exist_ok=True)
             _write(os.path.join(folder, name), content)
-        with _gc_paused():
-            return vim_mod.Vim(wsdl_url=_file_url(folder), **args)
+        return wsdl_client.build(_file_url(folder), **args)
 
     @staticmethod
-    def _store(entry, built):
-        client = built.client
-        with _gc_paused():
-            payload = _dumps(dict(wsdl=client.wsdl, sd=client.sd,
-                                  client_attributes=sorted(vars(client)),
-                                  vim_attributes=sorted(vars(built))))
+    def _store(entry, payload):
         _write(os.path.join(entry, _PICKLE),
                _MAGIC + hashlib.sha256(payload).digest() + payload)
 
     @staticmethod
     def _load(entry):
-        """The unpickled entry, or None when absent, unsafe or corrupt."""
+        """The entry's payload, or None when absent, unsafe or corrupt."""
         path = os.path.join(entry, _PICKLE)
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
@@ -309,47 +200,15 @@ class WsdlCache:
                 LOG.debug('WSDL cache %s is not ours alone: ignored', path)
                 return None
             data = f.read()
-        head, checksum = len(_MAGIC), data[len(_MAGIC):len(_MAGIC) + 32]
-        payload = memoryview(data)[head + 32:]
+        head = len(_MAGIC) + 32
+        payload = memoryview(data)[head:]
         if (not data.startswith(_MAGIC) or
-                checksum != hashlib.sha256(payload).digest()):
+                data[len(_MAGIC):head] != hashlib.sha256(payload).digest()):
             LOG.debug('WSDL cache %s is corrupt: rebuilding', path)
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # last used, for _prune
-        try:
-            with _gc_paused():
-                return pickle.loads(payload)  # nosec B301: ours, checksummed
-        except (pickle.UnpicklingError, EOFError, AttributeError,
-                ImportError, IndexError, TypeError, ValueError) as e:
-            # Checksummed, so written by us, but by other code: rebuild.
-            LOG.debug('WSDL cache %s unreadable (%s): rebuilding', path, e)
-            return None
-
-    @staticmethod
-    def _from_cache(cached, url, entry, args):
-        """A ``_CachedVim``; None if suds or oslo.vmware changed shape."""
-        try:
-            client = _CachedClient(
-                cached['wsdl'], cached['sd'], location=url,
-                transport=service.RequestsTransport(
-                    cacert=args['cacert'], insecure=args['insecure'],
-                    pool_maxsize=args['pool_maxsize'],
-                    connection_timeout=args['connection_timeout']),
-                plugins=[service.ServiceMessagePlugin()],
-                cache=suds.cache.NoCache())
-            made = _CachedVim(client, url, _file_url(entry),
-                              args['op_id_prefix'])
-        except (AttributeError, KeyError, TypeError) as e:
-            LOG.warning('Cannot use the cached WSDL client (%s): building '
-                        'it the slow way', e)
-            return None
-        if (sorted(vars(client)) != cached['client_attributes'] or
-                sorted(vars(made)) != cached['vim_attributes']):
-            LOG.warning('suds or oslo.vmware changed the shape of their '
-                        'client: building it the slow way')
-            return None
-        return made
+        return payload
 
     def _prune(self):
         """Remove entries unused for ``MAX_AGE``, and files left behind by

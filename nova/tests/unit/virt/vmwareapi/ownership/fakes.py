@@ -249,3 +249,24 @@ WSDL_DOCUMENTS = {
 }
 """A small VIM WSDL of four documents, as vCenter serves them (bytes)."""
 WSDL_DOCUMENTS = {name: text.encode() for name, text in WSDL_DOCUMENTS.items()}
+
+WSDL_REPLY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
+<soapenv:Body><RetrieveServiceContentResponse xmlns="urn:vim25"><returnval>
+<rootFolder type="Folder">group-d1</rootFolder>
+<about><name>VMware &amp; co</name><instanceUuid>abc</instanceUuid></about>
+</returnval></RetrieveServiceContentResponse></soapenv:Body>
+</soapenv:Envelope>"""
+"""vCenter's answer to RetrieveServiceContent, in ``WSDL_DOCUMENTS``' terms."""
+
+
+def soap_exchange(client):
+    """(the envelope a suds ``client`` of ``WSDL_DOCUMENTS`` sends for
+    RetrieveServiceContent, what it makes of ``WSDL_REPLY``), sending
+    nothing
+    """
+    client.set_options(nosend=True)
+    moref = client.factory.create('ns0:ManagedObjectReference')
+    moref.value = moref._type = 'ServiceInstance'
+    request = client.service.RetrieveServiceContent(_this=moref)
+    return request.envelope, str(request.process_reply(WSDL_REPLY))
