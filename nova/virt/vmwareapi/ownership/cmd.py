@@ -1,5 +1,7 @@
 """Console script entry point of ``nova-vmware-owner``."""
 
+import gc
+import os
 import sys
 import warnings
 
@@ -13,5 +15,12 @@ def main():
     the import inside this function).
     """
     warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+    # Nothing in the command is green: spare importing eventlet's DNS
+    # resolver (dnspython), a third of the command's import time.
+    os.environ.setdefault('EVENTLET_NO_GREENDNS', 'yes')
     from nova.virt.vmwareapi.ownership import cli
-    sys.exit(cli.main())
+    code = cli.main()
+    # The process ends here: spare the interpreter's last garbage
+    # collection a walk through the suds client's ~600,000 objects (0.3 s).
+    gc.freeze()
+    sys.exit(code)

@@ -12,6 +12,7 @@ number of times (oslo.vmware retries it forever, 10 to 60 seconds apart).
 """
 
 import contextlib
+import functools
 import re
 import time
 
@@ -21,6 +22,7 @@ from oslo_vmware import vim_util
 import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import wsdl_cache
 
 CLUSTER_TYPE = 'ClusterComputeResource'
 
@@ -161,13 +163,15 @@ class Session(api.VMwareAPISession):
     # __wrapped__ is the locked login alone (pinned by a unit test).
     _login_once = api.VMwareAPISession._create_session.__wrapped__
 
-    def __init__(self, endpoint, timeout, retries=0, wsdl_loc=None):
+    def __init__(self, endpoint, timeout, retries=0, wsdl_loc=None,
+                 create_session=True):
         self.endpoint = endpoint
         super().__init__(
             endpoint.host, endpoint.username, endpoint.password, retries,
             0.5, scheme=endpoint.scheme, port=endpoint.port,
             cacert=endpoint.ca_file, insecure=endpoint.insecure,
-            connection_timeout=timeout, wsdl_loc=wsdl_loc)
+            connection_timeout=timeout, wsdl_loc=wsdl_loc,
+            create_session=create_session)
 
     def _create_session(self):
         for attempt in range(1, LOGIN_ATTEMPTS + 1):
@@ -179,18 +183,23 @@ class Session(api.VMwareAPISession):
                 time.sleep(LOGIN_RETRY_DELAY)
 
 
-def connect(endpoint, timeout, retries=0, wsdl_loc=None):
+def connect(endpoint, timeout, retries=0):
     """Log in to vCenter, failing within a bound.
+
+    The VIM WSDL is downloaded within the same bound and its client comes
+    from the on-disk cache when vCenter serves the same documents
+    (``wsdl_cache``).
 
     :param endpoint: an ``Endpoint``
     :param timeout: seconds for each TCP connection and each answer
     :param retries: times a call is repeated after a connection error
-    :param wsdl_loc: where to load the VIM WSDL from (default: vCenter)
     :returns: a logged-in ``Session``
     :raises: VCenterUnreachable, VCenterLoginFailed, VCenterFault
     """
     with translated('Login', endpoint, endpoint.username):
-        return Session(endpoint, timeout, retries, wsdl_loc)
+        return wsdl_cache.open_session(
+            functools.partial(Session, endpoint, timeout, retries),
+            endpoint, timeout)
 
 
 def _call(session, method, *args, **kwargs):

@@ -3,6 +3,8 @@
 import json
 import os
 import socket
+import ssl
+import threading
 import time
 
 import fixtures
@@ -19,15 +21,28 @@ ERROR_BOUND = 30
 """Seconds within which a connection problem must be reported."""
 
 
-class TestShowCheck(base.SimulatorTestCase):
-
-    def claim(self, host):
-        guard_mod.OwnershipGuard(self.make_store(), host,
-                                 base.settings()).start()
+class CommandTestCase(base.SimulatorTestCase):
 
     def command(self, host, *args, **conf):
         return self.run_command('--config-file',
                                 self.config_file(host, **conf), *args)
+
+    def assertConnectionError(self, out, started, *fragments):
+        self.assertEqual(2, out.returncode, out.stdout + out.stderr)
+        self.assertLess(time.monotonic() - started, ERROR_BOUND)
+        self.assertNotIn('Traceback', out.stderr)
+        self.assertEqual(1, len(out.stderr.strip().splitlines()),
+                         out.stderr)
+        for fragment in fragments:
+            self.assertIn(fragment, out.stderr)
+        self.assertNotIn(self.simulator.password, out.stderr)
+
+
+class TestShowCheck(CommandTestCase):
+
+    def claim(self, host):
+        guard_mod.OwnershipGuard(self.make_store(), host,
+                                 base.settings()).start()
 
     def assertVerdict(self, verdict, check_exit, host='compute-a'):
         for name in ('show', 'check'):
@@ -82,16 +97,6 @@ class TestShowCheck(base.SimulatorTestCase):
         self.assertEqual(3, out.returncode)
         self.assertIn('owned by host compute-b', out.stdout)
 
-    def assertConnectionError(self, out, started, *fragments):
-        self.assertEqual(2, out.returncode, out.stdout + out.stderr)
-        self.assertLess(time.monotonic() - started, ERROR_BOUND)
-        self.assertNotIn('Traceback', out.stderr)
-        self.assertEqual(1, len(out.stderr.strip().splitlines()),
-                         out.stderr)
-        for fragment in fragments:
-            self.assertIn(fragment, out.stderr)
-        self.assertNotIn(self.simulator.password, out.stderr)
-
     def test_wrong_password(self):
         started = time.monotonic()
         out = self.command('compute-a', 'show', password='wrong-password')
@@ -137,3 +142,79 @@ class TestShowCheck(base.SimulatorTestCase):
                                'show')
         self.assertEqual(2, out.returncode)
         self.assertIn('/nonexistent/nova.conf', out.stderr)
+
+
+class SilentListener:
+    """A loopback server that accepts connections and never answers.
+
+    :param tls: (certificate file, key file): complete the TLS handshake
+                first, then say nothing
+    """
+
+    def __init__(self, test, tls=None):
+        self.connections = self.handshakes = 0
+        self._held = []
+        self._stop = threading.Event()
+        self._socket = socket.create_server(('127.0.0.1', 0))
+        self._socket.settimeout(0.2)
+        self.port = self._socket.getsockname()[1]
+        self._tls = None
+        if tls:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(*tls)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        test.addCleanup(self.close)
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._held.append(conn)
+            self.connections += 1
+            if self._tls:
+                conn.settimeout(10)
+                try:
+                    self._held.append(self._tls.wrap_socket(
+                        conn, server_side=True))
+                    self.handshakes += 1
+                except OSError:
+                    continue
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(10)
+        for conn in self._held + [self._socket]:
+            conn.close()
+
+
+class TestSilentVCenter(CommandTestCase):
+    """A vCenter that accepts connections and then never answers: exit 2,
+    naming the endpoint, at the default timeout (the WSDL download used
+    to wait for minutes).
+    """
+
+    SIMULATOR_OPTIONS = {'clusters': 1}
+
+    def assertSilenceReported(self, listener, **conf):
+        started = time.monotonic()
+        out = self.command('compute-a', 'show', port=listener.port, **conf)
+        self.assertConnectionError(
+            out, started, 'https://127.0.0.1:%d' % listener.port,
+            'timed out')
+
+    def test_tcp_accepted_never_answered(self):
+        listener = SilentListener(self)
+        self.assertSilenceReported(listener)
+        self.assertGreaterEqual(listener.connections, 1)
+
+    def test_tls_handshake_then_silence(self):
+        cert = simulator.make_self_signed_cert(
+            self.useFixture(fixtures.TempDir()).path, name='silent')
+        listener = SilentListener(self, tls=cert)
+        self.assertSilenceReported(listener, ca_file=cert[0])
+        self.assertGreaterEqual(listener.handshakes, 1)

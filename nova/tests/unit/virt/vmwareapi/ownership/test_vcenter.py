@@ -16,6 +16,7 @@ import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership import wsdl_cache
 
 PASSWORD = 's3cret-Pa55'
 ENDPOINT = vcenter.Endpoint('vc.example.test', 443, 'admin', PASSWORD)
@@ -201,6 +202,10 @@ class LoginTestCase(base.BaseTestCase):
             vcenter.Session, '_login_once', autospec=True)).mock
         self.sleep = self.useFixture(fixtures.MockPatchObject(
             vcenter.time, 'sleep', autospec=True)).mock
+        # The client, as the WSDL cache hands it over (test_wsdl_cache).
+        self.useFixture(fixtures.MockPatchObject(
+            wsdl_cache.WsdlCache, 'vim', autospec=True,
+            return_value=mock.Mock(wsdl_url='file:///c/vimService.wsdl')))
 
     def test_gives_up_after_the_bound_on_every_outage(self):
         self.login.side_effect = vexc.VimConnectionException('down', REFUSED)
@@ -236,11 +241,13 @@ class LoginTestCase(base.BaseTestCase):
         with mock.patch.object(api.VMwareAPISession, '__init__',
                                autospec=True, return_value=None) as init:
             session = vcenter.Session(endpoint, 7, retries=1,
-                                      wsdl_loc='file:///vim.wsdl')
+                                      wsdl_loc='file:///vim.wsdl',
+                                      create_session=False)
         init.assert_called_once_with(
             session, 'vc', 'admin', PASSWORD, 1, 0.5, scheme='https',
             port=8443, cacert='/ca.pem', insecure=False,
-            connection_timeout=7, wsdl_loc='file:///vim.wsdl')
+            connection_timeout=7, wsdl_loc='file:///vim.wsdl',
+            create_session=False)
 
 
 class LoginOncePinTestCase(base.BaseTestCase):
