@@ -141,9 +141,11 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
 
 
 def command_argv():
-    """How to run ``nova-vmware-owner``: the installed console script when
-    there is one (tox installs the wheel), else the same entry point from
-    the source tree."""
+    """How to run ``nova-vmware-owner``.
+
+    The installed console script when there is one (tox installs the
+    wheel), else the same entry point from the source tree.
+    """
     command = shutil.which('nova-vmware-owner')
     return [command] if command else [
         sys.executable, '-c',
