@@ -140,8 +140,10 @@ class CallHook:
         self._at(method, nth, act)
 
     def answer(self, method, reply, nth=None):
-        """Answer the ``nth`` request of ``method`` with ``reply`` instead
-        of vCenter (the request is not sent)."""
+        """Answer the ``nth`` request of ``method`` in vCenter's place.
+
+        The request is not sent; ``reply`` is what the client receives.
+        """
         self._at(method, nth, lambda: reply)
 
 

@@ -271,8 +271,8 @@ class TestSessionTerminated(FaultTestCase):
         manager = vcenter.service_content(self.session).sessionManager
         (_, props), = vcenter.collect(
             self.session, [(manager, 'SessionManager', ['sessionList'])])
-        return {s.key for s in vcenter.array(props.get('sessionList'),
-                                              'UserSession')}
+        sessions = vcenter.array(props.get('sessionList'), 'UserSession')
+        return {s.key for s in sessions}
 
     def test_holder_logs_in_again_and_keeps_renewing(self):
         before = self.session_keys()

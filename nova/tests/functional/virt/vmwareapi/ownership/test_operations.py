@@ -46,8 +46,10 @@ def dead_pid():
 
 
 class LiveHolder:
-    """A nova-compute guard holding the cluster: its lease keeper renews
-    every second (renew deadline 5 s)."""
+    """A nova-compute guard holding the cluster.
+
+    Its lease keeper renews every second (renew deadline 5 s).
+    """
 
     def __init__(self, store, host):
         self.guard = guard_mod.OwnershipGuard(
@@ -152,8 +154,10 @@ class OperationsTestCase(base.SimulatorTestCase):
         return self.view().record
 
     def assertWritten(self, record):
-        """``record`` is in a lease of its own and copied to the
-        attribute under its token."""
+        """``record`` is in a lease and copied to the attribute.
+
+        The copy carries the lease's key as its token.
+        """
         attribute, _, token, lease = self.raw()
         self.assertIsNotNone(token)
         self.assertEqual(token, record.token)
