@@ -48,8 +48,8 @@ _FAULT = '''<?xml version="1.0" encoding="UTF-8"?>
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode>
 <faultstring>%(message)s</faultstring><detail>
-<%(name)sFault xmlns="urn:vim25" xsi:type="%(name)s">%(details)s</%(name)sFault>
-</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>'''
+<%(name)sFault xmlns="urn:vim25" xsi:type="%(name)s">%(details)s
+</%(name)sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>'''
 
 
 def report_time(test, seconds, outcome):
@@ -85,10 +85,10 @@ def fault_reply(name, message, **details):
     :param details: the fault's properties (``privilegeId=...``)
     """
     escape = saxutils.escape
+    fields = ''.join('<%s>%s</%s>' % (key, escape(value), key)
+                     for key, value in details.items())
     body = _FAULT % {'name': name, 'message': escape(message),
-                     'details': ''.join('<%s>%s</%s>' % (key, escape(value),
-                                                          key)
-                                        for key, value in details.items())}
+                     'details': fields}
     return transport.Reply(500, {'Content-Type': 'text/xml; charset=utf-8'},
                            body.encode())
 
