@@ -20,10 +20,10 @@ from oslo_config import fixture as config_fixture
 import requests
 import testtools
 
-from nova import config as nova_config
 from nova.conf import netconf
 from nova.conf import paths
 from nova.conf import vmware as nova_vmware_conf
+from nova import config as nova_config
 from nova import exception as nova_exception
 from nova import rpc
 from nova.virt import node as nova_node
