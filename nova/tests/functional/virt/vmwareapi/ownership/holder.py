@@ -62,6 +62,10 @@ def parse_args(argv):
     parser.add_argument('--deadline', type=float, default=None,
                         help='renew_deadline in seconds (default: halfway '
                              'between --renew and --lease)')
+    parser.add_argument('--timeout', type=float, default=None,
+                        help='seconds of each vCenter request (default: '
+                             "the settings' request_timeout, as the "
+                             "driver's)")
     return parser.parse_args(argv)
 
 
@@ -151,7 +155,8 @@ def main(argv=None):
                                 args.password, ca_file=args.ca_file)
     # As the guarded driver: a session of its own, bounded to fit the
     # renew deadline.
-    session = vcenter.connect(endpoint, make_settings(args).request_timeout)
+    session = vcenter.connect(endpoint, args.timeout or
+                              make_settings(args).request_timeout)
     ref = vcenter.find_cluster(session, args.cluster)
     report('connected', green_threads=_green_threads())
     return (hold if args.mode == 'hold' else race)(session, ref, args)
