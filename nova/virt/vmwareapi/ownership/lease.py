@@ -4,8 +4,10 @@
 nova-compute 34, green threads where eventlet monkey-patched them):
 
 - renewals: ``guard.renew`` every ``renew_interval`` seconds. A failed
-  renewal (vCenter unreachable or slow) is logged and tried again at the
-  next interval; one that finds the cluster taken away ends the lease.
+  renewal (vCenter unreachable or slow) is logged and tried again sooner,
+  every ``retry_interval`` (a third of the time between ``renew_interval``
+  and ``renew_deadline``), so that a passing fault costs no step down; one
+  that finds the cluster taken away ends the lease.
 - the deadline: when no renewal has succeeded for ``renew_deadline``
   seconds of this process's monotonic clock, counted from the *start* of
   the last successful one, the holder steps down, even while a renewal
@@ -44,6 +46,7 @@ class LeaseKeeper:
         self._guard = guard
         self.interval = settings.renew_interval
         self.deadline = settings.renew_deadline
+        self.retry_interval = retry_interval(settings)
         self._on_lost = on_lost
         self._clock = clock
         self._stop = threading.Event()
@@ -57,7 +60,7 @@ class LeaseKeeper:
 
     def start(self):
         """Start the renewal and deadline threads (daemons)."""
-        for name, target in (('ownership-lease', self._renew_loop),
+        for name, target in (('ownership-lease', self.renew_loop),
                              ('ownership-deadline', self._deadline_loop)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -70,10 +73,13 @@ class LeaseKeeper:
             if thread is not threading.current_thread():
                 thread.join(timeout)
 
-    def _renew_loop(self):
-        while not self._clock.wait(self._stop, self.interval):
+    def renew_loop(self):
+        """The renewal thread's body: renew until stopped or ended."""
+        delay = self.interval
+        while not self._clock.wait(self._stop, delay):
             if not self.renew_once():
                 return
+            delay = self.retry_interval if self.failures else self.interval
 
     def _deadline_loop(self):
         while not self.check_deadline():
@@ -94,11 +100,12 @@ class LeaseKeeper:
             # decides when trying again is no longer safe.
             self.failures += 1
             LOG.warning('Could not renew the ownership lease of %s (attempt '
-                        '%d failed, retrying in %s seconds; stepping down '
-                        '%d seconds after the last successful renewal): %s',
-                        self._guard.location, self.failures, self.interval,
-                        self.deadline, exc, exc_info=not isinstance(
-                            exc, exceptions.OwnershipError))
+                        '%d failed, retrying in %g seconds; stepping down '
+                        '%g seconds after the last successful renewal): %s',
+                        self._guard.location, self.failures,
+                        self.retry_interval, self.deadline, exc,
+                        exc_info=not isinstance(exc,
+                                                exceptions.OwnershipError))
             return not self._stop.is_set()
         with self._lock:
             if self.lost is not None:
@@ -120,9 +127,9 @@ class LeaseKeeper:
             return False
         self._lose(exceptions.OwnershipLost(
             self._guard.location, self._guard.holder,
-            'no renewal of its lease succeeded for %d seconds (counted from '
-            'the start of the last successful one; [vmware_ownership] '
-            'renew_deadline = %d): vCenter did not answer in time, and a '
+            'no renewal of its lease succeeded for %.1f seconds (counted '
+            'from the start of the last successful one; [vmware_ownership] '
+            'renew_deadline = %g): vCenter did not answer in time, and a '
             'standby may take over once lease_duration has passed'
             % (waited, self.deadline)))
         return True
@@ -136,3 +143,19 @@ class LeaseKeeper:
         self._stop.set()
         LOG.critical('%s', error)
         self._on_lost(error)
+
+
+MIN_RETRY_INTERVAL = 0.2
+"""Seconds, the shortest wait between two attempts of a failed renewal."""
+
+
+def retry_interval(settings):
+    """Seconds between the attempts of a failed renewal.
+
+    A third of what ``renew_deadline`` leaves after ``renew_interval`` (20 s
+    with the defaults), so that a renewal that failed once is tried a few
+    more times before the deadline, not once at the deadline itself.
+    """
+    return max(MIN_RETRY_INTERVAL,
+               min(settings.renew_interval,
+                   (settings.renew_deadline - settings.renew_interval) / 3.0))

@@ -196,7 +196,7 @@ class Session(api.VMwareAPISession):
                 time.sleep(LOGIN_RETRY_DELAY)
 
 
-def connect(endpoint, timeout, retries=0):
+def connect(endpoint, timeout, retries=0, cache=None):
     """Log in to vCenter, failing within a bound.
 
     The VIM WSDL is downloaded within the same bound and its client comes
@@ -206,13 +206,14 @@ def connect(endpoint, timeout, retries=0):
     :param endpoint: an ``Endpoint``
     :param timeout: seconds for each TCP connection and each answer
     :param retries: times a call is repeated after a connection error
+    :param cache: a ``wsdl_cache.WsdlCache`` (default: the user's)
     :returns: a logged-in ``Session``
     :raises: VCenterUnreachable, VCenterLoginFailed, VCenterFault
     """
     with translated('Login', endpoint, endpoint.username):
         return wsdl_cache.open_session(
             functools.partial(Session, endpoint, timeout, retries),
-            endpoint, timeout)
+            endpoint, timeout, cache=cache)
 
 
 def _call(session, method, *args, **kwargs):

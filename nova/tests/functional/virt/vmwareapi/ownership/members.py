@@ -16,18 +16,14 @@ by what the holders say of themselves.
 import threading
 import time
 
+from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership import store as store_mod
-from nova.virt.vmwareapi.ownership import vcenter
 from nova.virt.vmwareapi.ownership import view as view_mod
-
-CLUSTER = 'DC0_C0'
-
 
 class Stopped(Exception):
     """A stopped member's clock ends its waiting."""
@@ -44,11 +40,7 @@ class StoppableClock(clock_mod.Clock):
             raise Stopped()
 
 
-def make_store(session, attribute, cluster=CLUSTER):
-    ref = vcenter.find_cluster(session, cluster)
-    location = exceptions.Location(cluster, str(session.endpoint),
-                                   vcenter.moref_value(ref), attribute)
-    return store_mod.ClusterStore(session, ref, attribute, location)
+make_store = base.make_store
 
 
 class Member:

@@ -11,7 +11,9 @@ the bad timings the simulator cannot produce by itself:
   seconds after it came (a slow or overloaded vCenter: requests are
   carried out on time, their answers arrive late);
 - ``STALL_ANSWERS``: pass requests at once, hold every answer until the
-  mode changes, then deliver them all (late).
+  mode changes, then deliver them all (late);
+- ``MUTE``: pass requests at once, drop every answer (the request is
+  carried out, the client never learns it was).
 
 With ``tls`` (the simulator's certificate, key and CA) it terminates TLS on
 both sides, so clients still verify the certificate while the proxy reads
@@ -47,6 +49,7 @@ BLACKHOLE = 'blackhole'
 RESET = 'reset'
 DELAY_ANSWERS = 'delay-answers'
 STALL_ANSWERS = 'stall-answers'
+MUTE = 'mute'
 
 Event = collections.namedtuple('Event', 't kind method fault')
 """``kind``: request, held, delivered-late, answer, late-answer."""
@@ -290,7 +293,7 @@ class _Connection:
                               'late-answer', self.method,
                               found.group(1).decode() if found else None)
                 self.answered = None
-        if not self.client_open or proxy.mode == BLACKHOLE:
+        if not self.client_open or proxy.mode in (BLACKHOLE, MUTE):
             return
         if proxy.mode == DELAY_ANSWERS:
             self.out.append((time.monotonic() + proxy.delay, data))

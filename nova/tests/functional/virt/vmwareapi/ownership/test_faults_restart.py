@@ -19,7 +19,7 @@ from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.functional.virt.vmwareapi.ownership import faults
 from nova.tests.functional.virt.vmwareapi.ownership import holder as holder_mod
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.tests.functional.virt.vmwareapi.ownership import test_ha
+from nova.tests.functional.virt.vmwareapi.ownership import processes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 
@@ -122,7 +122,7 @@ class TestSimulatorRestart(testtools.TestCase):
         self._restart_during_renewal('SetField')
 
     def test_holder_process_reports_lost_and_exits(self):
-        holder = test_ha.Holder(self, 'hold')
+        holder = processes.Holder(self, 'hold')
         self.assertIsNotNone(holder.wait_for('held', BOUND),
                              '%s\n%s' % (holder.seen, holder.stderr()))
         self.assertIsNotNone(holder.wait_for('renewed', BOUND), holder.seen)

@@ -349,8 +349,8 @@ class TestTakeover(OperationsTestCase):
         self.assertWritten(record)
         steps = '\n'.join(state['next_steps'])
         for part in ('openstack compute service set --down %s' % OTHER,
-                     'nova-vmware-owner rehome --from %s --to %s'
-                     % (OTHER, THIS), '[DEFAULT] host = %s' % OTHER):
+                     'rehome --from %s --to %s' % (OTHER, THIS),
+                     '[DEFAULT] host = %s' % OTHER):
             self.assertIn(part, steps)
         self.assertAudited(self.key, 'took over', OTHER, THIS)
 
@@ -361,7 +361,8 @@ class TestTakeover(OperationsTestCase):
         self.assertIn("Took over cluster '%s'" % base.CLUSTER, out.stdout)
         self.assertIn('for host %s (was owned by %s)' % (THIS, OTHER),
                       out.stdout)
-        self.assertIn('nova-vmware-owner rehome', out.stdout)
+        self.assertRegex(out.stdout, r'nova-vmware-owner --config-file '
+                         r'\S+ rehome --from %s --to %s\n' % (OTHER, THIS))
 
     def test_live_holder_is_replaced_with_force_and_stops(self):
         holder = self.given_live_holder(OTHER)

@@ -49,6 +49,7 @@ import uuid
 import requests
 import testtools
 
+from oslo_vmware import api
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim_util
 
@@ -138,11 +139,17 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
             self.assertIn(b'<?xml', resp.content[:100], name)
 
     def test_session_needs_no_wsdl_location(self):
-        # The shared session was made without wsdl_loc.
-        self.assertEqual(self.simulator.url + '/vimService.wsdl',
-                         self.vim.wsdl_url)
-        self.assertEqual('VirtualCenter', self.content.about.apiType)
-        self.assertTrue(self.session.is_current_session_active())
+        # oslo.vmware's own session, as nova makes it: no wsdl_loc, so its
+        # client loads the WSDL from the simulator, as from a vCenter.
+        sim = self.simulator
+        session = api.VMwareAPISession(
+            sim.host, sim.username, sim.password, 1, 0.1, port=sim.port,
+            cacert=sim.ca_file, insecure=False, connection_timeout=30)
+        self.addCleanup(session.logout)
+        self.assertEqual(sim.url + '/vimService.wsdl', session.vim.wsdl_url)
+        self.assertEqual('VirtualCenter',
+                         session.vim.service_content.about.apiType)
+        self.assertTrue(session.is_current_session_active())
 
     # Launcher: credentials and TLS.
 

@@ -4,7 +4,6 @@ The class builds one cache (a cold run) and each test works on a copy of
 it, so that only the tests about cold runs pay for building the client.
 """
 
-import functools
 import json
 import os
 import shutil
@@ -13,7 +12,7 @@ import subprocess
 import fixtures
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.virt.vmwareapi.ownership import connection
+from nova.virt.vmwareapi.ownership import vcenter
 from nova.virt.vmwareapi.ownership import wsdl_cache
 
 
@@ -30,7 +29,11 @@ def read_only(test, path):
         subprocess.run(['chattr', '-R', '+i', path], check=True,
                        capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as e:
-        test.skipTest('cannot make %s immutable here: %s' % (path, e))
+        # Never a skip: a test that cannot check what it claims fails.
+        test.fail('as root, only an immutable folder is read-only, and %s '
+                  'cannot be made immutable here (chattr: %s); run the '
+                  'tests as another user, or on a file system with '
+                  'immutable attributes' % (path, e))
     test.addCleanup(subprocess.run, ['chattr', '-R', '-i', path],
                     capture_output=True, timeout=60)
 
@@ -55,14 +58,8 @@ class TestWsdlCache(base.SimulatorTestCase):
 
     @classmethod
     def open_session(cls, cache):
-        """A session through ``cache``, as ``connection.connect`` opens."""
-        sim = cls.simulator
-        endpoint = connection.Endpoint(sim.host, sim.port, sim.username,
-                                       sim.password, ca_file=sim.ca_file)
-        return wsdl_cache.open_session(functools.partial(
-            connection.BoundedSession, sim.host, sim.username, sim.password,
-            1, 0.5, port=sim.port, cacert=sim.ca_file,
-            connection_timeout=10), endpoint, 10, cache=cache)
+        """A session through ``cache``, as the command opens it."""
+        return vcenter.connect(cls.simulator.endpoint(), 10, 1, cache=cache)
 
     def folder(self, warm=True):
         """A cache folder of this test's: a copy of the warm one, or none
@@ -85,10 +82,10 @@ class TestWsdlCache(base.SimulatorTestCase):
         self.addCleanup(session.logout)
         self.assertEqual(expected, cache.last_source)
         self.assertEqual(self.session.vim.service_content.about.instanceUuid,
-                         connection.vcenter_uuid(session))
+                         vcenter.vcenter_uuid(session))
         self.write_raw(self.make_store(), 'compute-a')
         self.assertEqual('compute-a',
-                         self.make_store(session=session).read().raw)
+                         self.make_store(session=session).read().attribute_raw)
         return session
 
     def corrupt(self, folder, change):

@@ -12,16 +12,17 @@ import types
 from nova import context as nova_context
 from nova import objects
 
+from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.integration.virt.vmwareapi.ownership import service
-from nova.virt.vmwareapi.ownership import connection
+from nova.virt.vmwareapi.ownership import cli
 from nova.virt.vmwareapi.ownership import console as console_mod
-from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership import lock as lock_mod
+from nova.virt.vmwareapi.ownership import decision
+from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import rehome_cli
 from nova.virt.vmwareapi.ownership import rehome_nova
-from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vcenter
 
 CONF = service.CONF
 OLD = 'host-a'
@@ -66,17 +67,12 @@ class RehomeTestCase(service.ServiceTestCase):
         # The cell database, as [database] connection names it for the
         # command.
         nova_context.set_target_cell(self.ctxt, self.cell_mappings['cell1'])
-        cluster_ref = connection.find_cluster(self.vcenter,
-                                              service.harness.CLUSTER)
-        self.location = exceptions.Location(
-            service.harness.CLUSTER, 'simulator',
-            cluster_moref=cluster_ref.value,
-            attribute=CONF.vmware_ownership.attribute_name)
-        self.store = store_mod.ClusterStore(
-            self.vcenter, cluster_ref, CONF.vmware_ownership.attribute_name,
-            self.location)
-        self.node_name = '%s.%s' % (cluster_ref.value,
-                                    connection.vcenter_uuid(self.vcenter))
+        self.store = base.make_store(
+            self.vcenter, CONF.vmware_ownership.attribute_name,
+            service.harness.CLUSTER, where='simulator')
+        self.location = self.store.location
+        self.node_name = '%s.%s' % (self.location.cluster_moref,
+                                    vcenter.vcenter_uuid(self.vcenter))
 
     # The operator's steps.
 
@@ -86,24 +82,27 @@ class RehomeTestCase(service.ServiceTestCase):
         self.admin_api.put_service_force_down(svc['id'], True)
 
     def takeover(self, host=NEW):
-        plan = operations.plan_takeover(self.store.read(), host,
-                                        guard_mod.utcnow(), self.location)
-        return operations.apply(self.store, lock_mod.RecordLock(self.store),
-                                plan)
+        plan = operations.plan(decision.Change.TAKEOVER,
+                               fencing.settle(self.store), host,
+                               self.vcenter_context().now(), self.location)
+        return operations.apply(self.store, plan)
+
+    def vcenter_context(self):
+        """The other commands' context, on the harness's configuration."""
+        return cli.Context(types.SimpleNamespace(host=NEW),
+                           opts.settings(CONF.vmware_ownership), self.store,
+                           vcenter.vcenter_uuid(self.vcenter))
 
     def rehome(self, old=OLD, new=NEW, dry_run=False, yes=True,
                vmware=True, console=None):
         """Run the ``rehome`` command's body; returns ``(state, text)``."""
         command = types.SimpleNamespace(from_host=old, to_host=new,
                                         dry_run=dry_run, yes=yes)
-        vcenter = types.SimpleNamespace(
-            location=self.location, store=self.store,
-            vcenter_uuid=connection.vcenter_uuid(self.vcenter))
         ctx = types.SimpleNamespace(
             conf=types.SimpleNamespace(command=command), old=old, new=new,
             nova=rehome_nova, ctxt=self.ctxt,
             service_down_time=CONF.service_down_time,
-            vcenter=vcenter if vmware else None)
+            vcenter=self.vcenter_context() if vmware else None)
         try:
             return rehome_cli.run(ctx, console=console or NoTerminal())
         finally:
@@ -162,7 +161,7 @@ class RehomeTestCase(service.ServiceTestCase):
         return hosts
 
     def record(self):
-        return self.store.read().record()
+        return base.view_of(self.store).record
 
 
 class TakenOverTestCase(RehomeTestCase):

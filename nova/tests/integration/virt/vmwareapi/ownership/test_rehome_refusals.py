@@ -12,6 +12,7 @@ from nova.tests.integration.virt.vmwareapi.ownership import rehoming
 from nova.tests.integration.virt.vmwareapi.ownership import service
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import rehome_cli
+from nova.virt.vmwareapi.ownership import rehome_exceptions
 
 OLD = rehoming.OLD
 NEW = rehoming.NEW

@@ -218,3 +218,35 @@ class ThreadTestCase(LeaseTestCase):
         self.assertIsInstance(self.lost[0], exceptions.OwnershipLost)
         self.assertTrue(self.guard.tenure.closed)
         self.assertNotIn('write_lease', self.store.calls)
+
+
+class RetryTestCase(LeaseTestCase):
+    """A failed renewal is tried again sooner than the next interval."""
+
+    def test_retry_interval_is_a_third_of_what_the_deadline_leaves(self):
+        self.assertEqual(20, lease.retry_interval(fakes.settings()))
+        self.assertEqual(lease.MIN_RETRY_INTERVAL, lease.retry_interval(
+            fakes.settings(lease_duration=2, renew_interval=1,
+                           renew_deadline=1.1)))
+        self.assertEqual(1, lease.retry_interval(
+            fakes.settings(lease_duration=100, renew_interval=1,
+                           renew_deadline=90)))
+
+    def test_failed_renewals_are_retried_before_the_deadline(self):
+        attempts = []
+        outcomes = [None, unreachable, unreachable, None, None]
+
+        def renew():
+            attempts.append(self.clock.now() - self.clock.start)
+            outcome = outcomes.pop(0) if outcomes else None
+            if outcome is not None:
+                outcome()
+            if not outcomes:
+                self.keeper.stop()
+
+        self.useFixture(fixtures.MockPatchObject(
+            self.guard, 'renew', side_effect=renew))
+        self.keeper.renew_loop()
+        # Every 60 s while it works; 20 s after a failure.
+        self.assertEqual([60, 120, 140, 160, 220], attempts)
+        self.assertEqual([], self.lost)
