@@ -220,7 +220,7 @@ class Context:
 _CONTEXTS = {
     rehome_cli.COMMAND: lambda conf: rehome_cli.RehomeContext(
         conf, Context.connect),
-    fleet_cli.COMMAND: fleet_cli.FleetContext.connect,
+    fleet_cli.COMMAND: lambda conf: fleet_cli.FleetContext.connect(conf),
 }
 """How the commands without a cluster of their own make their context."""
 
