@@ -28,9 +28,9 @@ except ImportError:
 
 from nova.tests.functional.virt.vmwareapi.ownership import base  # noqa
 from nova.tests.functional.virt.vmwareapi.ownership import simulator  # noqa
-from nova.virt.vmwareapi.ownership import connection  # noqa
 from nova.virt.vmwareapi.ownership import exceptions  # noqa
 from nova.virt.vmwareapi.ownership import store as store_mod  # noqa
+from nova.virt.vmwareapi.ownership import vcenter  # noqa
 
 CLUSTER = 'DC0_C0'
 
@@ -76,13 +76,11 @@ def start_simulator(**options):
 
 
 def connect(sim, port=None):
-    endpoint = connection.Endpoint(sim.host, port or sim.port, sim.username,
-                                   sim.password, ca_file=sim.ca_file)
-    return connection.connect(endpoint, timeout=30, api_retry_count=1)
+    return vcenter.connect(sim.endpoint(port), timeout=30, retries=1)
 
 
 def make_store(session, attribute, cluster=CLUSTER):
-    ref = connection.find_cluster(session, cluster)
+    ref = vcenter.find_cluster(session, cluster)
     location = exceptions.Location(cluster, 'simulator', ref.value,
                                    attribute)
     return store_mod.ClusterStore(session, ref, attribute, location)
