@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Wall time of ``nova-vmware-owner show`` and ``list``: cold and warm.
+"""Wall time of ``nova-vmware-owner show`` and ``list``, cold and warm.
 
 Whole processes against the simulator, in one run: ``show`` and ``list``
 with an empty WSDL cache folder (cold: it builds and caches the suds
 client), with the cache they left (warm, the target: <= 1 s each), and
-``show`` with the cache off (uncached); next to the yardstick ``python -c 'import oslo_vmware.api'`` and to
-oslo.vmware's own way of opening a session (download and build the WSDL
-from the server in the process, as the command did before the cache).
+``show`` with the cache off (uncached); next to the yardstick
+``python -c 'import oslo_vmware.api'`` and to oslo.vmware's own way of
+opening a session (download and build the WSDL from the server in the
+process, as the command did before the cache).
 
     python3 benchmarks/cli_speed.py [--repeat N] [--cold N]
 """

@@ -72,8 +72,10 @@ def read(session, attribute_name, where):
 
 
 def state_of(view):
-    """One word for a cluster's record: held, released, unowned,
-    unreadable."""
+    """The state of a cluster's record in one word.
+
+    :returns: ``held``, ``released``, ``unowned`` or ``unreadable``
+    """
     if view.error is not None:
         return report.UNREADABLE
     if view.record is None:
@@ -107,9 +109,11 @@ class Fleet:
         return disagreement.nodes_by_name(self.nova.nodes)
 
     def states(self):
-        """``show``'s object of each cluster, with ``state``, ``pending``
-        and, with nova's records, ``nova_hosts``, ``disagreements`` (the
-        codes) and ``fixes`` (``{code: fix}``)."""
+        """``show``'s object of each cluster, with its ``state``.
+
+        With nova's records also ``nova_hosts``, ``disagreements`` (the
+        codes) and ``fixes`` (``{code: fix}``).
+        """
         nodes = self._nodes() if self.nova is not None else None
         out = []
         for cluster in self.clusters:

@@ -1,4 +1,4 @@
-"""The ``list`` command: every cluster of the vCenter, and where nova disagrees.
+"""The ``list`` command: the vCenter's clusters, and where nova disagrees.
 
 ``nova-vmware-owner list [--nova] [--format text|json|prometheus]`` reads
 the vCenter of ``[vmware]`` (no ``cluster_name`` needed) in a constant

@@ -1,4 +1,4 @@
-"""``list --format prometheus``: the fleet's metrics in Prometheus' text format.
+"""``list --format prometheus``: the metrics in Prometheus' text format.
 
 Made with ``prometheus_client`` (which escapes label values and writes the
 exposition format), for node_exporter's textfile collector or a cron job.

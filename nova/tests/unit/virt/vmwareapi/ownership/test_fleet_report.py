@@ -35,8 +35,9 @@ class TextTestCase(base.BaseTestCase):
 
     def test_summary_and_change_in_progress(self):
         text = '\n'.join(self.lines(nova=False))
-        self.assertIn('7 cluster(s): 1 held, 2 released, 3 unowned, 1 unreadable; 1 with a '
-                      'holder; 1 with a change in progress.', text)
+        self.assertIn('7 cluster(s): 1 held, 2 released, 3 unowned, '
+                      '1 unreadable; 1 with a holder; 1 with a change in '
+                      'progress.', text)
         self.assertIn('  DC0_C3 (domain-c10): lease openstack.nova.owner.'
                       'lease.domain-c10, key 31', text)
         self.assertNotIn('disagree', text)
