@@ -125,6 +125,42 @@ class RoundTrips:
         return self.posts, dict(self.methods), seconds, result
 
 
+COMMAND = ('import sys; sys.path.insert(0, %r); '
+           'from nova.virt.vmwareapi.ownership import cmd; cmd.main()'
+           % REPO_ROOT)
+"""``python -c COMMAND ARGS`` runs ``nova-vmware-owner`` of this tree."""
+
+
+def timed(argv, cache=None):
+    """Seconds of one process; fails the benchmark if the process does.
+
+    :param cache: the WSDL cache folder of ``nova-vmware-owner``
+    """
+    env = dict(os.environ)
+    if cache is not None:
+        env['NOVA_VMWARE_OWNER_WSDL_CACHE'] = cache
+    started = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, env=env,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        sys.exit('%s failed (exit %d):\n%s'
+                 % (argv[:3], done.returncode, done.stderr[-3000:]))
+    return seconds
+
+
+def write_config(sim, folder, cluster=CLUSTER):
+    """A nova.conf for ``nova-vmware-owner`` against ``sim``."""
+    path = os.path.join(folder, 'nova.conf')
+    with open(path, 'w') as conf:
+        conf.write('[DEFAULT]\nhost = compute-a\n[vmware]\n'
+                   'host_ip = %s\nhost_port = %d\nhost_username = %s\n'
+                   'host_password = %s\nca_file = %s\ncluster_name = %s\n'
+                   % (sim.host, sim.port, sim.username, sim.password,
+                      sim.ca_file, cluster))
+    return path
+
+
 def median(values):
     return statistics.median(values) if values else None
 

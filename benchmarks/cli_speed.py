@@ -15,47 +15,16 @@ process, as the command did before the cache).
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 import _common
 
 TARGET = 1.0
-COMMAND = ('import sys; sys.path.insert(0, %r); '
-           'from nova.virt.vmwareapi.ownership import cmd; cmd.main()'
-           % _common.REPO_ROOT)
 OSLO_SESSION = ('import sys; from oslo_vmware import api; '
                 'api.VMwareAPISession(*sys.argv[1:4], 1, 0.5, '
                 'port=int(sys.argv[4]), cacert=sys.argv[5], insecure=False,'
                 ' connection_timeout=30).logout()')
-
-
-def timed(argv, cache=None):
-    """Seconds of one process; fails the benchmark if the process does."""
-    env = dict(os.environ)
-    if cache is not None:
-        env['NOVA_VMWARE_OWNER_WSDL_CACHE'] = cache
-    started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env,
-                          timeout=300, stdin=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    if done.returncode:
-        sys.exit('%s failed (exit %d):\n%s'
-                 % (argv[:3], done.returncode, done.stderr[-3000:]))
-    return seconds
-
-
-def write_config(sim, folder):
-    path = os.path.join(folder, 'nova.conf')
-    with open(path, 'w') as conf:
-        conf.write('[DEFAULT]\nhost = compute-a\n[vmware]\n'
-                   'host_ip = %s\nhost_port = %d\nhost_username = %s\n'
-                   'host_password = %s\nca_file = %s\ncluster_name = %s\n'
-                   % (sim.host, sim.port, sim.username, sim.password,
-                      sim.ca_file, _common.CLUSTER))
-    return path
 
 
 def main():
@@ -68,11 +37,10 @@ def main():
     sim = _common.start_simulator(clusters=1, hosts=1, vms=1)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            config = write_config(sim, folder)
-            show = [sys.executable, '-c', COMMAND, '--config-file', config,
-                    'show']
-            listing = [sys.executable, '-c', COMMAND, '--config-file',
-                       config, 'list']
+            command = [sys.executable, '-c', _common.COMMAND,
+                       '--config-file', _common.write_config(sim, folder)]
+            show = command + ['show']
+            listing = command + ['list']
             caches = [os.path.join(folder, 'cache%d' % n)
                       for n in range(args.cold)]
             list_caches = [os.path.join(folder, 'list-cache%d' % n)
@@ -88,14 +56,15 @@ def main():
             # Alternated, so that a burst of load on the machine hits all
             # of them alike.
             for cache, list_cache in zip(caches, list_caches):
-                times['cold'].append(timed(show, cache))
-                times['list_cold'].append(timed(listing, list_cache))
-                times['uncached'].append(timed(show, ''))
-                times['oslo_session'].append(timed(session))
+                times['cold'].append(_common.timed(show, cache))
+                times['list_cold'].append(_common.timed(listing, list_cache))
+                times['uncached'].append(_common.timed(show, ''))
+                times['oslo_session'].append(_common.timed(session))
             for _ in range(args.repeat):
-                times['warm'].append(timed(show, caches[0]))
-                times['list_warm'].append(timed(listing, list_caches[0]))
-                times['yardstick'].append(timed(yardstick))
+                times['warm'].append(_common.timed(show, caches[0]))
+                times['list_warm'].append(_common.timed(listing,
+                                                        list_caches[0]))
+                times['yardstick'].append(_common.timed(yardstick))
     finally:
         sim.cleanUp()
     data = {name: _common.summary(values) for name, values in times.items()}

@@ -17,10 +17,8 @@ or, in that environment:
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 import types
 
 import _common
@@ -29,36 +27,12 @@ from nova.virt.vmwareapi.ownership import fleet_cli
 
 SIZES = {'small': dict(clusters=1, hosts=1, vms=1),
          'large': dict(clusters=200, hosts=1, vms=10)}
-COMMAND = ('import sys; sys.path.insert(0, %r); '
-           'from nova.virt.vmwareapi.ownership import cmd; cmd.main()'
-           % _common.REPO_ROOT)
-
-
-def write_config(sim, folder):
-    path = os.path.join(folder, 'nova.conf')
-    with open(path, 'w') as conf:
-        conf.write('[DEFAULT]\nhost = compute-a\n[vmware]\n'
-                   'host_ip = %s\nhost_port = %d\nhost_username = %s\n'
-                   'host_password = %s\nca_file = %s\n'
-                   % (sim.host, sim.port, sim.username, sim.password,
-                      sim.ca_file))
-    return path
 
 
 def process_seconds(argv, cache, times):
-    """Wall times of ``times`` runs of ``argv`` (the first warms up)."""
-    env = dict(os.environ, NOVA_VMWARE_OWNER_WSDL_CACHE=cache)
-    seconds = []
-    for number in range(times + 1):
-        started = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, env=env,
-                              timeout=300, stdin=subprocess.DEVNULL)
-        if done.returncode:
-            sys.exit('list failed (exit %d):\n%s'
-                     % (done.returncode, done.stderr[-3000:]))
-        if number:
-            seconds.append(time.perf_counter() - started)
-    return seconds
+    """Wall times of ``times`` runs of ``argv`` (after one to warm up)."""
+    _common.timed(argv, cache)
+    return [_common.timed(argv, cache) for _ in range(times)]
 
 
 def measure(options, repeat, processes):
@@ -80,8 +54,9 @@ def measure(options, repeat, processes):
         session.logout()
         with tempfile.TemporaryDirectory() as folder:
             seconds = process_seconds(
-                [sys.executable, '-c', COMMAND, '--config-file',
-                 write_config(sim, folder), 'list', '--format', 'json'],
+                [sys.executable, '-c', _common.COMMAND, '--config-file',
+                 _common.write_config(sim, folder, 'no-such-cluster'),
+                 'list', '--format', 'json'],
                 os.path.join(folder, 'cache'), processes)
     finally:
         sim.cleanUp()

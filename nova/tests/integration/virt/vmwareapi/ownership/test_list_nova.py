@@ -178,15 +178,15 @@ class ListCommandTestCase(testtools.TestCase):
         self.dir = self.useFixture(fixtures.TempDir()).path
         self.simulator = self.useFixture(simulator.VCenterSimulator())
 
-    def vmware_config(self, ownership=''):
+    def vmware_config(self):
+        """nova-compute's part of the configuration: ``[vmware]``."""
         path = os.path.join(self.dir, 'vmware.conf')
         sim = self.simulator
         with open(path, 'w') as f:
             f.write('[DEFAULT]\nhost = host-a\n[vmware]\nhost_ip = %s\n'
                     'host_port = %d\nhost_username = %s\nhost_password = %s\n'
-                    'ca_file = %s\n[vmware_ownership]\n%s'
-                    % (sim.host, sim.port, sim.username, sim.password,
-                       sim.ca_file, ownership))
+                    'ca_file = %s\n' % (sim.host, sim.port, sim.username,
+                                        sim.password, sim.ca_file))
         return path
 
     def command(self, *args):
