@@ -105,16 +105,14 @@ class Fleet:
         self.nova = nova
         self._watch = watch
 
-    def _nodes(self):
-        return disagreement.nodes_by_name(self.nova.nodes)
-
     def states(self):
         """``show``'s object of each cluster, with its ``state``.
 
         With nova's records also ``nova_hosts``, ``disagreements`` (the
         codes) and ``fixes`` (``{code: fix}``).
         """
-        nodes = self._nodes() if self.nova is not None else None
+        nodes = (disagreement.nodes_by_name(self.nova.nodes)
+                 if self.nova is not None else None)
         out = []
         for cluster in self.clusters:
             view = cluster.view
