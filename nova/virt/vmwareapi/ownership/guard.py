@@ -249,8 +249,10 @@ class OwnershipGuard:
                  cluster (it writes nothing then); VCenterError
         """
         view = self._read_held()
-        return self.tenure.write(self.tenure.record.renewed(
-            self._clock.utcnow()), view, copy=view.mirror.needs_repair)
+        # From what the lease holds: a renewal that landed although its
+        # answer was lost still counts, so seq keeps increasing.
+        return self.tenure.write(view.lease.renewed(self._clock.utcnow()),
+                                 view, copy=view.mirror.needs_repair)
 
     def record_node(self, node):
         """Put the compute node identity into the record if it lacks it.

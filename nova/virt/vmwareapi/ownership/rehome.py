@@ -292,8 +292,8 @@ def _refuse_preconditions(snapshot, node, service, nova_changes):
         return
     if not service_is_down(service, snapshot.now,
                            snapshot.service_down_time):
-        raise rehome_exceptions.SourceServiceUp(service.host, service.last_seen_up,
-                                         snapshot.service_down_time)
+        raise rehome_exceptions.SourceServiceUp(
+            service.host, service.last_seen_up, snapshot.service_down_time)
     busy = [(i.uuid, i.task_state) for i in _cluster_instances(snapshot, node)
             if i.task_state]
     if busy:

@@ -36,11 +36,10 @@ class NovaNotInstalled(exceptions.ConfigurationError):
     def __init__(self, detail=None, command='rehome'):
         self.detail = detail
         self.command = command
-        super().__init__(
-            (), detail, message='%s needs nova: install nova-vmware-owner '
-            "with its [nova] extra (pip install 'nova-vmware-owner[nova]') "
-            'where nova-manage runs%s.'
-            % (command, ' (%s)' % detail if detail else ''))
+        super().__init__((), detail, message=(
+            '%s needs nova: install nova-vmware-owner with its [nova] extra '
+            "(pip install 'nova-vmware-owner[nova]') where nova-manage runs%s."
+            % (command, ' (%s)' % detail if detail else '')))
 
 
 class NovaDatabaseUnavailable(exceptions.ConfigurationError):
@@ -54,13 +53,13 @@ class NovaDatabaseUnavailable(exceptions.ConfigurationError):
     def __init__(self, option, reason):
         self.option = option
         self.reason = reason
-        super().__init__(
-            (option,), reason, message='Cannot use nova\'s database of %s: '
-            '%s. nova-vmware-owner reads nova\'s databases with the same '
+        super().__init__((option,), reason, message=(
+            'Cannot use nova\'s database of %s: %s. nova-vmware-owner reads '
+            'nova\'s databases with the same '
             'configuration as nova-manage: pass its file with --config-file '
             '(before the command name), and check that the database is up, '
             'reachable from this machine and synced (nova-manage db sync, '
-            'nova-manage api_db sync).' % (option, reason))
+            'nova-manage api_db sync).' % (option, reason)))
 
 
 class RehomeRefused(exceptions.OwnershipRefused):

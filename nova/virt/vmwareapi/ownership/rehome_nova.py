@@ -254,7 +254,8 @@ def database_errors(option):
         cause = getattr(exc, 'inner_exception', None) or exc
         reason = '%s: %s' % (type(cause).__name__,
                              (str(cause).splitlines() or [''])[0][:300])
-        raise rehome_exceptions.NovaDatabaseUnavailable(option, reason) from None
+        raise rehome_exceptions.NovaDatabaseUnavailable(
+            option, reason) from None
 
 
 def configure(config_files, config_dirs):
@@ -309,8 +310,8 @@ def refuse_if_node_elsewhere(guard, host, node_name):
     found = rehome.node_elsewhere(nodes, node_name, host)
     if found is None:
         return
-    error = rehome_exceptions.ClusterNodeOnAnotherHost(node_name, found.uuid,
-                                                found.host, host)
+    error = rehome_exceptions.ClusterNodeOnAnotherHost(
+        node_name, found.uuid, found.host, host)
     try:
         guard.release()
     except exceptions.OwnershipError as exc:

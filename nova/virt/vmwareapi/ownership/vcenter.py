@@ -173,12 +173,25 @@ class Session(api.VMwareAPISession):
             connection_timeout=timeout, wsdl_loc=wsdl_loc,
             create_session=create_session)
 
+    def login_again(self):
+        """Log in again unless the session is still active.
+
+        :returns: True when it logged in again
+        """
+        before = self._session_id
+        self._create_session()
+        return self._session_id != before
+
     def _create_session(self):
         for attempt in range(1, LOGIN_ATTEMPTS + 1):
             try:
                 return self._login_once()
-            except vexc.VimConnectionException:
-                if attempt == LOGIN_ATTEMPTS:
+            except vexc.VimConnectionException as exc:
+                # A vCenter that stayed silent for a whole timeout is not
+                # asked again: that would multiply the wait an operator
+                # sees; a refused or reset connection is.
+                if attempt == LOGIN_ATTEMPTS or isinstance(
+                        exc.cause, requests.exceptions.Timeout):
                     raise
                 time.sleep(LOGIN_RETRY_DELAY)
 
@@ -208,17 +221,24 @@ def _call(session, method, *args, **kwargs):
     Directly, not through ``invoke_api``: that one wraps each call in
     oslo.service's retry, which logs every fault with a traceback at
     ERROR, and the faults of the record's protocol are expected answers
-    (a lost race, a revoked lease). Only an expired session goes through
-    ``invoke_api``, which logs in again and repeats the call.
+    (a lost race, a revoked lease). Only an expired session (vCenter
+    restarted, or an admin ended it) is handled here: logged in again,
+    the call is repeated once. ``invoke_api`` would first sleep 10
+    seconds, most of a short renew deadline.
     """
+    call = getattr(session.vim, method)
     try:
-        return getattr(session.vim, method)(*args, **kwargs)
+        return call(*args, **kwargs)
     except vexc.VimFaultException as exc:
         if vexc.NOT_AUTHENTICATED not in (exc.fault_list or []):
             raise
     except vexc.NotAuthenticatedException:
         pass
-    return session.invoke_api(session.vim, method, *args, **kwargs)
+    if not session.login_again():
+        # oslo.vmware reads an empty answer as NotAuthenticated; with the
+        # session still active it was a real, empty answer.
+        return []
+    return call(*args, **kwargs)
 
 
 def invoke(session, method, managed_object, **kwargs):

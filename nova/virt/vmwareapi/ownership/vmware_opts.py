@@ -3,7 +3,8 @@
 The command reads the same configuration files as nova-compute. When nova
 is importable its own option definitions are registered, so defaults and
 validation are nova's; otherwise identical copies of the few options used
-here are registered (same names, types and defaults as nova 34).
+here are registered (same names, types and defaults as nova 34, but for
+``state_path``'s default).
 """
 
 import os
@@ -34,7 +35,7 @@ _vmware_opts = [
                help='Name of the vCenter cluster nova-compute manages.'),
     cfg.FloatOpt('task_poll_interval', default=0.5,
                  help='Seconds between polls of a remote task.'),
-    cfg.IntOpt('api_retry_count', default=10,
+    cfg.IntOpt('api_retry_count', default=10, min=0,
                help='Times an API call is retried on connection errors.'),
     cfg.IntOpt('connection_pool_size', min=10, default=10,
                help='Maximum HTTP connections to vCenter.'),
@@ -45,10 +46,20 @@ _default_opts = [
                       sample_default='<current_hostname>',
                       help='Name of this nova-compute service (nova '
                            '[DEFAULT] host).'),
+    # nova's default is '$pybasedir' (where nova is installed), which means
+    # nothing without nova; its packages' /var/lib/nova stands in.
     cfg.StrOpt('state_path', default='/var/lib/nova',
                help="Top-level directory for nova's state (nova [DEFAULT] "
                     "state_path)."),
 ]
+
+
+def copies():
+    """Our copies of nova's options: ``[(group name, [opts])]``.
+
+    ``None`` names ``[DEFAULT]``. A test compares them with nova's own.
+    """
+    return [(None, _default_opts), (_vmware_group.name, _vmware_opts)]
 
 
 def register_nova_opts(conf):

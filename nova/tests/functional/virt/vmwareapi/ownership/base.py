@@ -20,6 +20,7 @@ from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership import view as view_mod
 
 CLUSTER = 'DC0_C0'
 
@@ -44,24 +45,48 @@ def unique_attribute():
     return 'test.owner.' + secrets.token_hex(4)
 
 
+def make_store(session, attribute, cluster=CLUSTER, where=None):
+    """The ``ClusterStore`` of ``cluster`` through ``session``.
+
+    :param where: the vCenter as messages name it (default: the endpoint)
+    """
+    ref = vcenter.find_cluster(session, cluster)
+    location = exceptions.Location(cluster, where or str(session.endpoint),
+                                   cluster_moref=ref.value,
+                                   attribute=attribute)
+    return store_mod.ClusterStore(session, ref, attribute, location)
+
+
+def view_of(store):
+    """What a reader sees now: the ``view.View`` of one fresh reading."""
+    return view_mod.interpret(store.read(), store.location)
+
+
 class RoundTrips:
     """Counts the SOAP requests a session sends, by vSphere method.
 
     Counted at the HTTP transport, so every request is seen, oslo.vmware's
     own (session checks, logins) included.
+
+    :param before: called with the method of each request before it is
+                   sent; it may return a ``suds.transport.Reply`` that
+                   answers in vCenter's place (the request is then not
+                   sent), or raise what the transport would raise
     """
 
     _METHOD = re.compile(rb'<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?(\w+)')
 
-    def __init__(self, session):
+    def __init__(self, session, before=None):
         self.methods = []
         transport = session.vim.client.options.transport
         send = transport.send
 
         def counting_send(request):
             found = self._METHOD.search(request.message or b'')
-            self.methods.append(found.group(1).decode() if found else '?')
-            return send(request)
+            method = found.group(1).decode() if found else '?'
+            self.methods.append(method)
+            reply = before(method) if before is not None else None
+            return reply if reply is not None else send(request)
 
         transport.send = counting_send
         self._undo = lambda: setattr(transport, 'send', send)
@@ -86,13 +111,9 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
         self.attribute = unique_attribute()
 
     def make_store(self, session=None, cluster=CLUSTER, attribute=None):
-        session = session or self.session
-        ref = vcenter.find_cluster(session, cluster)
-        location = exceptions.Location(cluster, self.simulator.url,
-                                       cluster_moref=ref.value,
-                                       attribute=attribute or self.attribute)
-        return store_mod.ClusterStore(session, ref,
-                                      attribute or self.attribute, location)
+        return make_store(session or self.session,
+                          attribute or self.attribute, cluster,
+                          where=self.simulator.url)
 
     def write_raw(self, store, text):
         """Write a value as a vSphere admin would, bypassing the guard."""
@@ -141,9 +162,11 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
 
 
 def command_argv():
-    """How to run ``nova-vmware-owner``: the installed console script when
-    there is one (tox installs the wheel), else the same entry point from
-    the source tree."""
+    """How to run ``nova-vmware-owner``.
+
+    The installed console script when there is one (tox installs the
+    wheel), else the same entry point from the source tree.
+    """
     command = shutil.which('nova-vmware-owner')
     return [command] if command else [
         sys.executable, '-c',

@@ -1,9 +1,14 @@
 """Helpers of the fault injection tests (``test_faults*.py``).
 
-- ``CallHook`` runs an action (break the proxy, restart the simulator, raise
-  a fault) just before the n-th vCenter call of a given method, so a fault
-  lands at an exact step of a claim or a renewal instead of at a random
-  moment.
+- ``CallHook`` acts just before the n-th request of a given vSphere method
+  that a session sends (break the proxy, restart the simulator, or answer
+  in vCenter's place with a fault the simulator cannot produce), so a
+  fault lands at an exact step of a claim or a renewal instead of at a
+  random moment. It works at the session's HTTP transport
+  (``base.RoundTrips``): everything above it, suds, oslo.vmware's fault
+  parsing and ``vcenter``'s fault table, runs as against a real vCenter.
+- ``SilentEndpoint``: a port that accepts connections and never answers
+  (a hung vCenter), with or without a TLS handshake first.
 - ``report_time`` appends the measured time to a defined outcome to the
   file named by ``$NOVA_VMWARE_OWNER_FAULT_REPORT`` (JSON lines), which is
   how ``doc/source/faults.rst`` got its numbers. Times are reported, never
@@ -12,15 +17,18 @@
 
 import json
 import os
+import socket
+import ssl
+import threading
 import time
-from unittest import mock
+from xml.sax import saxutils
+
+import fixtures
+from suds import transport
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.virt.vmwareapi.ownership import connection
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership import lock as lock_mod
-from nova.virt.vmwareapi.ownership import store as store_mod
 
 REPORT_ENV = 'NOVA_VMWARE_OWNER_FAULT_REPORT'
 
@@ -28,9 +36,20 @@ TIMEOUT = 2.0
 """Seconds of each TCP connect and HTTP answer of the sessions under test:
 short, so a black-holed call fails fast."""
 
-LOCK_STALE = 2.0
-"""Seconds after which the tests' record locks are broken as abandoned
-(30 s by default): a claim interrupted while holding the lock leaves it."""
+ABANDONED_AFTER = 2.0
+"""Seconds after which the tests' guards clear a lease left without a value
+(30 s by default): a claim interrupted between creating its lease and
+writing through it leaves one."""
+
+_FAULT = '''<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/"
+ xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode>
+<faultstring>%(message)s</faultstring><detail>
+<%(name)sFault xmlns="urn:vim25" xsi:type="%(name)s">%(details)s
+</%(name)sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>'''
 
 
 def report_time(test, seconds, outcome):
@@ -44,77 +63,146 @@ def report_time(test, seconds, outcome):
                               'outcome': outcome}) + '\n')
 
 
-def connect(simulator, port=None, timeout=TIMEOUT):
-    """A session as the guarded driver's: bounded login and retries."""
-    endpoint = connection.Endpoint(simulator.host, port or simulator.port,
-                                   simulator.username, simulator.password,
-                                   ca_file=simulator.ca_file)
-    return connection.connect(endpoint, timeout=timeout, api_retry_count=1)
-
-
-def make_store(session, attribute, cluster=base.CLUSTER):
-    """The ``ClusterStore`` of ``cluster`` through ``session``."""
-    ref = connection.find_cluster(session, cluster)
-    location = exceptions.Location(cluster, 'simulator', ref.value,
-                                   attribute)
-    return store_mod.ClusterStore(session, ref, attribute, location)
+def connect(simulator, port=None):
+    """A session as the guarded driver's: every request bounded."""
+    return simulator.session(timeout=TIMEOUT, retries=1, port=port)
 
 
 def make_guard(store, host='compute-a', lease=4, renew=1,
-               standby_wait=False):
-    """A guard with a real clock and a short-lived lock."""
-    settings = base.settings(attribute_name=store.attribute_name,
-                             lease_duration=lease, renew_interval=renew,
-                             standby_wait=standby_wait)
-    lock = lock_mod.RecordLock(store, stale_after=LOCK_STALE, timeout=30)
-    return guard_mod.OwnershipGuard(store, host, settings, lock=lock)
+               standby_wait=False, **settings):
+    """A guard with a real clock that clears abandoned leases quickly."""
+    return guard_mod.OwnershipGuard(
+        store, host, base.settings(attribute_name=store.attribute_name,
+                                   lease_duration=lease,
+                                   renew_interval=renew,
+                                   standby_wait=standby_wait, **settings),
+        abandoned_after=ABANDONED_AFTER)
+
+
+def fault_reply(name, message, **details):
+    """vCenter's answer with the fault ``name`` (HTTP 500, a SOAP fault).
+
+    :param details: the fault's properties (``privilegeId=...``)
+    """
+    escape = saxutils.escape
+    fields = ''.join('<%s>%s</%s>' % (key, escape(value), key)
+                     for key, value in details.items())
+    body = _FAULT % {'name': name, 'message': escape(message),
+                     'details': fields}
+    return transport.Reply(500, {'Content-Type': 'text/xml; charset=utf-8'},
+                           body.encode())
+
+
+def no_permission(privilege=None):
+    """vCenter's ``NoPermission`` fault, naming ``privilege`` if given."""
+    details = {'privilegeId': privilege} if privilege else {}
+    return fault_reply('NoPermission', 'Permission to perform this '
+                       'operation was denied.', **details)
 
 
 class CallHook:
-    """Intercepts a session's ``invoke_api`` to inject faults at a step.
+    """Acts before chosen requests of a session (at its HTTP transport).
 
-    :param test: the test case (the patch is undone at its clean-up)
-    :param session: the ``VMwareAPISession`` whose calls are intercepted
+    :param test: the test case (the hook is removed at its clean-up)
+    :param session: the ``vcenter.Session`` whose requests are watched
+    :ivar calls: the vSphere methods requested so far, in order
     """
 
     def __init__(self, test, session):
-        self.calls = []
         self._actions = {}
-        real = session.invoke_api
-
-        def invoke(module, method, *args, **kwargs):
-            self.calls.append(method)
-            action = self._actions.pop((method, self.calls.count(method)),
-                                       None)
-            if action is not None:
-                action()
-            return real(module, method, *args, **kwargs)
-
-        self._patcher = mock.patch.object(session, 'invoke_api',
-                                          autospec=True, side_effect=invoke)
-        self._patcher.start()
+        self._trips = base.RoundTrips(session, before=self._before)
+        self.calls = self._trips.methods
         test.addCleanup(self.stop)
 
+    def _before(self, method):
+        action = self._actions.pop((method, self.calls.count(method)), None)
+        return action() if action is not None else None
+
     def stop(self):
-        """Give the session its own ``invoke_api`` back (idempotent)."""
-        if self._patcher is not None:
-            self._patcher.stop()
-            self._patcher = None
+        """Give the session its own transport back (idempotent)."""
+        self._trips.stop()
 
-    def before(self, method, action, nth=None):
-        """Run ``action()`` before the ``nth`` call of ``method``.
-
-        :param nth: 1 for the first call; default: the next one
-        """
+    def _at(self, method, nth, action):
         if nth is None:
             nth = self.calls.count(method) + 1
         self._actions[(method, nth)] = action
 
-    def raising(self, method, error, nth=None):
-        """Raise ``error`` instead of the ``nth`` call of ``method``."""
-        def fail():
-            raise error
-        self.before(method, fail, nth)
+    def before(self, method, action, nth=None):
+        """Run ``action()`` before the ``nth`` request of ``method``.
+
+        The request is sent afterwards (unless ``action`` raises, as the
+        transport would: ``requests.ConnectionError``, ...).
+
+        :param nth: 1 for the first request; default: the next one
+        """
+        def act():
+            action()
+        self._at(method, nth, act)
+
+    def answer(self, method, reply, nth=None):
+        """Answer the ``nth`` request of ``method`` in vCenter's place.
+
+        The request is not sent; ``reply`` is what the client receives.
+        """
+        self._at(method, nth, lambda: reply)
+
+
+class SilentEndpoint(fixtures.Fixture):
+    """A loopback port that accepts connections and never answers.
+
+    A hung vCenter, or a firewall that lets the handshake through and
+    drops the rest. With ``tls`` it completes the TLS handshake (with a
+    certificate the client trusts) before falling silent.
+
+    :ivar port: the port
+    :ivar ca_file: the certificate to trust (``tls`` only)
+    :ivar connections: connections accepted so far
+    """
+
+    def __init__(self, tls=False):
+        super().__init__()
+        self.tls = tls
+        self.ca_file = None
+
+    def _setUp(self):
+        context = None
+        if self.tls:
+            self.ca_file, key = simulator.make_self_signed_cert(
+                self.useFixture(fixtures.TempDir()).path, name='silent')
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.ca_file, key)
+        self._closed = threading.Event()
+        self._open = []
+        self.connections = 0
+        listener = socket.socket()
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(16)
+        listener.settimeout(0.2)
+        self.port = listener.getsockname()[1]
+        thread = threading.Thread(target=self._accept,
+                                  args=(listener, context), daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+        self.addCleanup(self._closed.set)
+
+    def _accept(self, listener, context):
+        with listener:
+            while not self._closed.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except socket.timeout:
+                    continue
+                self.connections += 1
+                if context is not None:
+                    conn.settimeout(10)
+                    try:
+                        conn = context.wrap_socket(conn, server_side=True)
+                    except OSError:
+                        conn.close()
+                        continue
+                self._open.append(conn)
+        for conn in self._open:
+            conn.close()
 
 
 def wait_until(predicate, timeout, interval=0.05):

@@ -1,18 +1,22 @@
 """A process that guards a cluster as nova-compute's driver does.
 
 The HA tests run several of these at once: each is a separate process with
-its own vCenter session, guard and lease keeper, like nova-compute with
-``compute_driver = vmwareapi.ownership.driver.VMwareVCDriver``, without the
-rest of nova. It reports on stdout, one JSON object a line::
+its own vCenter session (every request bounded by the settings'
+``request_timeout``, as the driver's), guard and lease keeper (renew
+deadline included), like nova-compute with ``compute_driver =
+vmwareapi.ownership.driver.VMwareVCDriver``, without the rest of nova. It
+reports on stdout, one JSON object a line::
 
-    {"event": "held", "holder": "...", "seq": 1}
+    {"event": "held", "holder": "...", "seq": 1, "token": 17}
     {"event": "refused", "error": "ClusterHeldByAnotherProcess", ...}
-    {"event": "lost"} / {"event": "released"} / {"event": "renewed", ...}
+    {"event": "lost", "message": "..."} / {"event": "released"} /
+    {"event": "renewed", "renewals": 2, "seq": 3}
 
 Modes:
 
 - ``hold``: start (standing by if needed), renew until SIGTERM (then
-  release and exit 0) or until the cluster is lost (exit 5).
+  release and exit 0) or until the cluster is lost or the renew deadline
+  passed (exit 5).
 - ``race``: for each attribute name read from stdin, try once to start
   without standing by and report; exit at end of input.
 """
@@ -24,13 +28,13 @@ import signal
 import sys
 import threading
 import time
-import types
 
-from nova.virt.vmwareapi.ownership import connection
+from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vcenter
 
 EXIT_LOST = 5
 
@@ -55,16 +59,30 @@ def parse_args(argv):
     parser.add_argument('--lease', type=int, default=4)
     parser.add_argument('--renew', type=int, default=1)
     parser.add_argument('--standby-timeout', type=int, default=0)
+    parser.add_argument('--deadline', type=float, default=None,
+                        help='renew_deadline in seconds (default: halfway '
+                             'between --renew and --lease)')
+    parser.add_argument('--timeout', type=float, default=None,
+                        help='seconds of each vCenter request (default: '
+                             "the settings' request_timeout, as the "
+                             "driver's)")
     return parser.parse_args(argv)
 
 
-def make_guard(session, ref, args, attribute, standby_wait=True):
-    settings = types.SimpleNamespace(
-        mode='enforce', attribute_name=attribute,
+def make_settings(args, attribute=None, standby_wait=True):
+    """The ``opts.Settings`` of the command line."""
+    times = {} if args.deadline is None else {
+        'renew_deadline': args.deadline}
+    return fakes.settings(
+        attribute_name=attribute or args.attribute,
         lease_duration=args.lease, renew_interval=args.renew,
         standby_wait=standby_wait, standby_timeout=args.standby_timeout,
-        sync_node_identity=True)
-    location = exceptions.Location(args.cluster, '127.0.0.1:%d' % args.port,
+        **times)
+
+
+def make_guard(session, ref, args, attribute, standby_wait=True):
+    settings = make_settings(args, attribute, standby_wait)
+    location = exceptions.Location(args.cluster, str(session.endpoint),
                                    ref.value, attribute)
     store = store_mod.ClusterStore(session, ref, attribute, location)
     return guard_mod.OwnershipGuard(store, args.host, settings)
@@ -79,20 +97,23 @@ def hold(session, ref, args):
     except exceptions.OwnershipError as exc:
         report('refused', error=type(exc).__name__, message=str(exc))
         return 3
-    report('held', holder=guard.holder, seq=record.seq)
+    report('held', holder=guard.holder, seq=record.seq,
+           token=guard.tenure.key if guard.tenure else None)
 
     def lost(error):
         report('lost', message=str(error))
         stopping.set()
 
-    keeper = lease_mod.LeaseKeeper(guard, args.renew, lost)
+    keeper = lease_mod.LeaseKeeper(guard, guard.settings, lost,
+                                   last_renewal=guard.taken_at)
     keeper.start()
     renewals = 0
     while not stopping.wait(0.1):
         if keeper.renewals != renewals:
             renewals = keeper.renewals
-            report('renewed', renewals=renewals, seq=guard.record.seq)
-    keeper.stop(timeout=args.renew * 2)
+            report('renewed', renewals=renewals,
+                   seq=guard.tenure.record.seq)
+    keeper.stop(timeout=guard.settings.request_timeout * 2)
     if keeper.lost:
         return EXIT_LOST
     guard.release()
@@ -130,10 +151,13 @@ def main(argv=None):
     logging.getLogger('oslo_vmware').setLevel(logging.WARNING)
     logging.getLogger('nova.virt.vmwareapi.ownership').setLevel(
         logging.DEBUG)
-    endpoint = connection.Endpoint('127.0.0.1', args.port, args.user,
-                                   args.password, ca_file=args.ca_file)
-    session = connection.connect(endpoint, timeout=10, api_retry_count=2)
-    ref = connection.find_cluster(session, args.cluster, endpoint)
+    endpoint = vcenter.Endpoint('127.0.0.1', args.port, args.user,
+                                args.password, ca_file=args.ca_file)
+    # As the guarded driver: a session of its own, bounded to fit the
+    # renew deadline.
+    session = vcenter.connect(endpoint, args.timeout or
+                              make_settings(args).request_timeout)
+    ref = vcenter.find_cluster(session, args.cluster)
     report('connected', green_threads=_green_threads())
     return (hold if args.mode == 'hold' else race)(session, ref, args)
 

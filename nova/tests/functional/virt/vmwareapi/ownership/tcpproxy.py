@@ -194,8 +194,11 @@ class TCPProxy:
 
 
 class _Connection:
-    """One proxied connection: a single thread moves both directions, so a
-    TLS socket is never read and written by two threads at once."""
+    """One proxied connection.
+
+    A single thread moves both directions, so a TLS socket is never read
+    and written by two threads at once.
+    """
 
     def __init__(self, proxy, client, upstream):
         self.proxy = proxy

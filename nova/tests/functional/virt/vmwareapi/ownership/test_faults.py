@@ -1,31 +1,46 @@
-"""Fault injection: a slow, broken or hostile path to vCenter.
+"""Fault injection: a slow, broken, silent or hostile path to vCenter.
 
 Every scenario breaks one thing at an exact step of a claim or a renewal
-(``faults.CallHook``), through ``tcpproxy`` between the guard's session and
-the simulator, or by faults the simulator cannot produce itself. Each test
-asserts what the guard did, that no second holder appeared, that the
-record was not lost or overwritten, and that a defined outcome came within
-a generous bound. The times are reported (``faults.report_time``) and
-summarised in ``doc/source/faults.rst``; they are not asserted as
-performance.
+(``faults.CallHook``, at the session's HTTP transport), through
+``tcpproxy`` between the guard's session and the simulator, or by faults
+the simulator cannot produce itself (answered in its place). Each test
+asserts what the guard did, that no second holder appeared, and what a
+raw reader sees of the lease and the attribute afterwards. The times are
+reported (``faults.report_time``) and summarised in
+``doc/source/faults.rst``; they are not asserted as performance.
 """
 
 import threading
 import time
 
-from oslo_vmware import exceptions as vexc
-from oslo_vmware import vim_util
+import fixtures
+import requests
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.functional.virt.vmwareapi.ownership import faults
 from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
+from nova.virt.vmwareapi.ownership import vcenter
 
 BOUND = 60.0
 """Generous bound on the time to a defined outcome (seconds)."""
 
 RENEW = 0.5
+LONG_LEASE = 20
+"""A lease whose renew deadline (about 10 s) outlasts the short outages."""
+
+
+class Lost:
+    """A keeper's ``on_lost``: when and why the lease ended."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.errors = []
+
+    def __call__(self, error):
+        self.errors.append((time.monotonic(), error))
+        self.event.set()
 
 
 class FaultTestCase(base.SimulatorTestCase):
@@ -39,18 +54,23 @@ class FaultTestCase(base.SimulatorTestCase):
 
     def guard(self, session, **settings):
         """A guard of this test's record through ``session``."""
-        return faults.make_guard(faults.make_store(session, self.attribute),
+        return faults.make_guard(base.make_store(session, self.attribute),
                                  **settings)
 
     def keeper(self, guard):
-        lost = []
-        keeper = lease_mod.LeaseKeeper(guard, RENEW, lost.append)
+        """A started ``LeaseKeeper`` and its ``Lost``."""
+        lost = Lost()
+        keeper = lease_mod.LeaseKeeper(guard, guard.settings, lost,
+                                       last_renewal=guard.taken_at)
         self.addCleanup(keeper.stop, 10)
         keeper.start()
         return keeper, lost
 
     def reading(self):
         return self.make_store().read()
+
+    def view(self):
+        return base.view_of(self.make_store())
 
 
 class TestLatency(FaultTestCase):
@@ -83,13 +103,19 @@ class TestLatency(FaultTestCase):
             if isinstance(outcome, Exception):
                 self.assertIsInstance(
                     outcome, exceptions.ClusterHeldByAnotherProcess)
-        reading = self.reading()
-        self.assertEqual(winners[0].holder, reading.record().holder)
-        self.assertIsNone(reading.lock_key)
+        view = self.view()
+        self.assertEqual(winners[0].holder, view.record.holder)
+        self.assertEqual(winners[0].tenure.key, view.token)
+        self.assertFalse(view.pending)
         faults.report_time(self, took, 'one claimed, one refused')
 
 
 class TestBrokenConnections(FaultTestCase):
+
+    def assertNothingWritten(self, reading):
+        """At most a lease without a value: a change that never happened."""
+        self.assertIsNone(reading.attribute_raw)
+        self.assertIsNone(reading.lease_raw)
 
     def test_reset_during_claim_refuses_and_a_retry_claims(self):
         proxy, session = self.proxied()
@@ -99,19 +125,22 @@ class TestBrokenConnections(FaultTestCase):
         started = time.monotonic()
         self.assertRaises(exceptions.VCenterUnreachable, guard.start)
         failed = time.monotonic() - started
-        # Nothing was written; the interrupted claim left its lock.
+        # The interrupted claim left its lease without a value.
         reading = self.reading()
-        self.assertIsNone(reading.raw)
-        self.assertIsNotNone(reading.lock_key)
+        self.assertNothingWritten(reading)
+        self.assertIsNotNone(reading.lease_key)
         proxy.set_mode(tcpproxy.FORWARD)
         started = time.monotonic()
-        record = self.guard(session).start()
+        retry = self.guard(session)
+        record = retry.start()
         retried = time.monotonic() - started
-        self.assertEqual(record.holder, self.reading().record().holder)
-        self.assertLess(failed + retried, BOUND)
+        view = self.view()
+        self.assertEqual(retry.holder, view.record.holder)
+        self.assertEqual(record, view.record)
+        self.assertNotEqual(reading.lease_key, view.token)
         faults.report_time(self, failed, 'refused: VCenterUnreachable')
-        faults.report_time(self, retried, 'next start: stale lock broken, '
-                                          'claimed')
+        faults.report_time(self, retried, 'next start: abandoned lease '
+                                          'cleared, claimed')
 
     def test_black_hole_during_claim_refuses_within_the_timeouts(self):
         proxy, session = self.proxied()
@@ -121,37 +150,47 @@ class TestBrokenConnections(FaultTestCase):
         started = time.monotonic()
         self.assertRaises(exceptions.VCenterUnreachable, guard.start)
         took = time.monotonic() - started
-        self.assertLess(took, BOUND)
-        self.assertIsNone(self.reading().raw)
+        self.assertNothingWritten(self.reading())
+        # Three requests before it: the read, the lease, the hung write.
+        self.assertEqual(['RetrievePropertiesEx', 'AddCustomFieldDef',
+                          'SetField'], hook.calls)
         faults.report_time(self, took, 'refused: VCenterUnreachable')
 
-    def test_lost_answer_to_the_lock_creation_still_claims_once(self):
-        # The lock is created but its answer never arrives; the retry finds
-        # the lock "held" (by this very claim), waits until it is stale,
-        # breaks it and claims.
+    def test_lost_answer_to_the_lease_creation_claims_at_the_next_start(self):
+        # The lease is created but its answer never arrives: the start
+        # fails, and the lease stays without a value. The next start
+        # clears it as abandoned and claims, exactly once.
         proxy, session = self.proxied()
         guard = self.guard(session)
         hook = faults.CallHook(self, session)
 
         def mute_once():
             proxy.set_mode(tcpproxy.MUTE)
-            threading.Timer(faults.TIMEOUT / 2, proxy.set_mode,
-                            (tcpproxy.FORWARD,)).start()
+            timer = threading.Timer(faults.TIMEOUT / 2, proxy.set_mode,
+                                    (tcpproxy.FORWARD,))
+            self.addCleanup(timer.cancel)
+            timer.start()
         hook.before('AddCustomFieldDef', mute_once, nth=1)
+        self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        orphan = self.reading()
+        self.assertIsNotNone(orphan.lease_key)
+        self.assertNothingWritten(orphan)
         started = time.monotonic()
-        record = guard.start()
+        retry = self.guard(session)
+        record = retry.start()
         took = time.monotonic() - started
-        reading = self.reading()
-        self.assertEqual(guard.holder, reading.record().holder)
-        self.assertEqual(record.seq, reading.record().seq)
-        self.assertIsNone(reading.lock_key)
-        self.assertLess(took, BOUND)
-        faults.report_time(self, took, 'claimed after breaking its own '
-                                       'orphaned lock')
+        view = self.view()
+        self.assertEqual(retry.holder, view.record.holder)
+        self.assertEqual(record.seq, view.record.seq)
+        self.assertNotEqual(orphan.lease_key, view.token)
+        self.assertEqual(1, hook.calls.count('RemoveCustomFieldDef'))
+        faults.report_time(self, took, 'claimed after clearing the lease '
+                                       'its lost creation left')
 
-    def _renewal_outage(self, mode):
+    def _short_outage(self, mode):
+        """An outage shorter than the renew deadline: the lease is kept."""
         proxy, session = self.proxied()
-        guard = self.guard(session, renew=RENEW)
+        guard = self.guard(session, lease=LONG_LEASE, renew=RENEW)
         held = guard.start()
         hook = faults.CallHook(self, session)
         hook.before('SetField', lambda: proxy.set_mode(mode))
@@ -160,111 +199,163 @@ class TestBrokenConnections(FaultTestCase):
         self.assertTrue(faults.wait_until(lambda: keeper.failures, BOUND))
         failed = time.monotonic() - started
         # Nobody else may write meanwhile; the record still names us.
-        self.assertEqual(guard.holder, self.reading().record().holder)
+        self.assertEqual(guard.holder, self.view().record.holder)
         proxy.set_mode(tcpproxy.FORWARD)
         resumed_from = time.monotonic()
         self.assertTrue(faults.wait_until(
             lambda: keeper.renewals and not keeper.failures, BOUND))
         resumed = time.monotonic() - resumed_from
-        self.assertEqual([], lost)
-        record = self.reading().record()
-        self.assertEqual(guard.holder, record.holder)
-        self.assertGreater(record.seq, held.seq)
+        self.assertFalse(lost.event.is_set(), lost.errors)
+        view = self.view()
+        self.assertEqual(guard.holder, view.record.holder)
+        self.assertEqual(guard.tenure.key, view.token)
+        self.assertGreater(view.record.seq, held.seq)
         faults.report_time(self, failed, 'renewal failed, keeps retrying')
         faults.report_time(self, resumed, 'renewing again after repair')
 
     def test_reset_during_renewal_retries_and_keeps_the_lease(self):
-        self._renewal_outage(tcpproxy.RESET)
+        self._short_outage(tcpproxy.RESET)
 
     def test_black_hole_during_renewal_retries_and_keeps_the_lease(self):
-        self._renewal_outage(tcpproxy.BLACKHOLE)
+        self._short_outage(tcpproxy.BLACKHOLE)
+
+    def test_black_hole_past_the_renew_deadline_steps_down(self):
+        proxy, session = self.proxied()
+        guard = self.guard(session, lease=6, renew=RENEW)
+        deadline = guard.settings.renew_deadline
+        guard.start()
+        keeper, lost = self.keeper(guard)
+        self.assertTrue(faults.wait_until(lambda: keeper.renewals, BOUND))
+        proxy.set_mode(tcpproxy.BLACKHOLE)
+        broken = time.monotonic()
+        self.assertTrue(lost.event.wait(BOUND), 'no step-down')
+        (when, error), = lost.errors
+        self.assertIsInstance(error, exceptions.OwnershipLost)
+        self.assertIn('renew_deadline', str(error))
+        # Not before the deadline, counted from the start of the last
+        # successful renewal (on the same monotonic clock).
+        self.assertGreaterEqual(when, keeper.last_renewal + deadline)
+        last = self.view().record
+        # It writes nothing more, whatever vCenter does next.
+        proxy.set_mode(tcpproxy.FORWARD)
+        self.assertTrue(guard.tenure.closed)
+        self.assertRaises(exceptions.OwnershipLost, guard.renew)
+        self.assertFalse(guard.release())
+        self.assertEqual(last, self.view().record)
+        faults.report_time(self, when - broken, 'stepped down at the renew '
+                                                'deadline (%.2f s)'
+                           % deadline)
+
+
+class TestSilentVCenter(base.SimulatorTestCase):
+
+    def test_a_login_that_times_out_is_not_repeated(self):
+        # oslo.vmware would repeat it forever; vcenter repeats a refused
+        # connection, not one that stayed silent for a whole timeout.
+        silent = self.useFixture(faults.SilentEndpoint())
+        endpoint = vcenter.Endpoint('127.0.0.1', silent.port, 'user',
+                                    'secret', ca_file=self.simulator.ca_file)
+        error = self.assertRaises(
+            exceptions.VCenterUnreachable, vcenter.connect, endpoint,
+            faults.TIMEOUT,
+            wsdl_loc=self.simulator.url + '/vimService.wsdl')
+        self.assertIn('https://127.0.0.1:%d' % silent.port, str(error))
+        self.assertIn('timed out', str(error))
+        self.assertEqual(1, silent.connections)
 
 
 class TestSessionTerminated(FaultTestCase):
 
     def session_keys(self):
         """Keys of the simulator's current sessions."""
-        found = vim_util.get_object_property(
-            self.session.vim, self.session.vim.service_content.sessionManager,
-            'sessionList')
-        return {s.key for s in getattr(found, 'UserSession', None) or []}
+        manager = vcenter.service_content(self.session).sessionManager
+        (_, props), = vcenter.collect(
+            self.session, [(manager, 'SessionManager', ['sessionList'])])
+        sessions = vcenter.array(props.get('sessionList'), 'UserSession')
+        return {s.key for s in sessions}
 
     def test_holder_logs_in_again_and_keeps_renewing(self):
         before = self.session_keys()
         session = faults.connect(self.simulator)
         theirs = self.session_keys() - before
         self.assertEqual(1, len(theirs))
-        guard = self.guard(session, renew=RENEW)
+        guard = self.guard(session, lease=LONG_LEASE, renew=RENEW)
         guard.start()
         keeper, lost = self.keeper(guard)
         self.assertTrue(faults.wait_until(lambda: keeper.renewals, BOUND))
-        self.session.invoke_api(
-            self.session.vim, 'TerminateSession',
-            self.session.vim.service_content.sessionManager,
-            sessionId=list(theirs))
+        vcenter.invoke(self.session, 'TerminateSession',
+                       vcenter.service_content(self.session).sessionManager,
+                       sessionId=list(theirs))
         terminated = time.monotonic()
         count = keeper.renewals
         self.assertTrue(faults.wait_until(
             lambda: keeper.renewals >= count + 2, BOUND))
         took = time.monotonic() - terminated
-        self.assertEqual([], lost)
-        self.assertEqual(guard.holder, self.reading().record().holder)
+        self.assertFalse(lost.event.is_set(), lost.errors)
+        self.assertEqual(guard.holder, self.view().record.holder)
         # A new session replaced the terminated one.
         self.assertFalse(theirs & self.session_keys())
         faults.report_time(self, took, 'logged in again, renewed twice')
 
 
 class TestMissingPrivileges(FaultTestCase):
+    """vCenter's NoPermission fault, answered in its place.
 
-    def denied(self, privilege, details=True):
-        return vexc.NoPermissionException(
-            'Permission to perform this operation was denied.',
-            details={'privilegeId': privilege} if details else None)
+    The simulator checks no privileges; the fault comes back as vCenter
+    sends it (HTTP 500, a SOAP fault), through suds and oslo.vmware.
+    """
 
     def test_claim_without_manage_custom_fields_names_the_privilege(self):
         guard = self.guard(self.session)
         hook = faults.CallHook(self, self.session)
-        hook.raising('AddCustomFieldDef',
-                     self.denied('Global.ManageCustomFields'))
+        hook.answer('AddCustomFieldDef',
+                    faults.no_permission('Global.ManageCustomFields'))
         error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
         self.assertEqual('Global.ManageCustomFields', error.privilege)
         self.assertIn('Global.ManageCustomFields', str(error))
         reading = self.reading()
-        self.assertIsNone(reading.raw)
-        self.assertIsNone(reading.lock_key)
+        self.assertEqual((None, None), (reading.attribute_raw,
+                                        reading.lease_key))
 
-    def test_claim_without_set_custom_field_names_it_and_unlocks(self):
+    def test_claim_without_set_custom_field_names_it(self):
         guard = self.guard(self.session)
         hook = faults.CallHook(self, self.session)
-        hook.raising('SetField', self.denied('Global.SetCustomField',
-                                             details=False))
+        # An older vCenter names no privilege: the one SetField needs.
+        hook.answer('SetField', faults.no_permission())
         error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
+        self.assertEqual('Global.SetCustomField', error.privilege)
         self.assertIn('Global.SetCustomField', str(error))
         reading = self.reading()
-        self.assertIsNone(reading.raw)
-        self.assertIsNone(reading.lock_key)
+        self.assertIsNone(reading.attribute_raw)
+        # Its lease stays without a value, cleared as abandoned later.
+        self.assertIsNotNone(reading.lease_key)
+        self.assertIsNone(reading.lease_raw)
 
     def test_renewal_denied_is_retried_never_lost(self):
-        guard = self.guard(self.session, renew=RENEW)
+        logs = self.useFixture(fixtures.FakeLogger(
+            name=lease_mod.__name__))
+        guard = self.guard(self.session, lease=LONG_LEASE, renew=RENEW)
         held = guard.start()
         hook = faults.CallHook(self, self.session)
-        hook.raising('SetField', self.denied('Global.SetCustomField'))
-        errors = []
-        real_renew = guard.renew
-
-        def renew():
-            try:
-                return real_renew()
-            except exceptions.OwnershipError as exc:
-                errors.append(exc)
-                raise
-        guard.renew = renew
+        hook.answer('SetField', faults.no_permission('Global.SetCustomField'))
         keeper, lost = self.keeper(guard)
         self.assertTrue(faults.wait_until(
             lambda: keeper.renewals >= 1, BOUND))
-        self.assertIsInstance(errors[0], exceptions.MissingPrivilege)
-        self.assertIn('Global.SetCustomField', str(errors[0]))
-        self.assertEqual([], lost)
-        record = self.reading().record()
-        self.assertEqual(guard.holder, record.holder)
-        self.assertGreater(record.seq, held.seq)
+        self.assertIn('Could not renew', logs.output)
+        self.assertIn('Global.SetCustomField', logs.output)
+        self.assertFalse(lost.event.is_set(), lost.errors)
+        view = self.view()
+        self.assertEqual(guard.holder, view.record.holder)
+        self.assertGreater(view.record.seq, held.seq)
+
+    def test_a_refused_connection_at_start_is_unreachable(self):
+        # The hook fails the request as the network would.
+        guard = self.guard(self.session)
+        hook = faults.CallHook(self, self.session)
+
+        def refuse():
+            raise requests.exceptions.ConnectionError(
+                '[Errno 111] Connection refused')
+        hook.before('RetrievePropertiesEx', refuse)
+        error = self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        self.assertIn('Connection refused', str(error))

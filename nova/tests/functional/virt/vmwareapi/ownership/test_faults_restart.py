@@ -1,13 +1,13 @@
 """Fault injection: vCenter (the simulator) crashes and comes back empty.
 
 The simulator keeps everything in memory, so a restart loses the record,
-its field definition and the lock: harsher than a real vCenter, whose
-custom fields survive a restart, and the same as one restored from a
-backup taken before the claim. Whatever the step it lands on, the guard
-must reach a defined outcome: it holds a record it wrote on the new
-vCenter, it finds its record gone and reports the cluster lost, or it
-refuses with a ``VCenterError``. Never a hang, never an exception of
-another kind, never a second holder.
+the lease and the attribute: harsher than a real vCenter, whose custom
+fields survive a restart, and the same as one restored from a backup
+taken before the claim. Whatever the step it lands on, the guard must
+reach a defined outcome: it holds a lease it wrote on the new vCenter, it
+finds its lease gone and reports the cluster lost, or it refuses with a
+``VCenterError``. Never a hang, never an exception of another kind, never
+a second holder.
 """
 
 import signal
@@ -26,19 +26,25 @@ from nova.virt.vmwareapi.ownership import lease as lease_mod
 BOUND = 60.0
 RENEW = 0.5
 
-# The steps of a first claim, the call a restart lands before, and what
-# the guard does then.
-HELD = 'held'            # claimed on the new vCenter, record names it
-LOST = 'lost'            # "held", but the record it wrote died with the
+# The steps of a first claim, the request a restart lands before, and
+# what the guard does then.
+HELD = 'held'            # claimed on the new vCenter, its lease names it
+LOST = 'lost'            # "held", but the lease it wrote died with the
 #                          old vCenter: its first renewal reports it lost
 REFUSED = 'refused'      # start raised a VCenterError; nothing written
 CLAIM_STEPS = [
-    ('AddCustomFieldDef', 1, HELD),     # taking the lock
-    ('RetrievePropertiesEx', 2, HELD),  # re-reading under the lock
-    ('AddCustomFieldDef', 2, HELD),     # creating the attribute
-    ('SetField', 1, REFUSED),           # writing: the field key is stale
-    ('RemoveCustomFieldDef', 1, LOST),  # releasing the lock
+    ('RetrievePropertiesEx', 1, HELD),  # reading the record
+    ('AddCustomFieldDef', 1, HELD),     # creating the lease
+    ('SetField', 1, HELD),              # writing through the lease: its
+    #                                     key is gone, the claim decides
+    #                                     again on the new vCenter
+    ('AddCustomFieldDef', 2, LOST),     # creating the attribute
+    ('SetField', 2, REFUSED),           # copying into the attribute it
+    #                                     just created: its key is gone
 ]
+
+ATTEMPTS = 3
+"""Renewals a holder gets after a restart to report the cluster lost."""
 
 
 class TestSimulatorRestart(testtools.TestCase):
@@ -51,8 +57,9 @@ class TestSimulatorRestart(testtools.TestCase):
 
     def test_restart_at_each_step_of_a_claim_has_a_defined_outcome(self):
         for number, (method, nth, expected) in enumerate(CLAIM_STEPS):
+            step = '%s #%d' % (method, nth)
             attribute = '%s.%d' % (self.attribute, number)
-            store = faults.make_store(self.session, attribute)
+            store = base.make_store(self.session, attribute)
             guard = faults.make_guard(store, renew=RENEW)
             hook = faults.CallHook(self, self.session)
             hook.before(method, self.simulator.restart, nth=nth)
@@ -63,40 +70,47 @@ class TestSimulatorRestart(testtools.TestCase):
             except exceptions.VCenterError:
                 outcome = REFUSED
             took = time.monotonic() - started
-            step = '%s #%d' % (method, nth)
-            reading = store.read()
-            if outcome == HELD and reading.raw is None:
+            hook.stop()
+            view = base.view_of(store)
+            if outcome == HELD and view.token is None:
                 self.assertRaises(exceptions.OwnershipLost, guard.renew)
                 outcome = LOST
             self.assertEqual(expected, outcome, step)
             if outcome == HELD:
-                self.assertEqual(guard.holder, reading.record().holder)
+                self.assertEqual(guard.tenure.key, view.token, step)
+                self.assertEqual(guard.holder, view.record.holder, step)
             else:
-                self.assertIsNone(reading.raw, step)
-            self.assertLess(took, BOUND, step)
+                # No lease on the new vCenter: nothing holds the cluster
+                # there, and the lost holder writes nothing more.
+                self.assertIsNone(view.token, step)
+                self.assertTrue(guard.tenure is None or guard.tenure.closed,
+                                step)
             faults.report_time(self, took, 'restart before %s: %s'
                                % (step, outcome))
-            hook.stop()
 
     def _restart_during_renewal(self, method):
-        store = faults.make_store(self.session, self.attribute)
+        store = base.make_store(self.session, self.attribute)
         guard = faults.make_guard(store, renew=RENEW)
         guard.start()
         hook = faults.CallHook(self, self.session)
         hook.before(method, self.simulator.restart)
         lost = []
-        keeper = lease_mod.LeaseKeeper(guard, RENEW, lost.append)
+        keeper = lease_mod.LeaseKeeper(guard, guard.settings, lost.append)
         # Renewals run in this thread (not the keeper's): the restarted
         # simulator is a child of the thread that starts it, and dies with
-        # that thread (PR_SET_PDEATHSIG).
+        # that thread (PR_SET_PDEATHSIG). No pause between them: the
+        # restart is over when renew_once returns.
         started = time.monotonic()
-        while keeper.renew_once() and time.monotonic() - started < BOUND:
-            time.sleep(RENEW)
+        for _ in range(ATTEMPTS):
+            if not keeper.renew_once():
+                break
         took = time.monotonic() - started
         self.assertTrue(lost, keeper.failures)
         self.assertIsInstance(lost[0], exceptions.OwnershipLost)
         # It never wrote a record on the new vCenter.
-        self.assertIsNone(store.read().raw)
+        reading = store.read()
+        self.assertEqual((None, None), (reading.attribute_raw,
+                                        reading.lease_key))
         faults.report_time(self, took, 'restart before renewal %s: lost '
                                        'after %d failed renewals'
                            % (method, keeper.failures))
@@ -121,7 +135,8 @@ class TestSimulatorRestart(testtools.TestCase):
         self.assertEqual(holder_mod.EXIT_LOST, holder.process.returncode)
         took = lost['t'] - restarted
         # It never wrote a record on the new vCenter.
-        store = faults.make_store(faults.connect(self.simulator),
-                                  self.attribute)
-        self.assertIsNone(store.read().raw)
+        reading = base.make_store(faults.connect(self.simulator),
+                                  self.attribute).read()
+        self.assertEqual((None, None), (reading.attribute_raw,
+                                        reading.lease_key))
         faults.report_time(self, took, 'holder process: lost, exit 5')

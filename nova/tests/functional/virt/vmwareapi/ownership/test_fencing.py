@@ -220,8 +220,11 @@ def wait_for(predicate, timeout, interval=0.02):
 
 
 class TestPausedWriter(FencingTestCase):
-    """A writer stopped (SIGSTOP) inside its change, resumed after a
-    second process broke it as abandoned and wrote its own."""
+    """A writer stopped (SIGSTOP) inside its change.
+
+    It is resumed after a second process cleared the change as abandoned
+    and wrote its own.
+    """
 
     def pause_at(self, method, process):
         """SIGSTOP ``process`` before the answer to ``method`` reaches it."""

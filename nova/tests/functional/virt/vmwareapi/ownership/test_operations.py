@@ -2,8 +2,9 @@
 
 Every command runs against each state of the record (unowned, owned by
 this host, owned by another host, unreadable, held by a live holder that
-renews, released); each test checks the exit code, the JSON, the record
-afterwards and the audit event (``EventManager.latestEvent``).
+renews, released); each test checks the exit code, the JSON, what a raw
+reader sees afterwards (the lease and the attribute's copy) and the audit
+event.
 """
 
 import json
@@ -12,18 +13,16 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
-
-from oslo_vmware import vim_util
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.virt.vmwareapi.ownership import connection
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import liveness
-from nova.virt.vmwareapi.ownership import lock as lock_mod
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import vcenter
 
 THIS = 'compute-a'
 OTHER = 'compute-b'
@@ -31,10 +30,12 @@ UNREADABLE = '{"host": "compute-a", "v": 99}'
 JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
              'this_host', 'owner_host', 'verdict', 'record', 'raw',
              'changed', 'action', 'before', 'after'}
-RENEW_EVERY = 0.5
 LIVE_LEASE = 'lease_duration = 2\nrenew_interval = 1\n'
+"""The command's own settings when it judges a live holder: it observes
+for lease_duration (2 s), during which the holder renews."""
 BOUND = 30
 """Seconds within which a background holder or a racer must react."""
+EXIT_CONFLICT = 5
 
 
 def dead_pid():
@@ -45,32 +46,33 @@ def dead_pid():
 
 
 class LiveHolder:
-    """A nova-compute guard holding the cluster, renewing in a thread."""
+    """A nova-compute guard holding the cluster.
+
+    Its lease keeper renews every second (renew deadline 5 s).
+    """
 
     def __init__(self, store, host):
         self.guard = guard_mod.OwnershipGuard(
-            store, host, base.settings(lease_duration=2, renew_interval=1))
+            store, host, base.settings(lease_duration=9, renew_interval=1))
         self.guard.start()
+        self.token = self.guard.tenure.key
         self.lost = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._renew, daemon=True)
-        self._thread.start()
+        self._ended = threading.Event()
+        self.keeper = lease_mod.LeaseKeeper(
+            self.guard, self.guard.settings, self._on_lost,
+            last_renewal=self.guard.taken_at)
+        self.keeper.start()
 
-    def _renew(self):
-        while not self._stop.wait(RENEW_EVERY):
-            try:
-                self.guard.renew()
-            except exceptions.OwnershipLost as exc:
-                self.lost = exc
-                return
+    def _on_lost(self, error):
+        self.lost = error
+        self._ended.set()
 
     def wait_lost(self):
-        self._thread.join(BOUND)
+        self._ended.wait(BOUND)
         return self.lost
 
     def stop(self):
-        self._stop.set()
-        self._thread.join(BOUND)
+        self.keeper.stop(BOUND)
 
 
 class OperationsTestCase(base.SimulatorTestCase):
@@ -78,24 +80,25 @@ class OperationsTestCase(base.SimulatorTestCase):
     def setUp(self):
         super().setUp()
         self.store = self.make_store()
-        self.cluster_ref = connection.find_cluster(self.session, base.CLUSTER)
+        self.cluster_ref = vcenter.find_cluster(self.session, base.CLUSTER)
 
-    # States of the record.
+    # States of the record, written as our processes write them (through
+    # a lease) unless typed by hand.
 
-    def given_unowned(self):
-        return None
+    def write(self, record):
+        """Make ``record`` the cluster's record, as a guard would."""
+        return fencing.take(self.store, base.view_of(self.store),
+                            record).record
 
     def given_owned_by_this_host(self):
         """Held by a crashed nova-compute of this host on this machine."""
         holder = '%s:%d:deadbeef' % (liveness.this_machine(), dead_pid())
-        self.write_raw(self.store, record_mod.format_record(
-            record_mod.OwnershipRecord(THIS, holder=holder, seq=4,
-                                       since='2026-01-01T00:00:00Z')))
+        return self.write(record_mod.OwnershipRecord(
+            THIS, holder=holder, seq=4, since='2026-01-01T00:00:00Z'))
 
     def given_owned_by(self, host):
-        self.write_raw(self.store, record_mod.format_record(
-            record_mod.OwnershipRecord(host, seq=3, transitions=1,
-                                       previous='compute-old')))
+        return self.write(record_mod.OwnershipRecord(
+            host, seq=3, transitions=1, previous='compute-old'))
 
     def given_unreadable(self):
         self.write_raw(self.store, UNREADABLE)
@@ -138,10 +141,28 @@ class OperationsTestCase(base.SimulatorTestCase):
         return state
 
     def raw(self):
-        return self.make_store().read().raw
+        """Everything a raw reader sees of this test's record."""
+        reading = self.make_store().read()
+        return (reading.attribute_raw, reading.attribute_key,
+                reading.lease_key, reading.lease_raw)
+
+    def view(self):
+        return base.view_of(self.make_store())
 
     def record(self):
-        return record_mod.parse_record(self.raw())
+        """The record that counts."""
+        return self.view().record
+
+    def assertWritten(self, record):
+        """``record`` is in a lease and copied to the attribute.
+
+        The copy carries the lease's key as its token.
+        """
+        attribute, _, token, lease = self.raw()
+        self.assertIsNotNone(token)
+        self.assertEqual(token, record.token)
+        self.assertEqual(record_mod.format_record(record), lease)
+        self.assertEqual(lease, attribute)
 
     def audit_events(self):
         """The GeneralUserEvents logged on the cluster, oldest first.
@@ -192,24 +213,6 @@ class TestClaim(OperationsTestCase):
         self.key, self.before = self.event_key(), self.raw()
         return self.json_command(host, 'claim', expect=expect)
 
-    def test_unowned_is_claimed_and_left_released(self):
-        state = self.claim()
-        self.assertTrue(state['changed'])
-        self.assertEqual('claim', state['action'])
-        self.assertIsNone(state['before'])
-        self.assertEqual('owned-by-this-host', state['verdict'])
-        record = self.record()
-        self.assertEqual(THIS, record.host)
-        self.assertEqual(record_mod.RELEASED, record.state)
-        self.assertEqual(record.to_dict(), state['after'])
-        self.assertAudited(self.key, 'claimed', '(none)', THIS)
-
-    def test_owned_by_this_host_changes_nothing(self):
-        self.given_owned_by_this_host()
-        state = self.claim()
-        self.assertFalse(state['changed'])
-        self.assertUnchanged(self.before, self.key)
-
     def test_owned_by_another_host_is_refused(self):
         self.given_owned_by(OTHER)
         state = self.claim(expect=3)
@@ -221,15 +224,37 @@ class TestClaim(OperationsTestCase):
         self.given_unreadable()
         self.claim(expect=4)
         self.assertIn('takeover --force', self.out.stderr)
-        self.assertUnchanged(UNREADABLE, self.key)
+        self.assertUnchanged(self.before, self.key)
 
     def test_live_holder_of_another_host_is_refused(self):
         holder = self.given_live_holder(OTHER)
         self.key = self.event_key()
         self.json_command(THIS, 'claim', expect=3)
+        self.assertEqual(self.key, self.event_key())
+        view = self.view()
+        self.assertEqual(holder.guard.holder, view.record.holder)
+        self.assertEqual(holder.token, view.token)
         holder.stop()
-        self.assertEqual(holder.guard.holder, self.record().holder)
         self.assertIsNone(holder.lost)
+
+    def test_unowned_is_claimed_and_left_released(self):
+        state = self.claim()
+        self.assertTrue(state['changed'])
+        self.assertEqual('claim', state['action'])
+        self.assertIsNone(state['before'])
+        self.assertEqual('owned-by-this-host', state['verdict'])
+        record = self.record()
+        self.assertEqual(THIS, record.host)
+        self.assertEqual(record_mod.RELEASED, record.state)
+        self.assertEqual(record.to_dict(), state['after'])
+        self.assertWritten(record)
+        self.assertAudited(self.key, 'claimed', '(none)', THIS)
+
+    def test_owned_by_this_host_changes_nothing(self):
+        self.given_owned_by_this_host()
+        state = self.claim()
+        self.assertFalse(state['changed'])
+        self.assertUnchanged(self.before, self.key)
 
     def test_released_by_its_host_changes_nothing(self):
         self.given_released()
@@ -259,6 +284,35 @@ class TestTakeover(OperationsTestCase):
         self.assertIn('--yes', out.stderr)
         self.assertUnchanged(before, self.key)
 
+    def test_unreadable_needs_force(self):
+        self.given_unreadable()
+        self.takeover(expect=4)
+        self.assertIn('unreadable', self.out.stderr)
+        self.assertUnchanged(self.before, self.key)
+        state = self.takeover('--force')
+        self.assertTrue(state['forced'])
+        self.assertIsNone(state['before'])
+        self.assertEqual(UNREADABLE, state['before_raw'])
+        record = self.record()
+        self.assertEqual(THIS, record.host)
+        self.assertWritten(record)
+        self.assertAudited(self.key, 'took over', '(none)', THIS)
+        self.assertIn('unreadable', self.latest_event().message)
+
+    def test_live_holder_renewing_is_refused(self):
+        holder = self.given_live_holder(OTHER)
+        self.key, before = self.event_key(), self.view()
+        state = self.json_command(THIS, 'takeover', '--yes', '--observe',
+                                  '2', expect=4)
+        self.assertIn('renewed', state['error'])
+        self.assertIn(holder.guard.holder, self.out.stderr)
+        self.assertEqual(self.key, self.event_key())
+        view = self.view()
+        self.assertEqual(before.token, view.token)
+        self.assertEqual(holder.guard.holder, view.record.holder)
+        holder.stop()
+        self.assertIsNone(holder.lost)
+
     def test_unowned_is_claimed(self):
         state = self.takeover()
         self.assertTrue(state['changed'])
@@ -268,17 +322,19 @@ class TestTakeover(OperationsTestCase):
         self.assertAudited(self.key, 'took over', '(none)', THIS)
 
     def test_owned_by_this_host_clears_the_dead_holder(self):
-        self.given_owned_by_this_host()
+        dead = self.given_owned_by_this_host()
         state = self.takeover()
         self.assertTrue(state['changed'])
         record = self.record()
         self.assertEqual(THIS, record.host)
         self.assertFalse(record.is_held)
         self.assertEqual(0, record.transitions)
+        self.assertNotEqual(dead.token, record.token)
+        self.assertWritten(record)
         self.assertAudited(self.key, 'took over', THIS, THIS)
 
     def test_owned_by_another_host_moves_with_nova_steps(self):
-        self.given_owned_by(OTHER)
+        old = self.given_owned_by(OTHER)
         state = self.takeover()
         self.assertTrue(state['changed'])
         record = self.record()
@@ -288,10 +344,13 @@ class TestTakeover(OperationsTestCase):
         self.assertEqual(record_mod.RELEASED, record.state)
         self.assertEqual(record.to_dict(), state['after'])
         self.assertEqual(OTHER, state['before']['host'])
+        # The old lease is revoked, a new one holds the record.
+        self.assertNotEqual(old.token, record.token)
+        self.assertWritten(record)
         steps = '\n'.join(state['next_steps'])
-        for part in ('openstack compute service set --down %s '
-                     'nova-compute' % OTHER,
-                     'rehome --from %s --to %s' % (OTHER, THIS)):
+        for part in ('openstack compute service set --down %s' % OTHER,
+                     'nova-vmware-owner rehome --from %s --to %s'
+                     % (OTHER, THIS), '[DEFAULT] host = %s' % OTHER):
             self.assertIn(part, steps)
         self.assertAudited(self.key, 'took over', OTHER, THIS)
 
@@ -299,48 +358,25 @@ class TestTakeover(OperationsTestCase):
         self.given_owned_by(OTHER)
         out = self.command(THIS, 'takeover', '--yes')
         self.assertEqual(0, out.returncode, out.stderr)
-        self.assertIn('Took over %s for host %s' % (base.CLUSTER, THIS),
+        self.assertIn("Took over cluster '%s'" % base.CLUSTER, out.stdout)
+        self.assertIn('for host %s (was owned by %s)' % (THIS, OTHER),
                       out.stdout)
-        self.assertRegex(out.stdout, r'nova-vmware-owner --config-file '
-                         r'\S+ rehome --from %s --to %s\n' % (OTHER, THIS))
-
-    def test_unreadable_needs_force(self):
-        self.given_unreadable()
-        self.takeover(expect=4)
-        self.assertIn('unreadable', self.out.stderr)
-        self.assertUnchanged(UNREADABLE, self.key)
-        state = self.takeover('--force')
-        self.assertTrue(state['forced'])
-        self.assertIsNone(state['before'])
-        self.assertEqual(UNREADABLE, state['before_raw'])
-        self.assertEqual(THIS, self.record().host)
-        self.assertAudited(self.key, 'took over', '(none)', THIS)
-        self.assertIn('unreadable', self.latest_event().message)
-
-    def test_live_holder_renewing_is_refused(self):
-        holder = self.given_live_holder(OTHER)
-        self.key = self.event_key()
-        started = time.monotonic()
-        state = self.json_command(THIS, 'takeover', '--yes', '--observe',
-                                  '2', expect=4)
-        self.assertLess(time.monotonic() - started, base.COMMAND_TIMEOUT)
-        self.assertIn('renewed', state['error'])
-        self.assertIn(holder.guard.holder, self.out.stderr)
-        holder.stop()
-        self.assertIsNone(holder.lost)
-        self.assertEqual(OTHER, self.record().host)
-        self.assertEqual(holder.guard.holder, self.record().holder)
-        self.assertEqual(self.key, self.event_key())
+        self.assertIn('nova-vmware-owner rehome', out.stdout)
 
     def test_live_holder_is_replaced_with_force_and_stops(self):
         holder = self.given_live_holder(OTHER)
         self.key = self.event_key()
         state = self.json_command(THIS, 'takeover', '--yes', '--force')
         self.assertTrue(state['changed'])
+        # The holder's lease was revoked: its next renewal is refused and
+        # it steps down.
         self.assertIsInstance(holder.wait_lost(), exceptions.OwnershipLost)
+        self.assertRaises(exceptions.OwnershipLost, holder.guard.renew)
         record = self.record()
         self.assertEqual(THIS, record.host)
         self.assertFalse(record.is_held)
+        self.assertNotEqual(holder.token, record.token)
+        self.assertWritten(record)
         self.assertAudited(self.key, 'took over', OTHER, THIS)
         self.assertIn('forced', self.latest_event().message)
 
@@ -357,33 +393,47 @@ class TestTakeover(OperationsTestCase):
         self.assertEqual(0, state['observed_seconds'])
         self.assertEqual(THIS, self.record().host)
 
-    def test_racing_takeovers_have_one_winner(self):
-        self.given_owned_by('compute-old')
-        lock = lock_mod.RecordLock(self.make_store())
-        key = lock.acquire()
+    def test_racing_takeovers_have_one_winner_and_the_loser_exits_5(self):
+        # A change in progress (a lease without a value) holds both
+        # commands in their first reading; the record it then writes
+        # names a holder that stays silent, so both plan on that one
+        # reading and observe it. Whichever applies second finds the
+        # lease it planned on revoked.
+        store = self.make_store()
+        pending = store.create_lease()
         racers = {}
-        try:
-            for host in ('compute-x', 'compute-y'):
-                racers[host] = Racer(self.config_file(THIS), host)
-                self.addCleanup(racers[host].kill)
-            for racer in racers.values():
-                # Both have read the record and wait for the lock.
-                self.assertTrue(racer.waiting.wait(base.COMMAND_TIMEOUT),
-                                racer.output())
-        finally:
-            lock.release(key)
+        for host in ('compute-x', 'compute-y'):
+            racers[host] = Racer(self.config_file(THIS, extra=LIVE_LEASE),
+                                 host)
+            self.addCleanup(racers[host].kill)
+        for racer in racers.values():
+            self.assertTrue(racer.waiting.wait(base.COMMAND_TIMEOUT),
+                            racer.output())
+        silent = record_mod.OwnershipRecord(
+            'compute-old', holder='elsewhere:1:feedf00d', seq=7,
+            since='2026-01-01T00:00:00Z')
+        fencing.Tenure(store, pending).write(silent, base.view_of(store))
         codes = {host: racer.wait() for host, racer in racers.items()}
         winners = [host for host, code in codes.items() if code == 0]
         self.assertEqual(1, len(winners), codes)
         loser = (set(codes) - set(winners)).pop()
-        self.assertEqual(4, codes[loser], racers[loser].output())
-        self.assertIn('changed while', racers[loser].output())
-        self.assertEqual(winners[0], self.record().host)
-        self.assertEqual('compute-old', self.record().previous)
+        self.assertEqual(EXIT_CONFLICT, codes[loser],
+                         racers[loser].output())
+        self.assertIn('changed while this command ran',
+                      racers[loser].output())
+        self.assertIn('Nothing of this command was written',
+                      racers[loser].output())
+        record = self.record()
+        self.assertEqual(winners[0], record.host)
+        self.assertEqual('compute-old', record.previous)
+        self.assertWritten(record)
+        events = [e.message for e in self.audit_events()]
+        self.assertEqual(1, len([m for m in events if 'compute-x' in m or
+                                 'compute-y' in m]), events)
 
 
 class Racer:
-    """``takeover --force --yes --host HOST`` started in the background."""
+    """``takeover --yes --host HOST`` started in the background."""
 
     def __init__(self, config, host):
         self.lines = []
@@ -393,8 +443,8 @@ class Racer:
             sys.executable, '-c',
             'from nova.virt.vmwareapi.ownership import cmd; cmd.main()']
         self.proc = subprocess.Popen(
-            argv + ['--config-file', config, 'takeover', '--force',
-                    '--yes', '--host', host], stdin=subprocess.DEVNULL,
+            argv + ['--config-file', config, 'takeover', '--yes', '--host',
+                    host], stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -402,7 +452,7 @@ class Racer:
     def _read(self):
         for line in self.proc.stdout:
             self.lines.append(line)
-            if 'Waiting for the ownership lock' in line:
+            if 'another process is changing' in line:
                 self.waiting.set()
 
     def wait(self):
@@ -422,11 +472,12 @@ class Racer:
 class TestDryRun(OperationsTestCase):
 
     def fields(self):
-        content = self.session.vim.service_content
-        defs = vim_util.get_object_property(
-            self.session.vim, content.customFieldsManager, 'field')
+        """Every custom field definition: a dry run creates none."""
+        manager = vcenter.service_content(self.session).customFieldsManager
+        (_, props), = vcenter.collect(
+            self.session, [(manager, 'CustomFieldsManager', ['field'])])
         return sorted((d.key, d.name) for d in
-                      getattr(defs, 'CustomFieldDef', None) or [])
+                      vcenter.array(props.get('field'), 'CustomFieldDef'))
 
     def assertDryRun(self, *args, host=THIS):
         before, fields, key = self.raw(), self.fields(), self.event_key()
@@ -434,14 +485,16 @@ class TestDryRun(OperationsTestCase):
         self.assertTrue(state['dry_run'])
         self.assertFalse(state['changed'])
         self.assertEqual(before, self.raw())
-        self.assertEqual(before, state['raw'])
+        self.assertEqual(before[0], state['raw'])
         self.assertEqual(fields, self.fields())
         self.assertEqual(key, self.event_key())
         return state
 
     def test_unowned_creates_no_field_definition(self):
         state = self.assertDryRun()
-        self.assertNotIn(self.attribute, [name for _, name in self.fields()])
+        names = [name for _, name in self.fields()]
+        self.assertNotIn(self.attribute, names)
+        self.assertNotIn(self.store.lease_name, names)
         self.assertEqual(THIS, state['after']['host'])
         self.assertEqual('unowned', state['verdict'])
 
@@ -480,7 +533,10 @@ class TestRelease(OperationsTestCase):
         self.assertEqual('release', state['action'])
         self.assertIsNone(state['after'])
         self.assertEqual('unowned', state['verdict'])
-        self.assertIn(self.raw(), ('', None))
+        # The lease is removed and the attribute cleared.
+        attribute, _, token, lease = self.raw()
+        self.assertIn(attribute, ('', None))
+        self.assertEqual((None, None), (token, lease))
         self.assertAudited(self.key, 'released', before_host, '(none)')
         show = self.json_command(THIS, 'show')
         self.assertEqual('unowned', show['verdict'])
@@ -492,15 +548,6 @@ class TestRelease(OperationsTestCase):
         self.assertEqual(4, out.returncode, out.stderr)
         self.assertUnchanged(before, self.key)
 
-    def test_unowned_is_a_no_op(self):
-        state = self.release()
-        self.assertFalse(state['changed'])
-        self.assertUnchanged(self.before, self.key)
-
-    def test_owned_by_this_host_with_dead_holder(self):
-        self.given_owned_by_this_host()
-        self.assertReleased(self.release(), THIS)
-
     def test_owned_by_another_host_needs_force(self):
         self.given_owned_by(OTHER)
         self.release(expect=3)
@@ -511,7 +558,7 @@ class TestRelease(OperationsTestCase):
     def test_unreadable_needs_force(self):
         self.given_unreadable()
         self.release(expect=4)
-        self.assertUnchanged(UNREADABLE, self.key)
+        self.assertUnchanged(self.before, self.key)
         self.assertReleased(self.release('--force'), '(none)')
 
     def test_live_holder_renewing_needs_force(self):
@@ -521,10 +568,20 @@ class TestRelease(OperationsTestCase):
                                   extra=LIVE_LEASE)
         self.assertIn('renewed', state['error'])
         self.assertEqual(self.key, self.event_key())
+        self.assertEqual(holder.token, self.view().token)
         state = self.json_command(THIS, 'release', '--yes', '--force',
                                   extra=LIVE_LEASE)
         self.assertIsInstance(holder.wait_lost(), exceptions.OwnershipLost)
         self.assertReleased(state, THIS)
+
+    def test_unowned_is_a_no_op(self):
+        state = self.release()
+        self.assertFalse(state['changed'])
+        self.assertUnchanged(self.before, self.key)
+
+    def test_owned_by_this_host_with_dead_holder(self):
+        self.given_owned_by_this_host()
+        self.assertReleased(self.release(), THIS)
 
     def test_released_record_is_cleared(self):
         self.given_released()

@@ -40,8 +40,8 @@ The custom-field tests check vcsim behaviour the product's store relies on
 read-back of ``field``, ``availableField`` and ``customValue``.
 
 Calls that could crash the simulator without a fix are made on the
-``Vim`` object directly, not through ``invoke_api``, so a failure is
-reported at once instead of after oslo.vmware's retry sleeps.
+``Vim`` object directly, so a failure is reported at once; calls whose
+faults matter go through ``vcenter``, as the product makes them.
 """
 
 import uuid
@@ -53,6 +53,8 @@ from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim_util
 
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import vcenter
 
 WSDL_FILES = ('vimService.wsdl', 'vim.wsdl', 'vim-messagetypes.xsd',
               'vim-types.xsd', 'core-types.xsd', 'query-types.xsd',
@@ -144,17 +146,22 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     # Launcher: credentials and TLS.
 
+    def endpoint(self, **changes):
+        """The simulator's endpoint with some of its values changed."""
+        endpoint = self.simulator.endpoint()
+        for name, value in changes.items():
+            setattr(endpoint, name, value)
+        return endpoint
+
     def test_wrong_password_is_refused(self):
-        e = self.assertRaises(vexc.VimFaultException,
-                              self.simulator.session,
-                              server_password='not-' + self.simulator.password)
-        self.assertEqual(['InvalidLogin'], e.fault_list)
+        # vcenter translates the simulator's InvalidLogin fault.
+        self.assertRaises(
+            exceptions.VCenterLoginFailed, vcenter.connect,
+            self.endpoint(password='not-' + self.simulator.password), 30)
 
     def test_wrong_username_is_refused(self):
-        e = self.assertRaises(vexc.VimFaultException,
-                              self.simulator.session,
-                              server_username='someone-else')
-        self.assertEqual(['InvalidLogin'], e.fault_list)
+        self.assertRaises(exceptions.VCenterLoginFailed, vcenter.connect,
+                          self.endpoint(username='someone-else'), 30)
 
     def test_tls_verified_with_generated_ca(self):
         self.assertTrue(self.simulator.url.startswith('https://'))
@@ -165,15 +172,11 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
     def test_tls_rejected_with_wrong_ca(self):
         tmp = self.useFixture(simulator.fixtures.TempDir()).path
         wrong_ca, _ = simulator.make_self_signed_cert(tmp, 'other')
-        # create_session=False: oslo.vmware retries a failing login for ever.
-        session = self.simulator.session(cacert=wrong_ca,
-                                         create_session=False)
         # The WSDL may already be in oslo.vmware's process-wide cache, so
-        # the first request is either the WSDL fetch or the SOAP call.
-        e = self.assertRaises(
-            (vexc.VimConnectionException, requests.exceptions.SSLError),
-            lambda: session.vim.service_content)
-        self.assertIn('CERTIFICATE_VERIFY_FAILED', str(e))
+        # the first request is either the WSDL fetch or the login.
+        e = self.assertRaises(exceptions.VCenterUnreachable, vcenter.connect,
+                              self.endpoint(ca_file=wrong_ca), 30)
+        self.assertIn('certificate verify failed', str(e))
 
     # Fix 2 (on the shared simulator as well: nova's exact call).
 
@@ -188,9 +191,9 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     def test_add_custom_field_def_with_existing_name(self):
         field = self.add_field()
-        # invoke_api is where oslo.vmware turns the fault into its class.
-        self.assertRaises(vexc.DuplicateName, self.session.invoke_api,
-                          self.vim, 'AddCustomFieldDef',
+        # vcenter's fault table names the fault (VCSIM.md fact 9).
+        self.assertRaises(exceptions.DuplicateName, vcenter.invoke,
+                          self.session, 'AddCustomFieldDef',
                           self.content.customFieldsManager, name=field.name,
                           moType='ClusterComputeResource')
 

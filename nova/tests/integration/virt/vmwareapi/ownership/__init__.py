@@ -8,11 +8,13 @@ Run with ``tox -e nova``, which installs nova and our wheel, and runs::
 Why ``load_tests`` and that ``--top-dir``: installed nova's ``nova``,
 ``nova.tests`` and ``nova.tests.functional`` are regular packages, and a
 regular package hides namespace portions of the same name elsewhere on
-``sys.path``, so ``nova.tests.integration...`` and our functional helpers
-(``nova.tests.functional.virt.vmwareapi.ownership``) would not import.
+``sys.path``, so ``nova.tests.integration...``, our functional helpers
+(``nova.tests.functional.virt.vmwareapi.ownership``) and the test doubles
+they use (``nova.tests.unit.virt.vmwareapi.ownership.fakes``) would not
+import.
 Discovery imports this directory as the top-level package ``ownership``
 and calls ``load_tests``, which appends this source tree's directories to
-those two packages' ``__path__`` (nothing is written into nova's tree) and
+those packages' ``__path__`` (nothing is written into nova's tree) and
 loads the test modules under their real names. Keep this module free of
 other side effects: it is imported twice (as ``ownership`` and under its
 real name).
@@ -25,7 +27,8 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _NAME = 'nova.tests.integration.virt.vmwareapi.ownership'
 # nova/tests/integration/virt/vmwareapi/ownership -> the repository root
 _SOURCE_ROOT = os.path.abspath(os.path.join(_HERE, *[os.pardir] * 6))
-_EXTENDED = ('nova.tests', 'nova.tests.functional')
+_EXTENDED = ('nova.tests', 'nova.tests.functional',
+             'nova.tests.unit.virt.vmwareapi')
 
 
 def extend_nova_paths():

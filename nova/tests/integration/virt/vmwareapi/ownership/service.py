@@ -17,6 +17,7 @@ from nova import objects
 from nova.tests.functional import integrated_helpers
 from nova.virt import node as nova_node
 
+from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.tests.integration.virt.vmwareapi.ownership import harness
 from nova.virt.vmwareapi.ownership import driver as ownership_driver
@@ -161,6 +162,14 @@ class ServiceTestCase(integrated_helpers.ProviderUsageBaseTestCase):
                 'host_mappings': mappings}
 
     # What the simulator says.
+
+    def raw_record(self):
+        """Everything a raw reader sees of the ownership record."""
+        reading = base.make_store(
+            self.vcenter, CONF.vmware_ownership.attribute_name,
+            harness.CLUSTER).read()
+        return (reading.attribute_raw, reading.attribute_key,
+                reading.lease_key, reading.lease_raw)
 
     def vm_power_state(self, server):
         """The power state of the server's VM (``<name> (<uuid>)``)."""

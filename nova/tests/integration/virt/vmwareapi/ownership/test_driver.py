@@ -3,32 +3,46 @@
 Real nova 34 code throughout: the driver is constructed as
 ``nova.virt.driver.load_compute_driver`` does (``virtapi`` only) and gets
 ``init_host``, ``get_nodenames_by_uuid`` and ``cleanup_host`` in nova's
-order (nova34-research.md, section 1). Only the service around it is
-missing; ``test_service`` has that.
+order. Only the service around it is missing; ``test_service`` has that.
+What the driver wrote is read back raw, with the test's own session.
 """
 
+import datetime
 import logging
 import os
+import sys
+import threading
 from unittest import mock
 
 import fixtures
+from oslo_config import cfg
 from oslo_config import fixture as config_fixture
+import requests
 import testtools
 
+from nova.conf import netconf
+from nova.conf import paths
+from nova.conf import vmware as nova_vmware_conf
 from nova import config as nova_config
 from nova import exception as nova_exception
 from nova import rpc
 from nova.virt import node as nova_node
 
+from nova.tests.functional.virt.vmwareapi.ownership import base
+from nova.tests.functional.virt.vmwareapi.ownership import faults
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.tests.integration.virt.vmwareapi.ownership import harness
-from nova.virt.vmwareapi.ownership import connection
 from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import rehome_nova
-from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership import vmware_opts
 
 CONF = harness.CONF
+
+BOUND = 30
+"""Seconds within which the driver's lease keeper must react."""
 
 
 class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
@@ -66,6 +80,17 @@ class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
             rehome_nova, 'refuse_if_node_elsewhere', autospec=True))
         self.logs = self.useFixture(fixtures.FakeLogger(
             name='nova.virt.vmwareapi.ownership', level=logging.INFO))
+        # A lost lease SIGTERMs nova-compute; here it would kill the test
+        # runner, so record it instead.
+        self.lost = []
+        self.stopped = threading.Event()
+        self.useFixture(fixtures.MonkeyPatch(
+            '%s.stop_this_service' % ownership_driver.__name__,
+            self.stop_this_service))
+
+    def stop_this_service(self, error):
+        self.lost.append(error)
+        self.stopped.set()
 
     def start(self, host, state_path=None, stop=True, **ownership):
         """Construct and ``init_host`` a driver as nova-compute ``host``.
@@ -91,16 +116,38 @@ class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
         (uuid, nodename), = driver.get_nodenames_by_uuid().items()
         return uuid, nodename
 
+    def store(self):
+        """The cluster's store, through the test's own session."""
+        return base.make_store(self.session,
+                               CONF.vmware_ownership.attribute_name,
+                               harness.CLUSTER)
+
+    def raw(self):
+        """Everything a raw reader sees of the record."""
+        reading = self.store().read()
+        return (reading.attribute_raw, reading.attribute_key,
+                reading.lease_key, reading.lease_raw)
+
     def record(self):
-        """The ownership record on the cluster, read with our own session."""
-        attribute = CONF.vmware_ownership.attribute_name
-        cluster = connection.find_cluster(self.session, harness.CLUSTER)
-        location = exceptions.Location(harness.CLUSTER, self.simulator.url,
-                                       cluster_moref=cluster.value,
-                                       attribute=attribute)
-        store = store_mod.ClusterStore(self.session, cluster, attribute,
-                                       location)
-        return store.read().record()
+        """The ownership record that counts."""
+        return base.view_of(self.store()).record
+
+    def guard_session(self):
+        """Spy on the session the next driver opens for its guard.
+
+        :returns: a list that gets the ``vcenter.Session`` and the
+                  timeout it was opened with
+        """
+        opened = []
+        connect = vcenter.connect
+
+        def spy(endpoint, timeout, *args, **kwargs):
+            session = connect(endpoint, timeout, *args, **kwargs)
+            opened.append((session, timeout))
+            return session
+        self.useFixture(fixtures.MockPatchObject(
+            vcenter, 'connect', autospec=True, side_effect=spy))
+        return opened
 
 
 class TestRefusal(DriverTestCase):
@@ -127,49 +174,115 @@ class TestRefusal(DriverTestCase):
         self.assertEqual('host-a', record.host)
         self.assertIn('(claimed %s)' % record.since, message)
 
+    def test_invalid_renew_deadline_fails_at_construction(self):
+        # lease_duration 30, renew_interval 10: the deadline must be above
+        # 10 and at most 27 (90 % of the lease).
+        for deadline in (5, 10, 28, 30, 40):
+            self.conf.config(group='vmware_ownership',
+                             renew_deadline=deadline)
+            error = self.assertRaises(exceptions.ConfigurationError,
+                                      ownership_driver.VMwareVCDriver, None)
+            self.assertIsInstance(error, nova_exception.InvalidConfiguration)
+            message = error.format_message()
+            for option in ('[vmware_ownership] renew_deadline',
+                           '[vmware_ownership] renew_interval',
+                           '[vmware_ownership] lease_duration'):
+                self.assertIn(option, message, deadline)
+
+    def test_renew_interval_above_half_the_lease_fails_at_construction(self):
+        self.conf.config(group='vmware_ownership', renew_interval=16)
+        error = self.assertRaises(exceptions.ConfigurationError,
+                                  ownership_driver.VMwareVCDriver, None)
+        self.assertIn('[vmware_ownership] renew_interval',
+                      error.format_message())
+        self.assertIn('[vmware_ownership] lease_duration',
+                      error.format_message())
+
+
+class TestModes(DriverTestCase):
+
     def test_audit_mode_starts_and_logs_the_refusal(self):
         self.start('host-a')
+        before = self.raw()
         driver = self.start('host-b', mode='audit')
-        self.assertIsNone(driver.ownership.record)
+        self.assertIsNone(driver.ownership)
         self.assertIn('Ownership audit: in enforce mode this service would '
                       'refuse to start: Refusing to manage cluster '
                       "'DC0_C0'", self.logs.output)
         self.assertIn("owned by nova-compute host 'host-a'",
                       self.logs.output)
-        # Audit writes nothing: host-a still owns the cluster.
-        record = self.record()
-        self.assertEqual('host-a', record.host)
+        # Audit writes nothing, not even the node identity later.
+        self.node_of(driver)
+        driver.cleanup_host('host-b')
+        self.assertEqual(before, self.raw())
+
+    def test_audit_mode_on_an_unowned_cluster_writes_nothing(self):
+        driver = self.start('host-a', mode='audit', stop=False)
+        self.assertIsNone(driver.ownership)
+        self.assertIn('Ownership audit: the cluster is unowned; in enforce '
+                      'mode this service would claim it', self.logs.output)
+        self.node_of(driver)
+        driver.cleanup_host('host-a')
+        # Not even a custom field definition.
+        self.assertEqual((None, None, None, None), self.raw())
+
+    def test_disabled_mode_opens_no_session_and_writes_nothing(self):
+        opened = self.guard_session()
+        self.start('host-a')
+        before = self.raw()
+        driver = self.start('host-b', mode='disabled', stop=False)
+        self.assertIsNone(driver.ownership)
+        self.assertEqual(1, len(opened), 'only host-a opened a session')
+        self.assertIn('Cluster ownership is disabled', self.logs.output)
+        self.node_of(driver)
+        driver.cleanup_host('host-b')
+        self.assertEqual(before, self.raw())
 
 
 class TestClaimAndRestart(DriverTestCase):
 
-    def test_first_host_claims(self):
-        self.assertIsNone(self.record())
+    def test_first_host_claims_through_a_session_of_its_own(self):
+        self.assertEqual((None, None, None, None), self.raw())
+        opened = self.guard_session()
         driver = self.start('host-a')
-        self.assertEqual('host-a', driver.ownership.record.host)
-        self.assertTrue(driver.ownership.record.is_held)
+        tenure = driver.ownership.tenure
+        self.assertEqual('host-a', tenure.record.host)
+        self.assertTrue(tenure.record.is_held)
+        # Its own session, every request bounded to fit the deadline.
+        (session, timeout), = opened
+        self.assertEqual(driver.ownership_settings.request_timeout, timeout)
         node, nodename = self.node_of(driver)
         # nova's node name: <cluster moref>.<vCenter instance uuid>
-        cluster = connection.find_cluster(self.session, harness.CLUSTER)
+        cluster = vcenter.find_cluster(self.session, harness.CLUSTER)
         self.assertTrue(nodename.startswith(cluster.value + '.'))
         record = self.record()
         self.assertEqual('host-a', record.host)
         self.assertEqual(node, record.node)
+        # In the lease, copied to the attribute under its key.
+        attribute, _, token, lease = self.raw()
+        self.assertEqual(tenure.key, token)
+        self.assertEqual(lease, attribute)
 
     def test_node_is_recorded_at_the_next_call_after_a_vcenter_error(self):
-        driver = self.start('host-a')
-        real = driver.ownership.record_node
-        with mock.patch.object(
-                driver.ownership, 'record_node', autospec=True,
-                side_effect=exceptions.VCenterUnreachable('vc', 'down')):
-            node, _ = self.node_of(driver)
+        opened = self.guard_session()
+        # No renewal during the test: the hook counts every request.
+        driver = self.start('host-a', lease_duration=600, renew_interval=300)
+        (session, _), = opened
+        hook = faults.CallHook(self, session)
+
+        def refuse():
+            raise requests.exceptions.ConnectionError(
+                '[Errno 111] Connection refused')
+        hook.before('SetField', refuse)
+        node, _ = self.node_of(driver)
         self.assertIsNone(self.record().node)
-        with mock.patch.object(driver.ownership, 'record_node',
-                               autospec=True, side_effect=real) as retried:
-            self.node_of(driver)
-            self.node_of(driver)
+        self.assertIn('Could not record compute node', self.logs.output)
+        self.node_of(driver)
         self.assertEqual(node, self.record().node)
-        self.assertEqual(1, retried.call_count)
+        # Recorded once: the next call asks vCenter nothing.
+        requests_so_far = len(hook.calls)
+        self.node_of(driver)
+        self.assertEqual(requests_so_far, len(hook.calls))
 
     def test_cleanup_host_releases(self):
         driver = self.start('host-a', stop=False)
@@ -193,6 +306,30 @@ class TestClaimAndRestart(DriverTestCase):
         self.assertEqual(0, record.transitions or 0)
 
 
+class TestLease(DriverTestCase):
+
+    def test_forced_takeover_stops_the_service(self):
+        driver = self.start('host-a', lease_duration=6, renew_interval=1)
+        revoked = driver.ownership.tenure.key
+        # The operator's forced takeover (nova-vmware-owner's code path).
+        store = self.store()
+        view = base.view_of(store)
+        plan = operations.plan(
+            operations.Change.TAKEOVER, view, 'host-b',
+            datetime.datetime.now(datetime.timezone.utc), store.location,
+            force=True)
+        operations.apply(store, plan, who='test')
+        self.assertTrue(self.stopped.wait(BOUND),
+                        'the service was not stopped')
+        error, = self.lost
+        self.assertIsInstance(error, exceptions.OwnershipLost)
+        self.assertIn(str(revoked), str(error))
+        # It writes nothing more: the takeover's record stays.
+        self.assertRaises(exceptions.OwnershipLost, driver.ownership.renew)
+        self.assertEqual('host-b', self.record().host)
+        self.assertFalse(self.record().is_held)
+
+
 class TestPassiveNode(DriverTestCase):
 
     def test_passive_node_gets_the_active_node_identity(self):
@@ -211,3 +348,48 @@ class TestPassiveNode(DriverTestCase):
         self.assertEqual((node, nodename), self.node_of(passive))
         self.assertEqual(node, nova_node.LOCAL_NODE_UUID)
         self.assertEqual(node, self.record().node)
+
+
+class TestNovaOptionCopies(testtools.TestCase):
+    """``vmware_opts``' copies of nova's options are nova's.
+
+    The command reads nova's configuration files without nova.
+    """
+
+    def nova_opts(self, group):
+        found = {}
+        modules = (netconf, paths) if group is None else (nova_vmware_conf,)
+        for module in modules:
+            for name, opts in module.list_opts().items():
+                if str(name) == (group or 'DEFAULT'):
+                    found.update((opt.name, opt) for opt in opts)
+        return found
+
+    def test_copies_have_the_names_types_and_defaults_of_nova(self):
+        for group, copies in vmware_opts.copies():
+            theirs = self.nova_opts(group)
+            for copy in copies:
+                where = '[%s] %s' % (group or 'DEFAULT', copy.name)
+                self.assertIn(copy.name, theirs, where)
+                nova_opt = theirs[copy.name]
+                self.assertIs(type(nova_opt), type(copy), where)
+                self.assertEqual(nova_opt.type, copy.type, where)
+                self.assertEqual(nova_opt.secret, copy.secret, where)
+                if where == '[DEFAULT] state_path':
+                    # nova's own install directory: nothing without nova.
+                    self.assertEqual('$pybasedir', nova_opt.default)
+                    continue
+                self.assertEqual(nova_opt.default, copy.default, where)
+
+    def test_without_nova_the_copies_are_registered(self):
+        conf = cfg.ConfigOpts()
+        # As on a machine without nova: its config modules do not import.
+        with mock.patch.dict(sys.modules, {'nova.conf': None}):
+            self.assertFalse(vmware_opts.register_nova_opts(conf))
+        conf([], default_config_files=[])
+        self.assertEqual(443, conf.vmware.host_port)
+        self.assertEqual('/var/lib/nova', conf.state_path)
+        with_nova = cfg.ConfigOpts()
+        self.assertTrue(vmware_opts.register_nova_opts(with_nova))
+        with_nova([], default_config_files=[])
+        self.assertLessEqual(set(conf.vmware), set(with_nova.vmware))

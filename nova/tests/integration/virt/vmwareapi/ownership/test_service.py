@@ -8,6 +8,7 @@ is refused in ``init_host``, before nova writes anything of it to its
 database, with a message naming the owner and the fix.
 """
 
+import json
 import os
 import shutil
 
@@ -78,9 +79,17 @@ class TestOwnershipDriver(service.ServiceTestCase):
     """The same cases with the guarded driver."""
 
     def assert_refused(self, host='host-b', state_path=None):
+        before = self.raw_record()
         error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
                                   self.start_compute, host,
                                   service.OWNERSHIP_DRIVER, state_path)
+        # The refusal wrote nothing: host-a's lease (which host-a may
+        # have renewed meanwhile) and the attribute's copy stand.
+        after = self.raw_record()
+        self.assertEqual(before[:3], after[:3])
+        self.assertIsNotNone(before[2])
+        self.assertEqual(json.loads(before[3])['holder'],
+                         json.loads(after[3])['holder'])
         self.assertIsInstance(error, nova_exception.InvalidConfiguration)
         self.assertEqual(('host-a', host), (error.owner, error.this_host))
         message = error.format_message()

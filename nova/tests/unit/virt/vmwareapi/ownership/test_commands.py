@@ -273,9 +273,9 @@ class TakeoverTestCase(CommandTestCase):
         state = self.json()
         self.assertEqual(('takeover', True), (state['action'],
                                               state['changed']))
-        self.assertEqual(commands.rename_steps(
-            OTHER, HOST, ['/etc/nova/nova.conf']),
-                         state['next_steps'])
+        self.assertEqual(
+            commands.rename_steps(OTHER, HOST, ['/etc/nova/nova.conf']),
+            state['next_steps'])
 
     def test_takeover_text_says_what_to_do_next(self):
         self.store.put(rec(OTHER))

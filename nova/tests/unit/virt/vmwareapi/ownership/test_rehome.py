@@ -314,4 +314,5 @@ class CommandLineTestCase(base.BaseTestCase):
         self.assertEqual(
             'nova-vmware-owner --config-file /etc/nova/nova.conf rehome '
             '--from a --to b',
-            rehome_exceptions.rehome_command('a', 'b', ['/etc/nova/nova.conf']))
+            rehome_exceptions.rehome_command('a', 'b',
+                                             ['/etc/nova/nova.conf']))

@@ -76,8 +76,8 @@ class UsageTestCase(base.BaseTestCase):
         self.assertEqual(cli.EXIT_NEEDS_FORCE, cli.exit_code_for(
             rehome_exceptions.InstancesBusy(OLD, [('x', 'spawning')])))
         self.assertEqual(cli.EXIT_USAGE, cli.exit_code_for(
-            rehome_exceptions.NovaDatabaseUnavailable('[database] connection',
-                                               'the option is not set')))
+            rehome_exceptions.NovaDatabaseUnavailable(
+                '[database] connection', 'the option is not set')))
 
 
 class FakeNova:
