@@ -28,9 +28,9 @@ except ImportError:
 
 from nova.tests.functional.virt.vmwareapi.ownership import base  # noqa
 from nova.tests.functional.virt.vmwareapi.ownership import simulator  # noqa
-from nova.virt.vmwareapi.ownership import connection  # noqa
 from nova.virt.vmwareapi.ownership import exceptions  # noqa
 from nova.virt.vmwareapi.ownership import store as store_mod  # noqa
+from nova.virt.vmwareapi.ownership import vcenter  # noqa
 
 CLUSTER = 'DC0_C0'
 
@@ -76,13 +76,11 @@ def start_simulator(**options):
 
 
 def connect(sim, port=None):
-    endpoint = connection.Endpoint(sim.host, port or sim.port, sim.username,
-                                   sim.password, ca_file=sim.ca_file)
-    return connection.connect(endpoint, timeout=30, api_retry_count=1)
+    return vcenter.connect(sim.endpoint(port), timeout=30, retries=1)
 
 
 def make_store(session, attribute, cluster=CLUSTER):
-    ref = connection.find_cluster(session, cluster)
+    ref = vcenter.find_cluster(session, cluster)
     location = exceptions.Location(cluster, 'simulator', ref.value,
                                    attribute)
     return store_mod.ClusterStore(session, ref, attribute, location)
@@ -125,6 +123,42 @@ class RoundTrips:
         result = function()
         seconds = time.perf_counter() - started
         return self.posts, dict(self.methods), seconds, result
+
+
+COMMAND = ('import sys; sys.path.insert(0, %r); '
+           'from nova.virt.vmwareapi.ownership import cmd; cmd.main()'
+           % REPO_ROOT)
+"""``python -c COMMAND ARGS`` runs ``nova-vmware-owner`` of this tree."""
+
+
+def timed(argv, cache=None):
+    """Seconds of one process; fails the benchmark if the process does.
+
+    :param cache: the WSDL cache folder of ``nova-vmware-owner``
+    """
+    env = dict(os.environ)
+    if cache is not None:
+        env['NOVA_VMWARE_OWNER_WSDL_CACHE'] = cache
+    started = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, env=env,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        sys.exit('%s failed (exit %d):\n%s'
+                 % (argv[:3], done.returncode, done.stderr[-3000:]))
+    return seconds
+
+
+def write_config(sim, folder, cluster=CLUSTER):
+    """A nova.conf for ``nova-vmware-owner`` against ``sim``."""
+    path = os.path.join(folder, 'nova.conf')
+    with open(path, 'w') as conf:
+        conf.write('[DEFAULT]\nhost = compute-a\n[vmware]\n'
+                   'host_ip = %s\nhost_port = %d\nhost_username = %s\n'
+                   'host_password = %s\nca_file = %s\ncluster_name = %s\n'
+                   % (sim.host, sim.port, sim.username, sim.password,
+                      sim.ca_file, cluster))
+    return path
 
 
 def median(values):

@@ -7,7 +7,8 @@ the one table that maps our exceptions to them (``_EXIT_FOR``):
 0      done; or, for ``check``, this host may run against the cluster
 1      unexpected error (a bug: the traceback is logged)
 2      usage, configuration or connection error
-3      refused: the cluster is owned by another host
+3      refused: the cluster is owned by another host; for ``list
+       --nova``: nova and the ownership records disagree
 4      refused: needs ``--force`` or confirmation (live holder,
        unreadable record, no ``--yes`` without a terminal), or a
        precondition of ``rehome`` fails
@@ -26,8 +27,10 @@ from oslo_config import cfg
 
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import commands
+from nova.virt.vmwareapi.ownership import disagreement
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership import fleet_cli
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
@@ -46,6 +49,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_OTHER_HOST = 3
+EXIT_DISAGREES = 3
 EXIT_NEEDS_FORCE = 4
 EXIT_CONFLICT = 5
 
@@ -53,6 +57,7 @@ EXIT_CONFLICT = 5
 _EXIT_FOR = (
     (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
     (exceptions.NotTheOwner, EXIT_OTHER_HOST),
+    (disagreement.NovaDisagrees, EXIT_DISAGREES),
     (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
     (exceptions.RecordChanged, EXIT_CONFLICT),
     (rehome_exceptions.NovaRecordsChanged, EXIT_CONFLICT),
@@ -114,6 +119,7 @@ def _add_command_parsers(subparsers):
                                      'taking over (default: '
                                      '[vmware_ownership] lease_duration).')
     rehome_cli.add_parser(subparsers)
+    fleet_cli.add_parser(subparsers)
 
 
 _cli_opts = [
@@ -211,6 +217,14 @@ class Context:
             pass
 
 
+_CONTEXTS = {
+    rehome_cli.COMMAND: lambda conf: rehome_cli.RehomeContext(
+        conf, Context.connect),
+    fleet_cli.COMMAND: lambda conf: fleet_cli.FleetContext.connect(conf),
+}
+"""How the commands without a cluster of their own make their context."""
+
+
 DEBUG_VARIABLE = 'NOVA_VMWARE_OWNER_DEBUG'
 """Set to 1 to also print the traceback of an unexpected error."""
 
@@ -268,9 +282,7 @@ def main(argv=None):
     fmt = conf.command.command_format or conf.format
     ctx = None
     try:
-        ctx = (rehome_cli.RehomeContext(conf, Context.connect)
-               if conf.command.name == rehome_cli.COMMAND
-               else Context.connect(conf))
+        ctx = _CONTEXTS.get(conf.command.name, Context.connect)(conf)
         return commands.HANDLERS[conf.command.name](ctx, fmt)
     except exceptions.OwnershipError as exc:
         return _fail(str(exc), exit_code_for(exc))

@@ -8,6 +8,7 @@ mapped to exit codes by ``cli.main``.
 
 from nova.virt.vmwareapi.ownership import console as console_mod
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import fleet_cli
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import rehome_cli
@@ -259,6 +260,14 @@ def cmd_rehome(ctx, fmt):
     return 0
 
 
+def cmd_list(ctx, fmt):
+    output, disagrees = fleet_cli.run(ctx, fmt)
+    print(output)
+    if disagrees is not None:
+        raise disagrees
+    return 0
+
+
 HANDLERS = {
     'show': cmd_show,
     'check': cmd_check,
@@ -266,4 +275,5 @@ HANDLERS = {
     'takeover': cmd_takeover,
     'release': cmd_release,
     rehome_cli.COMMAND: cmd_rehome,
+    fleet_cli.COMMAND: cmd_list,
 }

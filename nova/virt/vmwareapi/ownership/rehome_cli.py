@@ -16,6 +16,7 @@ Steps, each one recognised as done by the next run: nova's records (see
 import importlib
 
 from nova.virt.vmwareapi.ownership import console as console_mod
+from nova.virt.vmwareapi.ownership import disagreement
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import operations
@@ -64,14 +65,20 @@ def _hosts(args):
     return args.from_host, args.to_host
 
 
-def _load_nova():
-    # Imported here, not at the top: every other command runs without
-    # nova, and importing it costs seconds.
+def load_nova(module='rehome_nova', command=COMMAND):
+    """Import one of this package's modules that import nova.
+
+    Imported when needed, not at the top: the other commands run without
+    nova, and importing it costs seconds.
+
+    :param module: the module's name in this package
+    :param command: the command that needs it, for the message
+    :raises: NovaNotInstalled
+    """
     try:
-        return importlib.import_module(
-            'nova.virt.vmwareapi.ownership.rehome_nova')
+        return importlib.import_module('%s.%s' % (__package__, module))
     except ImportError as exc:
-        raise rehome_exceptions.NovaNotInstalled(str(exc))
+        raise rehome_exceptions.NovaNotInstalled(str(exc), command)
 
 
 class RehomeContext:
@@ -86,7 +93,7 @@ class RehomeContext:
     def __init__(self, conf, connect_vcenter):
         self.conf = conf
         self.old, self.new = _hosts(conf.command)
-        self.nova = _load_nova()
+        self.nova = load_nova()
         self.ctxt, self.service_down_time = self.nova.configure(
             conf.config_file or (), conf.config_dir or ())
         self.nova.check_databases(self.ctxt, self.old)
@@ -156,8 +163,8 @@ def run(ctx, console=None):
     vcenter = ctx.vcenter
     node_name = ownership = None
     if vcenter is not None:
-        node_name = '%s.%s' % (vcenter.location.cluster_moref,
-                               vcenter.vcenter_uuid)
+        node_name = disagreement.node_name(vcenter.location.cluster_moref,
+                                           vcenter.vcenter_uuid)
         ownership = _ownership(vcenter)
 
     def read():

@@ -28,14 +28,18 @@ def _listed(items, limit=10):
 
 
 class NovaNotInstalled(exceptions.ConfigurationError):
-    """``rehome`` needs nova's objects and nova is not importable."""
+    """A command needs nova's objects and nova is not importable.
 
-    def __init__(self, detail=None):
+    :param command: the command, e.g. ``rehome`` or ``list --nova``
+    """
+
+    def __init__(self, detail=None, command='rehome'):
         self.detail = detail
+        self.command = command
         super().__init__((), detail, message=(
-            'rehome needs nova: install nova-vmware-owner with its [nova] '
-            "extra (pip install 'nova-vmware-owner[nova]') where nova-manage "
-            'runs%s.' % (' (%s)' % detail if detail else '')))
+            '%s needs nova: install nova-vmware-owner with its [nova] extra '
+            "(pip install 'nova-vmware-owner[nova]') where nova-manage runs%s."
+            % (command, ' (%s)' % detail if detail else '')))
 
 
 class NovaDatabaseUnavailable(exceptions.ConfigurationError):
@@ -50,7 +54,8 @@ class NovaDatabaseUnavailable(exceptions.ConfigurationError):
         self.option = option
         self.reason = reason
         super().__init__((option,), reason, message=(
-            'Cannot use nova\'s database of %s: %s. rehome reads the same '
+            'Cannot use nova\'s database of %s: %s. nova-vmware-owner reads '
+            'nova\'s databases with the same '
             'configuration as nova-manage: pass its file with --config-file '
             '(before the command name), and check that the database is up, '
             'reachable from this machine and synced (nova-manage db sync, '

@@ -12,6 +12,7 @@ import re
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership import cli
+from nova.virt.vmwareapi.ownership import disagreement
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import rehome_exceptions
 
@@ -23,7 +24,7 @@ TROUBLESHOOTING = os.path.join(_ROOT, 'doc', 'source', 'troubleshooting.rst')
 def error_classes():
     """Public ``OwnershipError`` classes of the exceptions modules."""
     return sorted(
-        name for module in (exceptions, rehome_exceptions)
+        name for module in (exceptions, rehome_exceptions, disagreement)
         for name, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, exceptions.OwnershipError) and
         cls.__module__ == module.__name__ and not name.startswith('_'))

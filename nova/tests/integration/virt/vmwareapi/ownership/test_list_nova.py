@@ -1,0 +1,228 @@
+"""``list --nova`` against nova's own records (``tox -e nova``).
+
+``ListNovaTestCase`` produces each disagreement for real in nova's
+in-process harness (real nova-compute services, nova's plain driver or
+ours, on the simulator) and runs the command's body (``fleet_cli.run``,
+with ``fleet_nova`` reading the harness's databases, which a subprocess
+could not reach). ``ListCommandTestCase`` runs the console script as an
+operator does, on SQLite databases made by nova's migrations
+(``benchmarks/_novadb.py``).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import types
+import uuid
+
+import fixtures
+import testtools
+
+from nova import context as nova_context
+from nova import objects
+
+from nova.tests.functional.virt.vmwareapi.ownership import simulator
+from nova.tests.integration.virt.vmwareapi.ownership import harness
+from nova.tests.integration.virt.vmwareapi.ownership import service
+from nova.virt.vmwareapi.ownership import cli
+from nova.virt.vmwareapi.ownership import clock as clock_mod
+from nova.virt.vmwareapi.ownership import disagreement as dis
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership import fleet_cli
+from nova.virt.vmwareapi.ownership import fleet_nova
+from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership import vcenter
+
+CONF = service.CONF
+_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
+                                     *[os.pardir] * 6))
+NOVADB = os.path.join(_ROOT, 'benchmarks', '_novadb.py')
+COMMAND = os.path.join(sys.prefix, 'bin', 'nova-vmware-owner')
+TIMEOUT = 120
+"""Seconds any one process may take (a hang fails the test)."""
+
+
+def cluster_store(session, attribute, cluster=harness.CLUSTER):
+    ref = vcenter.find_cluster(session, cluster)
+    location = exceptions.Location(cluster, str(session.endpoint),
+                                   cluster_moref=ref.value,
+                                   attribute=attribute)
+    return store_mod.ClusterStore(session, ref, attribute, location)
+
+
+def claim(store, host, node=None):
+    """Claim the cluster for ``host`` (with ``node``) through ``fencing``."""
+    fencing.take(store, fencing.settle(store),
+                 record_mod.OwnershipRecord.claimed(
+                     host, clock_mod.SYSTEM.utcnow(), node=node))
+
+
+class ListNovaTestCase(service.ServiceTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.attribute = CONF.vmware_ownership.attribute_name
+        self.store = cluster_store(self.vcenter, self.attribute)
+
+    def listing(self, this_host='host-a'):
+        """Run ``list --nova``: ``(JSON document, text, exit code)``."""
+        ctx = fleet_cli.FleetContext(
+            types.SimpleNamespace(host=this_host),
+            opts.settings(CONF.vmware_ownership), self.vcenter,
+            nova=fleet_nova, nova_ctxt=nova_context.get_admin_context())
+        document, error = fleet_cli.run(ctx, 'json')
+        text, _ = fleet_cli.run(ctx, 'text')
+        return (json.loads(document), text,
+                cli.exit_code_for(error) if error else cli.EXIT_OK)
+
+    def only_cluster(self, document):
+        (state,) = document['clusters']
+        self.assertEqual(harness.CLUSTER, state['cluster'])
+        return state
+
+    def node_uuid(self, host):
+        (node,) = [n for n in self.nodes() if n.host == host]
+        return node.uuid
+
+    def nodes(self):
+        with nova_context.target_cell(nova_context.get_admin_context(),
+                                      self.cell_mappings['cell1']) as cell:
+            return objects.ComputeNodeList.get_all(cell)
+
+    def test_consistent_fleet_exits_0(self):
+        self.start_compute('host-a')
+        document, text, code = self.listing()
+        state = self.only_cluster(document)
+        self.assertEqual(cli.EXIT_OK, code)
+        self.assertEqual(([], ['host-a'], 'host-a'),
+                         (state['disagreements'], state['nova_hosts'],
+                          state['owner_host']))
+        self.assertEqual(self.node_uuid('host-a'), state['record']['node'])
+        self.assertIn('nova and the ownership records agree.', text)
+
+    def test_two_hosts_on_one_cluster_with_novas_driver(self):
+        self.start_compute('host-a', driver=service.NOVA_DRIVER)
+        self.start_compute('host-b', driver=service.NOVA_DRIVER)
+        document, text, code = self.listing()
+        state = self.only_cluster(document)
+        self.assertEqual(cli.EXIT_DISAGREES, code)
+        self.assertEqual(['host-a', 'host-b'], state['nova_hosts'])
+        self.assertEqual([dis.TWO_NOVA_HOSTS, dis.NO_RECORD],
+                         state['disagreements'])
+        self.assertIn('%s (%s): two-nova-hosts: nova manages the cluster as '
+                      'host host-a and host-b' % (harness.CLUSTER,
+                                                  state['cluster_moref']),
+                      text)
+        self.assertIn('no-record:', text)
+
+    def test_cluster_without_a_record_then_a_foreign_node(self):
+        self.start_compute('host-a', driver=service.NOVA_DRIVER)
+        document, text, code = self.listing()
+        self.assertEqual([dis.NO_RECORD],
+                         self.only_cluster(document)['disagreements'])
+        self.assertEqual(cli.EXIT_DISAGREES, code)
+        self.assertIn('nova-vmware-owner --config-file <its nova.conf> '
+                      'claim', text)
+
+        claim(self.store, 'host-a', node=str(uuid.uuid4()))
+        document, text, code = self.listing()
+        state = self.only_cluster(document)
+        self.assertEqual([dis.NODE_DIFFERS], state['disagreements'])
+        self.assertIn(self.node_uuid('host-a'), state['fixes'][
+            dis.NODE_DIFFERS])
+        self.assertEqual(cli.EXIT_DISAGREES, code)
+
+    def test_host_renamed_in_novas_records(self):
+        self.start_compute('host-a')
+        self.computes.pop('host-a').stop()
+        # Someone renamed host-a's service and compute node in nova's
+        # database (a rehome without the takeover).
+        ctxt = nova_context.get_admin_context()
+        with nova_context.target_cell(ctxt,
+                                      self.cell_mappings['cell1']) as cell:
+            svc = objects.Service.get_by_host_and_binary(
+                cell, 'host-a', 'nova-compute')
+            svc.host = 'host-b'
+            svc.save()
+            for node in objects.ComputeNodeList.get_all_by_host(cell,
+                                                                'host-a'):
+                node.host = 'host-b'
+                node.save()
+        document, text, code = self.listing()
+        state = self.only_cluster(document)
+        self.assertEqual(cli.EXIT_DISAGREES, code)
+        self.assertEqual([dis.NOVA_HOST_DIFFERS, dis.UNKNOWN_OWNER],
+                         state['disagreements'])
+        self.assertIn('rehome --from host-b --to host-a', text)
+        self.assertIn('takeover --host host-b', text)
+
+    def test_owned_by_a_host_nova_does_not_know(self):
+        claim(self.store, 'host-z')
+        document, text, code = self.listing()
+        self.assertEqual([dis.UNKNOWN_OWNER],
+                         self.only_cluster(document)['disagreements'])
+        self.assertEqual(cli.EXIT_DISAGREES, code)
+        self.assertIn('names host host-z, which has no nova-compute service',
+                      text)
+
+
+class ListCommandTestCase(testtools.TestCase):
+    """The console script with nova's databases in SQLite files."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.simulator = self.useFixture(simulator.VCenterSimulator())
+
+    def vmware_config(self):
+        """nova-compute's part of the configuration: ``[vmware]``."""
+        path = os.path.join(self.dir, 'vmware.conf')
+        sim = self.simulator
+        with open(path, 'w') as f:
+            f.write('[DEFAULT]\nhost = host-a\n[vmware]\nhost_ip = %s\n'
+                    'host_port = %d\nhost_username = %s\nhost_password = %s\n'
+                    'ca_file = %s\n' % (sim.host, sim.port, sim.username,
+                                        sim.password, sim.ca_file))
+        return path
+
+    def command(self, *args):
+        return subprocess.run(
+            [COMMAND] + list(args), stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=TIMEOUT,
+            env=dict(os.environ, NOVA_VMWARE_OWNER_DEBUG='0'))
+
+    def test_missing_database_options_exit_2(self):
+        out = self.command('--config-file', self.vmware_config(), 'list',
+                           '--nova')
+        self.assertEqual(2, out.returncode, out.stderr)
+        self.assertNotIn('Traceback', out.stderr)
+        self.assertIn('[database] connection: the option is not set',
+                      out.stderr)
+        self.assertEqual('', out.stdout)
+
+    def test_disagreement_exits_3_and_agreement_0(self):
+        nova_conf = subprocess.run(
+            [sys.executable, NOVADB, self.dir, '--instances', '0'],
+            check=True, capture_output=True, text=True,
+            timeout=TIMEOUT).stdout.strip()
+        args = ('--config-file', nova_conf, '--config-file',
+                self.vmware_config(), 'list', '--nova', '--format', 'json')
+        out = self.command(*args)
+        self.assertEqual(0, out.returncode, out.stderr)
+        (state,) = json.loads(out.stdout)['clusters']
+        self.assertEqual(([], []), (state['disagreements'],
+                                    state['nova_hosts']))
+
+        session = self.simulator.session()
+        self.addCleanup(session.logout)
+        claim(cluster_store(session, opts.Settings.attribute_name), 'host-z')
+        out = self.command(*args)
+        self.assertEqual(3, out.returncode, out.stderr)
+        (state,) = json.loads(out.stdout)['clusters']
+        self.assertEqual([dis.UNKNOWN_OWNER], state['disagreements'])
+        self.assertIn('disagree on 1 of 1 cluster(s) (unknown-owner: 1)',
+                      out.stderr)

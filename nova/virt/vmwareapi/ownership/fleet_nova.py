@@ -1,0 +1,58 @@
+"""The nova side of ``list --nova``: every compute node and nova-compute host.
+
+Imported only by ``list --nova`` (importing nova takes seconds), which
+configures nova as ``rehome`` does (``rehome_nova.configure``: the same
+``--config-file``/``--config-dir``, nova-manage's database options). Reads
+through nova's objects, never SQL of our own, in every cell of the cell
+mappings (a vCenter may be shared by several cells, the case nova's own
+checks cannot see), or in ``[database] connection`` when no cell is mapped.
+"""
+
+from nova import context as nova_context
+from nova import objects
+
+from nova.virt.vmwareapi.ownership import disagreement
+from nova.virt.vmwareapi.ownership import fleet
+from nova.virt.vmwareapi.ownership import rehome_nova
+
+_API = '[api_database] connection'
+_CELL = '[database] connection'
+
+
+def _cells(ctxt):
+    with rehome_nova.database_errors(_API):
+        mappings = objects.CellMappingList.get_all(ctxt)
+    return [cell for cell in mappings if not cell.is_cell0()] or [None]
+
+
+def connect(config_files, config_dirs):
+    """Configure nova from the command's files, as ``rehome`` does.
+
+    :returns: an admin ``RequestContext``
+    :raises: NovaDatabaseUnavailable when a database option is not set
+    """
+    return rehome_nova.configure(config_files, config_dirs)[0]
+
+
+def read(ctxt):
+    """Read nova's compute nodes and nova-compute services, in every cell.
+
+    :param ctxt: an admin ``RequestContext`` (untargeted)
+    :returns: ``fleet.NovaRecords``
+    :raises: NovaDatabaseUnavailable naming the database that failed
+    """
+    nodes, hosts = [], set()
+    for cell in _cells(ctxt):
+        option = _CELL if cell is None else (
+            'the database_connection of cell %s (%s)' % (cell.name,
+                                                         cell.uuid))
+        with nova_context.target_cell(ctxt, cell) as cctxt, \
+                rehome_nova.database_errors(option):
+            nodes += [disagreement.NovaNode(node.uuid, node.host,
+                                            node.hypervisor_hostname)
+                      for node in objects.ComputeNodeList.get_all(cctxt)]
+            hosts.update(service.host for service in
+                         objects.ServiceList.get_by_binary(
+                             cctxt, rehome_nova.BINARY,
+                             include_disabled=True))
+    return fleet.NovaRecords(nodes, frozenset(hosts))
