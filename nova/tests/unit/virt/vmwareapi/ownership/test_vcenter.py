@@ -318,16 +318,25 @@ class InvokeTestCase(base.BaseTestCase):
                                                key=101, value='x')
         self.assertFalse(self.session.invoke_api.called)
 
-    def test_an_expired_session_logs_in_again(self):
+    def test_an_expired_session_logs_in_again_and_repeats_once(self):
         for expired in (vexc.VimFaultException(['NotAuthenticated'], 'x'),
                         vexc.NotAuthenticatedException('x')):
-            self.set_field.side_effect = expired
-            self.session.invoke_api.reset_mock()
-            self.session.invoke_api.return_value = 'done'
+            self.set_field.reset_mock()
+            self.session.login_again.reset_mock()
+            self.set_field.side_effect = [expired, 'done']
+            self.session.login_again.return_value = True
             self.assertEqual('done', self.invoke())
-            self.session.invoke_api.assert_called_once_with(
-                self.session.vim, 'SetField', 'fields', entity='domain-c7',
-                key=101, value='x')
+            self.assertEqual(2, self.set_field.call_count)
+            self.session.login_again.assert_called_once_with()
+            self.assertFalse(self.session.invoke_api.called)
+
+    def test_an_empty_answer_of_an_active_session_is_empty(self):
+        # oslo.vmware reads an empty answer as NotAuthenticated.
+        self.set_field.side_effect = vexc.VimFaultException(
+            ['NotAuthenticated'], 'x')
+        self.session.login_again.return_value = False
+        self.assertEqual([], self.invoke())
+        self.assertEqual(1, self.set_field.call_count)
 
 
 class HelpersTestCase(base.BaseTestCase):
