@@ -7,6 +7,7 @@ deadline included), like nova-compute with ``compute_driver =
 vmwareapi.ownership.driver.VMwareVCDriver``, without the rest of nova. It
 reports on stdout, one JSON object a line::
 
+    {"event": "standby"} (once, when it begins to wait for another holder)
     {"event": "held", "holder": "...", "seq": 1, "token": 17}
     {"event": "refused", "error": "ClusterHeldByAnotherProcess", ...}
     {"event": "lost", "message": "..."} / {"event": "released"} /
@@ -88,8 +89,24 @@ def make_guard(session, ref, args, attribute, standby_wait=True):
     return guard_mod.OwnershipGuard(store, args.host, settings)
 
 
+class _StandingBy(logging.Handler):
+    """Reports ``standby`` once the guard says it stands by (at its first
+    decision to wait), so that a test knows the standby is waiting."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.reported = False
+
+    def emit(self, record):
+        if not self.reported and record.getMessage().startswith(
+                'Standing by:'):
+            self.reported = True
+            report('standby')
+
+
 def hold(session, ref, args):
     guard = make_guard(session, ref, args, args.attribute)
+    logging.getLogger(guard_mod.__name__).addHandler(_StandingBy())
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:

@@ -115,12 +115,14 @@ class Member:
 
 
 class RawReader:
-    """Reads the cluster over and over; keeps each distinct reading.
+    """Reads the cluster every ``interval`` seconds; keeps each distinct
+    reading (a late write into the attribute copy would stay until the
+    holder repairs it, a renewal later).
 
     :ivar readings: ``[(monotonic time, view.Reading)]``
     """
 
-    def __init__(self, session, attribute, interval=0.02):
+    def __init__(self, session, attribute, interval=0.1):
         self.store = make_store(session, attribute)
         self.interval = interval
         self.readings = []

@@ -141,7 +141,9 @@ class VCenterSimulator(fixtures.Fixture):
         self.tempdir = self.useFixture(fixtures.TempDir()).path
         self.ca_file, key_file = make_self_signed_cert(self.tempdir)
         self.username = 'user-' + secrets.token_hex(4)
-        self.password = secrets.token_urlsafe(16)
+        # Never starting with '-', which a command line would take for an
+        # option.
+        self.password = 'pw-' + secrets.token_urlsafe(16)
         self.log_file = os.path.join(self.tempdir, 'vcsim.log')
         url_file = os.path.join(self.tempdir, 'url')
 

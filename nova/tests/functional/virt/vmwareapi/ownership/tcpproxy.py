@@ -61,7 +61,7 @@ _FAULT = re.compile(rb'<(?:[\w-]+:)?Fault>.*?<detail>\s*<(?:[\w-]+:)?(\w+?)'
                     rb'(?:Fault)?[ >]', re.S)
 _END = b'</soapenv:envelope>'
 _SEND_TIMEOUT = 10.0
-_IDLE = 0.02
+_IDLE = 0.05
 _LINGER = 10.0
 """Seconds a connection whose client has gone stays open to carry held
 requests and their answers."""

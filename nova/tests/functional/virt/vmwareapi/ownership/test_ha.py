@@ -41,8 +41,9 @@ class HATestCase(base.SimulatorTestCase):
         return active, held
 
     def standby(self, **options):
+        """A second process of the host, once it stands by."""
         standby = Holder(self, 'hold', **options)
-        self.assertIsNotNone(standby.wait_for('connected', 60),
+        self.assertIsNotNone(standby.wait_for('standby', 60),
                              standby.stderr())
         return standby
 
@@ -188,12 +189,18 @@ class TestOutage(HATestCase):
         proxy = self.proxy()
         active, held = self.start_active(port=proxy.port)
         standby = self.standby(port=proxy.port)
+        renewed = active.wait_for('renewed', RENEW + SLACK)
+        self.assertIsNotNone(renewed, active.stderr())
+        # vCenter out of reach over the next renewal (due RENEW after the
+        # last), for less than the deadline leaves after a missed one.
+        self.assertIsNone(active.wait_for('lost', RENEW * 0.75))
         proxy.set_mode(tcpproxy.RESET)
-        # For half the renew deadline: at least one renewal fails, and the
-        # holder keeps the cluster.
-        self.assertIsNone(active.wait_for('lost',
-                                          SETTINGS.renew_deadline / 2))
+        self.assertIsNone(active.wait_for('lost', RENEW * 0.5))
         proxy.set_mode(tcpproxy.FORWARD)
+        next_renewal = active.wait_for('renewed', RENEW + SLACK)
+        self.assertIsNotNone(next_renewal, active.stderr())
+        # The renewal due in the outage failed and was retried.
+        self.assertGreater(next_renewal['t'] - renewed['t'], RENEW * 1.2)
         self.assertStillHolds(active, standby)
         self.assertFalse(active.has_seen('lost'), active.seen)
         self.assertEqual(held['token'], self.lease().token)
