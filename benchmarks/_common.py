@@ -76,7 +76,7 @@ def start_simulator(**options):
 
 
 def connect(sim, port=None):
-    return vcenter.connect(sim.endpoint(port), timeout=30, retries=1)
+    return vcenter.connect(sim.endpoint(port), timeout=30)
 
 
 def make_store(session, attribute, cluster=CLUSTER):

@@ -178,7 +178,7 @@ class Context:
         settings = opts.settings(conf.vmware_ownership)
         endpoint = vmware_opts.endpoint(conf)
         cluster_name = vmware_opts.cluster_name(conf)
-        session = vcenter.connect(endpoint, conf.timeout, retries=1)
+        session = vcenter.connect(endpoint, conf.timeout)
         cluster_ref = vcenter.find_cluster(session, cluster_name)
         location = exceptions.Location(
             cluster_name, str(endpoint),

@@ -78,7 +78,7 @@ class FleetContext:
             nova = rehome_cli.load_nova('fleet_nova', 'list --nova')
             nova_ctxt = nova.connect(conf.config_file or (),
                                      conf.config_dir or ())
-        session = vcenter.connect(endpoint, conf.timeout, retries=1)
+        session = vcenter.connect(endpoint, conf.timeout)
         return cls(conf, settings, session, nova, nova_ctxt, clock)
 
     def read(self):

@@ -6,9 +6,10 @@ every fault that comes back is translated here, through one table
 oslo.vmware's exceptions.
 
 Every request is bounded in time: the session's transport has a timeout on
-connecting and on each answer, calls are not retried behind the caller's
-back (``retries`` is explicit), and a failing login is retried a bounded
-number of times (oslo.vmware retries it forever, 10 to 60 seconds apart).
+connecting and on each answer, the WSDL download included; calls are not
+retried behind the caller's back (the caller decides: a renewal is tried
+again by the lease keeper); and a failing login is retried a bounded number
+of times (oslo.vmware retries it forever, 10 to 60 seconds apart).
 """
 
 import contextlib
@@ -163,11 +164,13 @@ class Session(api.VMwareAPISession):
     # __wrapped__ is the locked login alone (pinned by a unit test).
     _login_once = api.VMwareAPISession._create_session.__wrapped__
 
-    def __init__(self, endpoint, timeout, retries=0, wsdl_loc=None,
+    def __init__(self, endpoint, timeout, wsdl_loc=None,
                  create_session=True):
         self.endpoint = endpoint
+        # api_retry_count 0: invoke_api, used only after logging in again
+        # (see _call), repeats nothing.
         super().__init__(
-            endpoint.host, endpoint.username, endpoint.password, retries,
+            endpoint.host, endpoint.username, endpoint.password, 0,
             0.5, scheme=endpoint.scheme, port=endpoint.port,
             cacert=endpoint.ca_file, insecure=endpoint.insecure,
             connection_timeout=timeout, wsdl_loc=wsdl_loc,
@@ -196,7 +199,7 @@ class Session(api.VMwareAPISession):
                 time.sleep(LOGIN_RETRY_DELAY)
 
 
-def connect(endpoint, timeout, retries=0, cache=None):
+def connect(endpoint, timeout, cache=None):
     """Log in to vCenter, failing within a bound.
 
     The VIM WSDL is downloaded within the same bound and its client comes
@@ -205,14 +208,13 @@ def connect(endpoint, timeout, retries=0, cache=None):
 
     :param endpoint: an ``Endpoint``
     :param timeout: seconds for each TCP connection and each answer
-    :param retries: times a call is repeated after a connection error
     :param cache: a ``wsdl_cache.WsdlCache`` (default: the user's)
     :returns: a logged-in ``Session``
     :raises: VCenterUnreachable, VCenterLoginFailed, VCenterFault
     """
     with translated('Login', endpoint, endpoint.username):
         return wsdl_cache.open_session(
-            functools.partial(Session, endpoint, timeout, retries),
+            functools.partial(Session, endpoint, timeout),
             endpoint, timeout, cache=cache)
 
 

@@ -65,7 +65,7 @@ def report_time(test, seconds, outcome):
 
 def connect(simulator, port=None):
     """A session as the guarded driver's: every request bounded."""
-    return simulator.session(timeout=TIMEOUT, retries=1, port=port)
+    return simulator.session(timeout=TIMEOUT, port=port)
 
 
 def make_guard(store, host='compute-a', lease=4, renew=1,

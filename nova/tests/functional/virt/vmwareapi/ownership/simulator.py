@@ -280,7 +280,7 @@ class VCenterSimulator(fixtures.Fixture):
         return vcenter.Endpoint(self.host, port or self.port, self.username,
                                 self.password, ca_file=self.ca_file)
 
-    def session(self, timeout=30, retries=1, port=None):
+    def session(self, timeout=30, port=None):
         """Return a logged-in ``vcenter.Session``.
 
         TLS is verified with ``ca_file`` (never ``insecure``); the WSDL
@@ -290,7 +290,7 @@ class VCenterSimulator(fixtures.Fixture):
         :raises: SimulatorError, or what ``vcenter.connect`` raises
         """
         self.check_reachable()
-        return vcenter.connect(self.endpoint(port), timeout, retries)
+        return vcenter.connect(self.endpoint(port), timeout)
 
 
 class SharedSimulatorMixin:

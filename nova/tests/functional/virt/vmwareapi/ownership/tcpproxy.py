@@ -52,7 +52,9 @@ STALL_ANSWERS = 'stall-answers'
 MUTE = 'mute'
 
 Event = collections.namedtuple('Event', 't kind method fault')
-"""``kind``: request, held, delivered-late, answer, late-answer."""
+"""``kind``: request, held, delivered-late, answer, late-answer (the answer
+to a request delivered late, or one that came after its client left);
+``fault``: the vSphere fault of an answer, if any."""
 
 TLSFiles = collections.namedtuple('TLSFiles', 'cert key ca')
 
@@ -212,7 +214,8 @@ class _Connection:
         self.method = None
         self.answering = True
         self.answered = b''
-        self.held = []
+        self.held = []                    # [method, bytes] per request
+        self.late_answers = 0             # answers owed to late requests
         self.out = collections.deque()    # (due time or None, bytes)
         self.release_seen = proxy._release
         self.gone_at = None
@@ -252,7 +255,8 @@ class _Connection:
         proxy = self.proxy
         if proxy.mode == BLACKHOLE:
             return
-        if self.answering:
+        new_request = self.answering
+        if new_request:
             self.answering, self.request, self.answered = False, b'', b''
             self.method = None
         self.request += data
@@ -270,10 +274,12 @@ class _Connection:
                     proxy._hold_from == self.method:
                 proxy._holding, proxy._hold_from = True, None
             holding = proxy._holding
-        if holding or self.held:
-            if not self.held or self.held[-1][0] != self.method:
-                proxy._record('held', self.method)
-            self.held.append((self.method, data))
+        if holding and new_request or not self.held and holding:
+            proxy._record('held', self.method)
+            self.held.append([self.method, data])
+        elif self.held:
+            self.held[-1][0] = self.held[-1][0] or self.method
+            self.held[-1][1] += data
         else:
             self.upstream.sendall(data)
 
@@ -289,10 +295,13 @@ class _Connection:
             self.answered += data
             if _END in self.answered.lower():
                 found = _FAULT.search(self.answered)
-                proxy._record('answer' if self.client_open else
-                              'late-answer', self.method,
+                late = self.late_answers > 0 or not self.client_open
+                self.late_answers = max(0, self.late_answers - 1)
+                proxy._record('late-answer' if late else 'answer',
+                              self.method,
                               found.group(1).decode() if found else None)
-                self.answered = None
+                # More answers to follow only for requests delivered late.
+                self.answered = b'' if self.late_answers else None
         if not self.client_open or proxy.mode in (BLACKHOLE, MUTE):
             return
         if proxy.mode == DELAY_ANSWERS:
@@ -310,6 +319,7 @@ class _Connection:
             for method, data in self.held:
                 proxy._record('delivered-late', method)
                 self.upstream.sendall(data)
+                self.late_answers += 1
             self.held = []
         stalled = proxy.mode == STALL_ANSWERS
         now = time.monotonic()

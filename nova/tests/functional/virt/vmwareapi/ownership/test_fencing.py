@@ -89,9 +89,8 @@ class TestCutOffHolder(FencingTestCase):
         self.assertTrue(a.held.wait(30), a.error)
         b = self.member(self.direct, attribute)
         self.assertTrue(a.wait_renewals(2, 10), 'round %d: A did not renew '
-                        '(%s failures; lost: %s; proxy: %s)' % (
-                            round_number, a.keeper.failures, a.lost,
-                            self.proxy.events[-6:]))
+                        '(%s failures; lost: %s)' % (
+                            round_number, a.keeper.failures, a.lost))
         cut()
         self.assertTrue(a.stepped_down.wait(
             SETTINGS.renew_deadline + BOUND + SLACK + 10),

@@ -59,7 +59,7 @@ class TestWsdlCache(base.SimulatorTestCase):
     @classmethod
     def open_session(cls, cache):
         """A session through ``cache``, as the command opens it."""
-        return vcenter.connect(cls.simulator.endpoint(), 10, 1, cache=cache)
+        return vcenter.connect(cls.simulator.endpoint(), 10, cache=cache)
 
     def folder(self, warm=True):
         """A cache folder of this test's: a copy of the warm one, or none

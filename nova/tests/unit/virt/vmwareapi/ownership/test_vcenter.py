@@ -240,11 +240,11 @@ class LoginTestCase(base.BaseTestCase):
                                     ca_file='/ca.pem', insecure=True)
         with mock.patch.object(api.VMwareAPISession, '__init__',
                                autospec=True, return_value=None) as init:
-            session = vcenter.Session(endpoint, 7, retries=1,
+            session = vcenter.Session(endpoint, 7,
                                       wsdl_loc='file:///vim.wsdl',
                                       create_session=False)
         init.assert_called_once_with(
-            session, 'vc', 'admin', PASSWORD, 1, 0.5, scheme='https',
+            session, 'vc', 'admin', PASSWORD, 0, 0.5, scheme='https',
             port=8443, cacert='/ca.pem', insecure=False,
             connection_timeout=7, wsdl_loc='file:///vim.wsdl',
             create_session=False)
