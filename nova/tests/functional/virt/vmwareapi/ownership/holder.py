@@ -90,8 +90,11 @@ def make_guard(session, ref, args, attribute, standby_wait=True):
 
 
 class _StandingBy(logging.Handler):
-    """Reports ``standby`` once the guard says it stands by (at its first
-    decision to wait), so that a test knows the standby is waiting."""
+    """Reports ``standby`` once the guard says it stands by.
+
+    The guard says so at its first decision to wait: a test then knows the
+    standby is waiting.
+    """
 
     def __init__(self):
         super().__init__(logging.INFO)

@@ -25,6 +25,7 @@ from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
+
 class Stopped(Exception):
     """A stopped member's clock ends its waiting."""
 

@@ -18,8 +18,8 @@ import testtools
 from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.functional.virt.vmwareapi.ownership import faults
 from nova.tests.functional.virt.vmwareapi.ownership import holder as holder_mod
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.tests.functional.virt.vmwareapi.ownership import processes
+from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 

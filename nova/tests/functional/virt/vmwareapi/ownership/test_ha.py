@@ -48,8 +48,10 @@ class HATestCase(base.SimulatorTestCase):
         return standby
 
     def assertStillHolds(self, active, standby, renewals=3):
-        """The active renews ``renewals`` times; meanwhile the standby
-        never takes over and the lease stays the active's."""
+        """The active renews ``renewals`` times.
+
+        Meanwhile the standby never takes over.
+        """
         for _ in range(renewals):
             self.assertIsNotNone(active.wait_for('renewed', RENEW + SLACK),
                                  active.stderr())
