@@ -19,8 +19,8 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 try:
-    import oslo_vmware  # noqa
-    import testtools  # noqa
+    import oslo_vmware  # noqa: F401
+    import testtools  # noqa: F401
 except ImportError:
     sys.exit('The benchmarks need this package and its test requirements: '
              'run them with "tox -e benchmarks" (all) or "tox -e benchmarks '
@@ -28,13 +28,15 @@ except ImportError:
 
 from nova.tests.functional.virt.vmwareapi.ownership import base  # noqa
 from nova.tests.functional.virt.vmwareapi.ownership import simulator  # noqa
-from nova.virt.vmwareapi.ownership import exceptions  # noqa
-from nova.virt.vmwareapi.ownership import store as store_mod  # noqa
-from nova.virt.vmwareapi.ownership import vcenter  # noqa
 
-CLUSTER = 'DC0_C0'
+CLUSTER = base.CLUSTER
+NOVA_REQUIREMENTS = ['nova[vmware]==34.0.0', 'SQLAlchemy<2.1']
+"""The nova 34 venv of ``startup`` and ``rehome_move`` (nova's SQLAlchemy
+bound, as in tox's nova environment)."""
 
 settings = base.settings
+make_store = base.make_store
+RoundTrips = base.RoundTrips
 
 
 def cache_dir():
@@ -66,6 +68,13 @@ def venv_python(name, requirements):
     return python
 
 
+def nova_python():
+    """A Python with nova 34 and this tree: ``$NOVA_PYTHON``, else the
+    benchmarks' own venv (made once, about two minutes)."""
+    return os.environ.get('NOVA_PYTHON') or venv_python(
+        'bench-nova34', NOVA_REQUIREMENTS)
+
+
 def start_simulator(**options):
     """Start ``tools/vcsim/run`` (TLS, credentials); stop it with
     ``cleanUp()``.
@@ -75,54 +84,18 @@ def start_simulator(**options):
     return sim
 
 
-def connect(sim, port=None):
-    return vcenter.connect(sim.endpoint(port), timeout=30)
+def measure(counter, function):
+    """Run ``function()`` once, counting its round trips.
 
-
-def make_store(session, attribute, cluster=CLUSTER):
-    ref = vcenter.find_cluster(session, cluster)
-    location = exceptions.Location(cluster, 'simulator', ref.value,
-                                   attribute)
-    return store_mod.ClusterStore(session, ref, attribute, location)
-
-
-class RoundTrips:
-    """Counts a session's vCenter round trips.
-
-    Two views: HTTP POSTs at the transport (every SOAP request, including
-    oslo.vmware's own session checks and re-logins) and ``invoke_api``
-    calls by method name.
+    :param counter: a ``base.RoundTrips`` of the session ``function`` uses
+    :returns: ``(round trips, {method: count}, seconds, result)``
     """
-
-    def __init__(self, session):
-        self.posts = 0
-        self.methods = collections.Counter()
-        transport = session.vim.client.options.transport
-        send = transport.send
-        invoke = session.invoke_api
-
-        def counting_send(request):
-            self.posts += 1
-            return send(request)
-
-        def counting_invoke(module, method, *args, **kwargs):
-            self.methods[method] += 1
-            return invoke(module, method, *args, **kwargs)
-
-        transport.send = counting_send
-        session.invoke_api = counting_invoke
-
-    def reset(self):
-        self.posts = 0
-        self.methods.clear()
-
-    def measure(self, function):
-        """Run ``function()``; return (posts, methods, seconds, result)."""
-        self.reset()
-        started = time.perf_counter()
-        result = function()
-        seconds = time.perf_counter() - started
-        return self.posts, dict(self.methods), seconds, result
+    first = len(counter)
+    started = time.perf_counter()
+    result = function()
+    seconds = time.perf_counter() - started
+    methods = collections.Counter(counter.methods[first:])
+    return sum(methods.values()), dict(methods), seconds, result
 
 
 COMMAND = ('import sys; sys.path.insert(0, %r); '

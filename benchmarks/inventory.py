@@ -19,8 +19,8 @@ import argparse
 
 import _common
 
-from nova.virt.vmwareapi.ownership import connection
 from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import vcenter
 
 SIZES = {'small': dict(clusters=1, hosts=1, vms=1),
          'large': dict(clusters=200, hosts=1, vms=10)}
@@ -29,7 +29,7 @@ SIZES = {'small': dict(clusters=1, hosts=1, vms=1),
 def measure(options, repeat):
     sim = _common.start_simulator(**options)
     try:
-        session = _common.connect(sim)
+        session = sim.session()
         counter = _common.RoundTrips(session)
         out = {'assess': [], 'start': [], 'find_cluster': []}
         for number in range(repeat):
@@ -38,11 +38,11 @@ def measure(options, repeat):
                                              _common.settings(
                                                  attribute_name=store
                                                  .attribute_name))
-            out['start'].append(counter.measure(guard.start)[:3])
-            out['assess'].append(counter.measure(guard.assess)[:3])
-            out['find_cluster'].append(counter.measure(
-                lambda: connection.find_cluster(session,
-                                                _common.CLUSTER))[:3])
+            for name, function in (
+                    ('start', guard.start), ('assess', guard.assess),
+                    ('find_cluster', lambda: vcenter.find_cluster(
+                        session, _common.CLUSTER))):
+                out[name].append(_common.measure(counter, function)[:3])
         session.logout()
     finally:
         sim.cleanUp()
