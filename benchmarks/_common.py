@@ -69,8 +69,11 @@ def venv_python(name, requirements):
 
 
 def nova_python():
-    """A Python with nova 34 and this tree: ``$NOVA_PYTHON``, else the
-    benchmarks' own venv (made once, about two minutes)."""
+    """A Python with nova 34 and this tree.
+
+    ``$NOVA_PYTHON``, else the benchmarks' own venv (made once, about two
+    minutes).
+    """
     return os.environ.get('NOVA_PYTHON') or venv_python(
         'bench-nova34', NOVA_REQUIREMENTS)
 

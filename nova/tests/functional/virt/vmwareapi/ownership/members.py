@@ -10,13 +10,19 @@ by what the holders say of themselves.
   when it stepped down (monotonic clock).
 - ``RawReader``: reads the cluster every few milliseconds through a session
   of its own and keeps every distinct reading with its time.
-- ``judge``: the checks of one hand-over, from the reader's sequence.
+- ``Verdict``: what the reader saw of one hand-over.
+- ``Rig`` and ``hand_over``: the hand-over scenario of the fencing tests
+  and of the fencing benchmark, defined once: holder A reaches vCenter
+  through the proxy, standby B directly; the path of A is cut in one of
+  the ``CUTS`` ways, A must step down, B must take over.
 """
 
+import gc
 import threading
 import time
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
+from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
@@ -207,3 +213,171 @@ def _token_of(raw):
     except exceptions.UnreadableRecord:
         return None
     return record.token if record is not None else None
+
+
+# The ways of cutting holder A off. Each is called with the proxy and
+# ``mark``, which it calls when A's path actually breaks (at once, or at
+# A's next renewal write).
+
+def black_hole(proxy, mark):
+    """Every byte dropped both ways: a partition, or a hung vCenter."""
+    mark()
+    proxy.set_mode(tcpproxy.BLACKHOLE)
+
+
+def stalled_answers(proxy, mark):
+    """Requests carried out, every answer held until the path heals."""
+    mark()
+    proxy.set_mode(tcpproxy.STALL_ANSWERS)
+
+
+def delayed_answers(proxy, mark, delay=12.0):
+    """From A's next renewal write on, answers come ``delay`` s late while
+    the requests go through at once: the write lands, A never learns it.
+    """
+    def cut():
+        mark()
+        proxy.set_mode(tcpproxy.DELAY_ANSWERS, delay)
+    proxy.on_request('SetField', cut)
+
+
+def write_held(proxy, mark):
+    """A's renewal write is held in the network past the takeover, then
+    delivered (when the path heals): the late write fencing exists for.
+    """
+    proxy.on_request('SetField', mark)
+    proxy.hold_requests('SetField')
+
+
+CUTS = {'black_hole': black_hole, 'stalled_answers': stalled_answers,
+        'delayed_answers': delayed_answers, 'write_held': write_held}
+
+
+def heal(proxy):
+    """Deliver what was held, and pass everything again."""
+    proxy.release_requests()
+    proxy.set_mode(tcpproxy.FORWARD)
+
+
+class Rig:
+    """A TLS-terminating proxy in front of the simulator and the sessions
+    of a hand-over: ``via_proxy`` (holder A), ``direct`` (standby B) and
+    ``reading`` (the raw reader). Close it with ``close``.
+
+    :param bound: seconds of each request of those sessions
+    :param reading: the reader's session (default: one of its own)
+    """
+
+    def __init__(self, sim, bound, reading=None):
+        self.bound = bound
+        self.proxy = tcpproxy.TCPProxy(sim.port, tls=tcpproxy.TLSFiles(
+            sim.ca_file, sim.key_file, sim.ca_file))
+        self.via_proxy = sim.session(timeout=bound, port=self.proxy.port)
+        self.direct = sim.session(timeout=bound)
+        self.reading = reading or sim.session(timeout=bound)
+        # Three suds clients live here: a full garbage collection walking
+        # them stops every thread for seconds (measured: up to 3.7 s),
+        # longer than the 2 s short leases leave a holder between its
+        # renewal interval and its deadline (production leaves 60 s).
+        # They live as long as the rig, so keep the collector off them.
+        gc.freeze()
+
+    def close(self):
+        gc.unfreeze()
+        heal(self.proxy)
+        self.proxy.close()
+
+
+class HandOverFailed(AssertionError):
+    """A hand-over did not reach a step in time."""
+
+
+class HandOver:
+    """One hand-over from A to B.
+
+    :ivar a: holder A (``Member``); ``b``: standby B
+    :ivar verdict: the ``Verdict`` of the raw reader
+    :ivar cut_at: when A's path broke (monotonic clock)
+    :ivar events: the proxy's events during the hand-over
+    """
+
+    def __init__(self, a, b, verdict, cut_at, events):
+        self.a = a
+        self.b = b
+        self.verdict = verdict
+        self.cut_at = cut_at
+        self.events = events
+
+    @property
+    def margin(self):
+        """Seconds from A's step-down to B's take (negative: overlap)."""
+        return self.b.held_at - self.a.lost_at
+
+    @property
+    def step_down(self):
+        """Seconds from A's last successful renewal to its step-down.
+
+        Counted from the start of that renewal, as ``renew_deadline`` is.
+        """
+        return self.a.lost_at - self.a.keeper.last_renewal
+
+    @property
+    def fail_over(self):
+        """Seconds from the cut to B's take."""
+        return self.b.held_at - self.cut_at
+
+    def late_answers(self, fault='InvalidArgument'):
+        """Writes of A that reached vCenter late and got ``fault``."""
+        return [e for e in self.events if e.kind == 'late-answer' and
+                e.method == 'SetField' and e.fault == fault]
+
+
+def hand_over(rig, settings, cut, add_cleanup, slack=1.0,
+              abandoned_after=fencing.ABANDONED_AFTER, label=''):
+    """Hold with A (through the proxy), stand by with B, cut A off.
+
+    A must step down, B must take over; then the path heals and B renews
+    twice. Both members are stopped at ``add_cleanup``.
+
+    :param rig: a ``Rig``
+    :param settings: the members' ``opts.Settings``
+    :param cut: one of ``CUTS``
+    :param add_cleanup: registers a clean-up (``TestCase.addCleanup``)
+    :param slack: seconds of scheduling allowed on top of each bound
+    :param label: names the round in failures
+    :returns: a ``HandOver``
+    :raises: HandOverFailed when a step did not come in time
+    """
+    proxy = rig.proxy
+    first_event = len(proxy.events)
+    attribute = base.unique_attribute()
+    reader = RawReader(rig.reading, attribute)
+    add_cleanup(reader.stop)
+
+    def member(session):
+        started = Member(session, attribute, settings,
+                         abandoned_after=abandoned_after)
+        add_cleanup(started.stop)
+        return started.start()
+
+    def expect(done, what):
+        if not done:
+            raise HandOverFailed('%s: %s' % (label, what))
+
+    a = member(rig.via_proxy)
+    expect(a.held.wait(30), 'A did not take the lease: %s' % a.error)
+    b = member(rig.direct)
+    expect(a.wait_renewals(2, 10), 'A did not renew (%s failures; lost: '
+           '%s)' % (a.keeper.failures, a.lost))
+    marks = []
+    cut(proxy, lambda: marks.append(time.monotonic()))
+    expect(a.stepped_down.wait(settings.renew_deadline + rig.bound + slack +
+                               10), 'A never stepped down')
+    expect(b.held.wait(settings.lease_duration + settings.standby_poll +
+                       slack + 10), 'B never took over')
+    heal(proxy)
+    expect(b.wait_renewals(2, 10), 'B stopped renewing: %s' % b.lost)
+    reader.stop()
+    expect(marks, "A's path was never cut")
+    return HandOver(a, b, Verdict(reader.views(), a, b), marks[0],
+                    list(proxy.events[first_event:]))

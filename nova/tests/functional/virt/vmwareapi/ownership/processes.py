@@ -36,18 +36,37 @@ _HOLDER_EVENTLET = [
     'sys.exit(holder.main(sys.argv[1:]))']
 
 
+_OTHER_MACHINE = ['unshare', '--uts', 'sh', '-c',
+                  'hostname "$0" && exec "$@"']
+
+
+def can_be_another_machine():
+    """Whether ``Holder(machine=...)`` works here (``unshare --uts``)."""
+    try:
+        return subprocess.run(
+            ['unshare', '--uts', 'hostname', 'probe'], timeout=10,
+            capture_output=True).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 class Holder:
     """One guarding process and the events it printed.
 
-    :param test: the test case (the process dies at its clean-up)
+    :param test: the test case (the process dies at its clean-up), or
+                 anything with its ``simulator``, ``attribute`` and
+                 ``addCleanup``
     :param mode: ``hold`` or ``race`` (see ``holder.py``)
     :param port: the simulator's port, or a proxy's
+    :param machine: run it as on another machine of this name (a UTS
+                    namespace with its own host name, ``unshare --uts``:
+                    root only); see ``can_be_another_machine``
     :param extra: more options of ``holder.py`` (``standby_timeout=5``)
     """
 
     def __init__(self, test, mode, host='compute-a', attribute=None,
                  lease=LEASE, renew=RENEW, port=None, eventlet=False,
-                 timeout=TIMEOUT, **extra):
+                 timeout=TIMEOUT, machine=None, **extra):
         sim = test.simulator
         argv = (_HOLDER_EVENTLET if eventlet else _HOLDER) + [
             mode, '--port', str(port or sim.port), '--user', sim.username,
@@ -57,6 +76,8 @@ class Holder:
             '--timeout', str(timeout)]
         for name, value in extra.items():
             argv += ['--' + name.replace('_', '-'), str(value)]
+        if machine:
+            argv = _OTHER_MACHINE + [machine] + argv
         self._stderr = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -11,7 +11,6 @@ Holders run with a lease of 6 s, renewed every 2 s, a renew deadline of 4 s
 and requests bounded at 2 s, so a round takes seconds.
 """
 
-import gc
 import os
 import signal
 import subprocess
@@ -22,7 +21,6 @@ import time
 from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.functional.virt.vmwareapi.ownership import members
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import fencing
@@ -48,22 +46,15 @@ class FencingTestCase(base.SimulatorTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        sim = cls.simulator
-        cls.proxy = tcpproxy.TCPProxy(sim.port, tls=tcpproxy.TLSFiles(
-            sim.ca_file, sim.key_file, sim.ca_file))
-        cls.via_proxy = sim.session(timeout=BOUND, port=cls.proxy.port)
-        cls.direct = sim.session(timeout=BOUND)
-        # Three suds clients live here: a full garbage collection walking
-        # them stops every thread for seconds (measured: up to 3.7 s),
-        # longer than the 2 s these leases leave a holder between its
-        # renewal interval and its deadline (production leaves 60 s).
-        # They live as long as the class, so keep the collector off them.
-        gc.freeze()
+        # members.Rig keeps the garbage collector off its sessions.
+        cls.rig = members.Rig(cls.simulator, BOUND, reading=cls.session)
+        cls.proxy = cls.rig.proxy
+        cls.via_proxy = cls.rig.via_proxy
+        cls.direct = cls.rig.direct
 
     @classmethod
     def tearDownClass(cls):
-        gc.unfreeze()
-        cls.proxy.close()
+        cls.rig.close()
         super().tearDownClass()
 
     def setUp(self):
@@ -72,8 +63,7 @@ class FencingTestCase(base.SimulatorTestCase):
         self.addCleanup(self.heal)
 
     def heal(self):
-        self.proxy.release_requests()
-        self.proxy.set_mode(tcpproxy.FORWARD)
+        members.heal(self.proxy)
 
     def member(self, session, attribute, host='compute-a'):
         member = members.Member(session, attribute, SETTINGS, host=host,
@@ -88,40 +78,25 @@ class FencingTestCase(base.SimulatorTestCase):
 
 
 class TestCutOffHolder(FencingTestCase):
-    """Holder A reaches vCenter through the proxy, standby B directly."""
+    """Holder A reaches vCenter through the proxy, standby B directly
+    (``members.hand_over``, which the fencing benchmark runs as well).
+    """
 
-    def hand_over(self, cut, heal, round_number):
-        attribute = base.unique_attribute()
-        reader = self.reader(attribute)
-        a = self.member(self.via_proxy, attribute)
-        self.assertTrue(a.held.wait(30), a.error)
-        b = self.member(self.direct, attribute)
-        self.assertTrue(a.wait_renewals(2, 10), 'round %d: A did not renew '
-                        '(%s failures; lost: %s)' % (
-                            round_number, a.keeper.failures, a.lost))
-        cut()
-        self.assertTrue(a.stepped_down.wait(
-            SETTINGS.renew_deadline + BOUND + SLACK + 10),
-            'round %d: A never stepped down' % round_number)
-        self.assertTrue(b.held.wait(SETTINGS.lease_duration +
-                                    SETTINGS.standby_poll + SLACK + 10),
-                        'round %d: B never took over' % round_number)
-        heal()
-        self.assertTrue(b.wait_renewals(2, 10),
-                        'round %d: B stopped renewing: %s'
-                        % (round_number, b.lost))
-        reader.stop()
-        return a, b, members.Verdict(reader.views(), a, b)
+    def hand_over(self, cut, round_number):
+        return members.hand_over(self.rig, SETTINGS, cut, self.addCleanup,
+                                 slack=SLACK, abandoned_after=ABANDONED,
+                                 label='round %d' % round_number)
 
-    def assertHandedOver(self, a, b, verdict, round_number):
+    def assertHandedOver(self, handed, round_number):
+        a, b, verdict = handed.a, handed.b, handed.verdict
         where = 'round %d' % round_number
         # A stepped down within the deadline (+ one request bound) of the
         # start of its last successful renewal...
-        self.assertLessEqual(a.lost_at - a.keeper.last_renewal,
+        self.assertLessEqual(handed.step_down,
                              SETTINGS.renew_deadline + BOUND + SLACK, where)
         self.assertIn('renew', str(a.lost))
         # ...before B began to hold: no overlap.
-        self.assertLess(a.lost_at, b.held_at, where)
+        self.assertGreater(handed.margin, 0, where)
         # What vCenter held: B's lease from the take on, never replaced,
         # renewed, and nothing of A after it.
         self.assertIsNotNone(verdict.taken_at, where)
@@ -131,55 +106,44 @@ class TestCutOffHolder(FencingTestCase):
         self.assertGreaterEqual(len(set(verdict.seqs)), 3, where)
         self.assertIsNone(b.lost, where)
 
-    def run_rounds(self, cut, heal, check=None):
+    def run_rounds(self, cut, check=None):
         for number in range(1, ROUNDS + 1):
-            start = len(self.proxy.events)
-            a, b, verdict = self.hand_over(cut, heal, number)
-            self.assertHandedOver(a, b, verdict, number)
+            handed = self.hand_over(cut, number)
+            self.assertHandedOver(handed, number)
             if check is not None:
-                check(a, b, self.proxy.events[start:], number)
-            a.stop()
-            b.stop()
+                check(handed, number)
+            handed.a.stop()
+            handed.b.stop()
 
     def test_black_hole(self):
-        self.run_rounds(lambda: self.proxy.set_mode(tcpproxy.BLACKHOLE),
-                        self.heal)
+        self.run_rounds(members.black_hole)
 
     def test_stalled_answers(self):
-        self.run_rounds(lambda: self.proxy.set_mode(tcpproxy.STALL_ANSWERS),
-                        self.heal)
+        self.run_rounds(members.stalled_answers)
 
     def test_delayed_answers(self):
-        # From A's next renewal write on, answers come 12 s late while the
-        # requests go through at once: the write lands, A never learns it.
-        def cut():
-            self.proxy.on_request('SetField', lambda: self.proxy.set_mode(
-                tcpproxy.DELAY_ANSWERS, 12))
-
-        def landed_unanswered(a, b, events, number):
-            writes = [e for e in events if e.kind == 'answer' and
+        def landed_unanswered(handed, number):
+            writes = [e for e in handed.events if e.kind == 'answer' and
                       e.method == 'SetField']
             self.assertTrue(writes, 'round %d: no write of A was carried '
                             'out with its answer delayed' % number)
 
-        self.run_rounds(cut, self.heal, landed_unanswered)
+        self.run_rounds(members.delayed_answers, landed_unanswered)
 
     def test_write_delivered_after_the_takeover_is_refused(self):
-        # A's renewal write is held in the network past the takeover, then
-        # delivered: the late write the fencing exists for.
-        def refused(a, b, events, number):
+        def refused(handed, number):
+            events = handed.events
             late = [e for e in events if e.kind == 'delivered-late' and
                     e.method == 'SetField']
             answers = [e for e in events if e.kind == 'late-answer' and
                        e.method == 'SetField']
             where = 'round %d' % number
             self.assertTrue(late, '%s: no write of A was held' % where)
-            self.assertTrue(all(e.t > b.held_at for e in late), where)
+            self.assertTrue(all(e.t > handed.b.held_at for e in late), where)
             self.assertEqual(['InvalidArgument'] * len(late),
                              [e.fault for e in answers], where)
 
-        self.run_rounds(lambda: self.proxy.hold_requests('SetField'),
-                        self.heal, refused)
+        self.run_rounds(members.write_held, refused)
 
 
 class TestForcedTakeoverRacingARenewal(FencingTestCase):
