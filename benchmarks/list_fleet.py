@@ -38,7 +38,7 @@ def process_seconds(argv, cache, times):
 def measure(options, repeat, processes):
     sim = _common.start_simulator(**options)
     try:
-        session = _common.connect(sim)
+        session = sim.session()
         # A few records, so that the reading parses some.
         for number in range(min(options['clusters'], 3)):
             store = _common.make_store(session, 'openstack.nova.owner',
@@ -48,7 +48,7 @@ def measure(options, repeat, processes):
             types.SimpleNamespace(host='compute-a'), _common.settings(),
             session)
         counter = _common.RoundTrips(session)
-        runs = [counter.measure(lambda: ctx.read().states())
+        runs = [_common.measure(counter, lambda: ctx.read().states())
                 for _ in range(repeat)]
         rows = len(runs[0][3])
         session.logout()

@@ -11,9 +11,11 @@ and configuring nova, the reads, the transactions; no vCenter: ``[vmware]``
 is not configured, which adds a constant few vCenter round trips
 otherwise). Each run is a process of its own, as the command is.
 
-Needs nova: run it with a Python that has nova 34 and this package
-(``$NOVA_PYTHON``, default ``.tox/nova/bin/python`` after ``tox -e nova
---notest``); started with another Python it re-runs itself with that one.
+Needs nova: started with a Python without it (``tox -e benchmarks --
+--only rehome_move``), it re-runs itself with the Python of ``startup``
+(``$NOVA_PYTHON``, else the benchmarks' nova 34 venv, made once).
+
+    python benchmarks/rehome_move.py [--instances N ...]
 """
 
 import argparse
@@ -28,8 +30,6 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NOVA_PYTHON = os.environ.get('NOVA_PYTHON') or os.path.join(
-    HERE, os.pardir, '.tox', 'nova', 'bin', 'python')
 
 
 def _has_nova():
@@ -96,24 +96,37 @@ def child(conf, extra):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--instances', type=int, default=50)
+    parser.add_argument('--instances', type=int, nargs='+',
+                        default=[50, 500],
+                        help='cluster sizes to measure (instances)')
     parser.add_argument('--child', metavar='CONF', help=argparse.SUPPRESS)
     args, extra = parser.parse_known_args()
     if not _has_nova():
-        if not os.path.exists(NOVA_PYTHON):
-            raise SystemExit('needs nova: run "tox -e nova --notest" or set '
-                             'NOVA_PYTHON to a Python with nova 34')
-        os.execv(NOVA_PYTHON, [NOVA_PYTHON] + sys.argv)
+        import _common
+        python = _common.nova_python()
+        os.execv(python, [python] + sys.argv)
     if args.child:
         return child(args.child, extra)
+    results = {'instances': args.instances, 'nova': _nova_version()}
+    for instances in args.instances:
+        results[str(instances)] = measure(instances)
+    print('RESULT %s' % json.dumps(results, sort_keys=True))
+
+
+def _nova_version():
+    from importlib import metadata
+    return metadata.version('nova')
+
+
+def measure(instances):
+    """The three runs on a database of ``instances`` instances."""
     with tempfile.TemporaryDirectory() as directory:
         start = time.perf_counter()
         conf = subprocess.run(
             [sys.executable, os.path.join(HERE, '_novadb.py'), directory,
-             '--instances', str(args.instances)],
+             '--instances', str(instances)],
             check=True, capture_output=True, text=True).stdout.strip()
-        results = {'instances': args.instances,
-                   'setup_seconds': round(time.perf_counter() - start, 2)}
+        results = {'setup_seconds': round(time.perf_counter() - start, 2)}
         for name, extra in (('dry_run', ['--dry-run']), ('move', []),
                             ('again', [])):
             argv = [sys.executable, os.path.abspath(__file__), '--child',
@@ -122,12 +135,12 @@ def main():
                                  text=True).stdout
             (line,) = [x for x in out.splitlines() if x.startswith('CHILD ')]
             results[name] = json.loads(line[len('CHILD '):])
-            print('%-8s %6.3f s  %3d statements %s  %s'
-                  % (name, results[name]['seconds'],
+            print('N=%-4d %-8s %6.3f s  %4d statements %s  %s'
+                  % (instances, name, results[name]['seconds'],
                      results[name]['total'],
                      json.dumps(results[name]['by_database']),
                      results[name]['first_line']))
-    print('RESULT %s' % json.dumps(results, sort_keys=True))
+    return results
 
 
 if __name__ == '__main__':
