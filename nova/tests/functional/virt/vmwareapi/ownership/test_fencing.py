@@ -226,8 +226,11 @@ class TestForcedTakeoverRacingARenewal(FencingTestCase):
 
 
 class TestAdminEdits(FencingTestCase):
-    """A vSphere admin clears the attribute, removes its definition, or
-    removes the lease, while holder A runs and standby B waits."""
+    """A vSphere admin edits the cluster's custom attributes.
+
+    The attribute is cleared, its definition or the lease removed, while
+    holder A runs and standby B waits.
+    """
 
     def start_pair(self):
         self.logs = self.useFixture(fixtures.FakeLogger(
