@@ -104,7 +104,7 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
             return
         guard = self._make_guard(host)
         if settings.mode == opts.MODE_AUDIT:
-            self._audit(guard)
+            self._audit(guard, host)
             return
         self.ownership = guard
         started = guard.start()
@@ -117,15 +117,23 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
             self._lease.start()
         LOG.info('Ownership of %s: %s.', guard.location, started)
 
-    @staticmethod
-    def _audit(guard):
+    def _audit(self, guard, host):
         """Log what ``enforce`` would do; never refuse, never write."""
         assessment = guard.assess(guard.read())
         chosen = assessment.decision
+        refusal = None
         if chosen.refused or chosen.action is guard_mod.Action.STANDBY and \
                 not guard.settings.standby_wait:
+            refusal = guard.refusal(assessment)
+        else:
+            try:
+                rehome_nova.refuse_if_node_elsewhere(
+                    guard, host, self.get_available_nodes()[0])
+            except exceptions.OwnershipRefused as exc:
+                refusal = exc
+        if refusal is not None:
             LOG.warning('Ownership audit: in enforce mode this service would '
-                        'refuse to start: %s', guard.refusal(assessment))
+                        'refuse to start: %s', refusal)
         elif chosen.action is guard_mod.Action.STANDBY:
             LOG.warning('Ownership audit: %s is held by another process; in '
                         'enforce mode this service would wait for it.',

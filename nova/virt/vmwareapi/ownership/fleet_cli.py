@@ -9,6 +9,9 @@ flags each disagreement (``disagreement``); the command then exits 3
 (``cli``) once it has printed them.
 """
 
+import dataclasses
+import functools
+
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import fleet
 from nova.virt.vmwareapi.ownership import fleet_report
@@ -44,25 +47,23 @@ def add_parser(subparsers):
                              'flag where they disagree with vCenter.')
 
 
+@dataclasses.dataclass
 class FleetContext:
     """What ``list`` works with: the vCenter, and nova's records if asked.
 
-    :param conf: the command's parsed options (``host``, ``command``)
-    :param settings: the validated ``opts.Settings``
-    :param session: a connected ``vcenter.Session``
-    :param nova: the loaded ``fleet_nova`` module, or ``None``
-    :param nova_ctxt: nova's admin context, with ``nova``
-    :param clock: a ``clock.Clock``
+    :ivar conf: the command's parsed options (``host``, ``command``)
+    :ivar settings: the validated ``opts.Settings``
+    :ivar session: a connected ``vcenter.Session``
+    :ivar read_nova: reads nova's records (``fleet.NovaRecords``), or
+                     ``None`` without ``--nova``
+    :ivar clock: a ``clock.Clock``
     """
 
-    def __init__(self, conf, settings, session, nova=None, nova_ctxt=None,
-                 clock=clock_mod.SYSTEM):
-        self.conf = conf
-        self.settings = settings
-        self.session = session
-        self.nova = nova
-        self.nova_ctxt = nova_ctxt
-        self.clock = clock
+    conf: object
+    settings: opts.Settings
+    session: vcenter.Session
+    read_nova: object = None
+    clock: clock_mod.Clock = clock_mod.SYSTEM
 
     @classmethod
     def connect(cls, conf, clock=clock_mod.SYSTEM):
@@ -73,13 +74,14 @@ class FleetContext:
         """
         settings = opts.settings(conf.vmware_ownership)
         endpoint = vmware_opts.endpoint(conf)
-        nova = nova_ctxt = None
+        read_nova = None
         if conf.command.nova:
             nova = rehome_cli.load_nova('fleet_nova', 'list --nova')
-            nova_ctxt = nova.connect(conf.config_file or (),
-                                     conf.config_dir or ())
+            ctxt = nova.connect(conf.config_file or (),
+                                conf.config_dir or ())
+            read_nova = functools.partial(nova.read, ctxt)
         session = vcenter.connect(endpoint, conf.timeout)
-        return cls(conf, settings, session, nova, nova_ctxt, clock)
+        return cls(conf, settings, session, read_nova, clock)
 
     def read(self):
         """One reading of the vCenter (3 round trips) and of nova.
@@ -93,7 +95,7 @@ class FleetContext:
         clusters = fleet.read(self.session, attribute,
                               str(self.session.endpoint))
         read_at = self.clock.utcnow()
-        nova = self.nova.read(self.nova_ctxt) if self.nova else None
+        nova = self.read_nova() if self.read_nova else None
         return fleet.Fleet(clusters, vcenter.vcenter_uuid(self.session),
                            attribute, self.conf.host, watch, read_at, nova)
 

@@ -37,12 +37,18 @@ class Stopped(Exception):
 
 
 class StoppableClock(clock_mod.Clock):
-    """The real clock, whose sleeps end with ``Stopped`` once stopped."""
+    """The real clock, whose sleeps end with ``Stopped`` once stopped.
+
+    :ivar waiting: set at the first sleep: a guard sleeps in its start
+                   only to stand by (or to wait for another's change)
+    """
 
     def __init__(self):
         self.stopped = threading.Event()
+        self.waiting = threading.Event()
 
     def sleep(self, seconds):
+        self.waiting.set()
         if self.stopped.wait(seconds):
             raise Stopped()
 

@@ -11,12 +11,15 @@ Holders run with a lease of 6 s, renewed every 2 s, a renew deadline of 4 s
 and requests bounded at 2 s, so a round takes seconds.
 """
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+
+import fixtures
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.functional.virt.vmwareapi.ownership import members
@@ -184,6 +187,72 @@ class TestForcedTakeoverRacingARenewal(FencingTestCase):
                              {v.record.host for v in views[first:]})
             a.stop()
             self.proxy.events.clear()
+
+
+class TestAdminEdits(FencingTestCase):
+    """A vSphere admin edits the cluster's custom attributes.
+
+    The attribute is cleared, its definition or the lease removed, while
+    holder A runs and standby B waits.
+    """
+
+    def start_pair(self):
+        self.logs = self.useFixture(fixtures.FakeLogger(
+            level=logging.WARNING, format='%(levelname)s %(message)s'))
+        attribute = base.unique_attribute()
+        store = members.make_store(self.session, attribute)
+        reader = self.reader(attribute)
+        a = self.member(self.direct, attribute)
+        self.assertTrue(a.held.wait(30), a.error)
+        b = self.member(self.direct, attribute)
+        self.assertTrue(b.clock.waiting.wait(30), 'B never stood by')
+        self.assertTrue(a.wait_renewals(1, 10), a.lost)
+        return store, reader, a, b
+
+    def assertOneHolderThroughout(self, store, reader, a, b):
+        # A renews twice more: B, which may only take over after a whole
+        # lease without renewals, cannot have taken it meanwhile.
+        self.assertTrue(a.wait_renewals(2, 10), a.lost)
+        self.assertFalse(b.held.is_set())
+        self.assertIsNone(a.lost)
+        reader.stop()
+        leases = {(v.lease.holder, v.token) for t, v in reader.views()
+                  if v.lease is not None}
+        self.assertEqual({(a.guard.holder, a.token)}, leases)
+        view = base.view_of(store)
+        self.assertEqual(view_mod.Mirror.CURRENT, view.mirror)
+        self.assertEqual(a.guard.holder, view.record.holder)
+
+    def test_attribute_value_cleared(self):
+        store, reader, a, b = self.start_pair()
+        reading = store.read()
+        store.write_attribute(reading.attribute_key, '')
+        self.assertOneHolderThroughout(store, reader, a, b)
+        self.assertIn('was cleared, or its definition removed (by a '
+                      'vSphere admin?); writing the current record into it '
+                      'again', self.logs.output)
+
+    def test_attribute_definition_removed(self):
+        store, reader, a, b = self.start_pair()
+        self.remove_definition(store, store.attribute_name)
+        self.assertOneHolderThroughout(store, reader, a, b)
+        self.assertIn('was cleared, or its definition removed (by a '
+                      'vSphere admin?)', self.logs.output)
+
+    def test_lease_definition_removed(self):
+        store, reader, a, b = self.start_pair()
+        self.remove_definition(store, store.lease_name)
+        self.assertTrue(a.stepped_down.wait(SETTINGS.renew_interval +
+                                            2 * BOUND + SLACK))
+        self.assertIn('is gone: removed by another process or by a vSphere '
+                      'admin', str(a.lost))
+        # B waits a whole lease without renewals first: no overlap.
+        self.assertTrue(b.held.wait(SETTINGS.lease_duration +
+                                    SETTINGS.standby_poll + SLACK + 10))
+        self.assertLess(a.lost_at, b.held_at)
+        self.assertTrue(b.wait_renewals(1, 10), b.lost)
+        view = base.view_of(store)
+        self.assertEqual(b.guard.holder, view.lease.holder)
 
 
 def wait_for(predicate, timeout, interval=0.02):

@@ -9,6 +9,7 @@ operator does, on SQLite databases made by nova's migrations
 (``benchmarks/_novadb.py``).
 """
 
+import functools
 import json
 import os
 import subprocess
@@ -73,7 +74,8 @@ class ListNovaTestCase(service.ServiceTestCase):
         ctx = fleet_cli.FleetContext(
             types.SimpleNamespace(host=this_host),
             opts.settings(CONF.vmware_ownership), self.vcenter,
-            nova=fleet_nova, nova_ctxt=nova_context.get_admin_context())
+            read_nova=functools.partial(fleet_nova.read,
+                                        nova_context.get_admin_context()))
         document, error = fleet_cli.run(ctx, 'json')
         text, _ = fleet_cli.run(ctx, 'text')
         return (json.loads(document), text,
