@@ -19,6 +19,7 @@ import time
 
 from oslo_vmware import api
 from oslo_vmware import exceptions as vexc
+from oslo_vmware import service
 from oslo_vmware import vim_util
 import requests
 
@@ -104,8 +105,10 @@ class Endpoint:
         self.scheme = scheme
 
     def __str__(self):
-        # Never the password.
-        return '%s://%s:%s' % (self.scheme, self.host, self.port)
+        # Never the password. The address as oslo.vmware builds it: an
+        # IPv6 host in brackets, no port when [vmware] host_port is empty.
+        return service.Service.build_base_url(self.scheme, self.host,
+                                              self.port)
 
 
 def _fault_name(error):

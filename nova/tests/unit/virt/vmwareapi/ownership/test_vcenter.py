@@ -185,6 +185,13 @@ class EndpointTestCase(base.BaseTestCase):
         self.assertEqual('http://127.0.0.1:8989', str(vcenter.Endpoint(
             '127.0.0.1', 8989, 'u', PASSWORD, scheme='http')))
 
+    def test_shown_as_oslo_vmware_addresses_it(self):
+        # An empty [vmware] host_port: oslo.vmware leaves the port out.
+        self.assertEqual('https://vc', str(vcenter.Endpoint(
+            'vc', None, 'u', PASSWORD)))
+        self.assertEqual('https://[fd00::5]:443', str(vcenter.Endpoint(
+            'fd00::5', 443, 'u', PASSWORD)))
+
     def test_insecure_is_ignored_with_a_ca_file(self):
         def endpoint(**kwargs):
             return vcenter.Endpoint('vc', 443, 'u', 'p', **kwargs)
