@@ -170,8 +170,8 @@ class Session(api.VMwareAPISession):
     def __init__(self, endpoint, timeout, wsdl_loc=None,
                  create_session=True):
         self.endpoint = endpoint
-        # api_retry_count 0: invoke_api, used only after logging in again
-        # (see _call), repeats nothing.
+        # api_retry_count 0: nothing here calls invoke_api (see _call); if
+        # anything did, it would repeat nothing behind the caller's back.
         super().__init__(
             endpoint.host, endpoint.username, endpoint.password, 0,
             0.5, scheme=endpoint.scheme, port=endpoint.port,

@@ -274,7 +274,8 @@ class _Connection:
                     proxy._hold_from == self.method:
                 proxy._holding, proxy._hold_from = True, None
             holding = proxy._holding
-        if holding and new_request or not self.held and holding:
+        # A held request starts an entry; its later chunks join it.
+        if holding and (new_request or not self.held):
             proxy._record('held', self.method)
             self.held.append([self.method, data])
         elif self.held:
