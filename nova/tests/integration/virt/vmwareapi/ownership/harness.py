@@ -32,6 +32,23 @@ def api_paste_config():
     return os.path.join(sys.prefix, 'etc', 'nova', 'api-paste.ini')
 
 
+LEASE = {'lease_duration': 120, 'renew_interval': 10}
+"""``[vmware_ownership]`` lease options of the computes in this tier.
+
+Here several nova-computes run in one Python process, beside nova's API,
+conductor, scheduler and placement, whose fake message bus polls from a
+thread of each service every 50 ms, while a second test process does the
+same on the machine's other CPU. When a second compute starts, nova's
+driver parses the VIM WSDL while the first compute's lease threads run:
+8 to 22 seconds on a 2-CPU machine, during which a renewal of the first
+was seen not to return for 13 seconds and its deadline check to run 3.3
+seconds late (a CI run, 2026-12-02). A real nova-compute runs one driver
+in its own process. The lease's timing is proven in the functional tier
+(separate processes, the TCP proxy); here it only has to outlast the
+harness: renew_deadline (10 + 120) / 2 = 65 seconds.
+"""
+
+
 def vmware_flags(simulator, cluster=CLUSTER):
     """``[vmware]`` options that point nova's driver at ``simulator``."""
     return dict(host_ip=simulator.host, host_port=simulator.port,

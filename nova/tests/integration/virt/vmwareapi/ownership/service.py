@@ -52,8 +52,7 @@ class ServiceTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         harness.register_ownership_opts()
         self.flags(group='vmware', use_linked_clone=False,
                    **harness.vmware_flags(self.simulator))
-        self.flags(group='vmware_ownership', lease_duration=30,
-                   renew_interval=10)
+        self.flags(group='vmware_ownership', **harness.LEASE)
         self.useFixture(harness.SessionDefaults())
         self.useFixture(fixtures.MonkeyPatch(
             'nova.virt.node.LOCAL_NODE_UUID', None))

@@ -69,7 +69,7 @@ class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
             self.simulator))
         self.conf.config(group='vmware_ownership',
                          attribute_name='test.owner.' + self.getUniqueString(),
-                         lease_duration=30, renew_interval=10)
+                         **harness.LEASE)
         self.useFixture(harness.SessionDefaults())
         # nova caches the node uuid per process; each test is a fresh one.
         self.useFixture(fixtures.MonkeyPatch(
@@ -177,6 +177,8 @@ class TestRefusal(DriverTestCase):
     def test_invalid_renew_deadline_fails_at_construction(self):
         # lease_duration 30, renew_interval 10: the deadline must be above
         # 10 and at most 27 (90 % of the lease).
+        self.conf.config(group='vmware_ownership', lease_duration=30,
+                         renew_interval=10)
         for deadline in (5, 10, 28, 30, 40):
             self.conf.config(group='vmware_ownership',
                              renew_deadline=deadline)
@@ -190,7 +192,8 @@ class TestRefusal(DriverTestCase):
                 self.assertIn(option, message, deadline)
 
     def test_renew_interval_above_half_the_lease_fails_at_construction(self):
-        self.conf.config(group='vmware_ownership', renew_interval=16)
+        self.conf.config(group='vmware_ownership', lease_duration=30,
+                         renew_interval=16)
         error = self.assertRaises(exceptions.ConfigurationError,
                                   ownership_driver.VMwareVCDriver, None)
         self.assertIn('[vmware_ownership] renew_interval',
