@@ -57,6 +57,8 @@ class LeaseKeeper:
         self.renewals = 0
         self.failures = 0
         self.lost = None
+        # Monotonic start of the renewal under way, None between renewals.
+        self.renewing_since = None
 
     def start(self):
         """Start the renewal and deadline threads (daemons)."""
@@ -90,6 +92,7 @@ class LeaseKeeper:
     def renew_once(self):
         """One renewal. Returns False when the lease has ended."""
         started = self._clock.now()
+        self.renewing_since = started
         try:
             self._guard.renew()
         except exceptions.OwnershipLost as exc:
@@ -107,6 +110,8 @@ class LeaseKeeper:
                         exc_info=not isinstance(exc,
                                                 exceptions.OwnershipError))
             return not self._stop.is_set()
+        finally:
+            self.renewing_since = None
         with self._lock:
             if self.lost is not None:
                 return False
@@ -122,16 +127,14 @@ class LeaseKeeper:
         """Step down if the deadline has passed. True when ended."""
         if self._stop.is_set():
             return True
-        waited = self._clock.now() - self.last_renewal
+        now = self._clock.now()
+        waited = now - self.last_renewal
         if waited < self.deadline:
             return False
         self._lose(exceptions.OwnershipLost(
             self._guard.location, self._guard.holder,
-            'no renewal of its lease succeeded for %.1f seconds (counted '
-            'from the start of the last successful one; [vmware_ownership] '
-            'renew_deadline = %g): vCenter did not answer in time, and a '
-            'standby may take over once lease_duration has passed'
-            % (waited, self.deadline)))
+            deadline_reason(waited, self.deadline, self.failures,
+                            self.renewing_since, now)))
         return True
 
     def _lose(self, error):
@@ -143,6 +146,46 @@ class LeaseKeeper:
         self._stop.set()
         LOG.critical('%s', error)
         self._on_lost(error)
+
+
+LATE_NOTICE = 1.0
+"""Seconds past the deadline from which the step-down says it ran late."""
+
+
+def deadline_reason(waited, deadline, failures, renewing_since, now):
+    """Why a holder steps down at its renew deadline, from what it saw.
+
+    Names what this process can tell apart: attempts that failed (their
+    WARNING lines say why), an attempt still waiting for an answer, or no
+    attempt at all; and whether this check itself ran late, which only a
+    paused or CPU-starved process does.
+
+    :param waited: seconds since the start of the last successful renewal
+    :param failures: failed attempts since then
+    :param renewing_since: monotonic start of the renewal under way, or None
+    :param now: the monotonic time of the check
+    """
+    causes = []
+    if failures:
+        causes.append('%d attempt%s since failed (the WARNING lines "Could '
+                      'not renew the ownership lease" before this one say '
+                      'why)' % (failures, '' if failures == 1 else 's'))
+    if renewing_since is not None:
+        causes.append('the attempt started %.1f seconds ago has not returned '
+                      '(vCenter slow or silent, or this process starved of '
+                      'CPU)' % (now - renewing_since))
+    if not causes:
+        causes.append('no attempt was made since (this process was paused or '
+                      'starved of CPU)')
+    late = waited - deadline
+    if late >= LATE_NOTICE:
+        causes.append('this check itself ran %.1f seconds late (the process '
+                      'was paused or starved of CPU)' % late)
+    return ('no renewal of its lease succeeded for %.1f seconds (counted from '
+            'the start of the last successful one; [vmware_ownership] '
+            'renew_deadline = %g): %s; a standby may take over once '
+            'lease_duration has passed'
+            % (waited, deadline, '; '.join(causes)))
 
 
 MIN_RETRY_INTERVAL = 0.2

@@ -216,6 +216,9 @@ class TestOutage(HATestCase):
         lost = active.wait_for('lost', SETTINGS.renew_deadline + SLACK)
         self.assertIsNotNone(lost, active.stderr())
         self.assertIn('no renewal of its lease succeeded', lost['message'])
+        # The refused connections are named as such, not as a pause.
+        self.assertRegex(lost['message'], r': \d+ attempts? since failed ')
+        self.assertNotIn('no attempt was made', lost['message'])
         # Nobody can take over while vCenter is out of reach.
         self.assertFalse(standby.has_seen('held'))
         proxy.set_mode(tcpproxy.FORWARD)

@@ -86,7 +86,21 @@ class DeadlineTestCase(LeaseTestCase):
         self.assertFalse(self.guard.tenure.closed)
         self.clock.advance(0.001)
         self.assertTrue(self.keeper.check_deadline())
-        self.assertSteppedDown('renew_deadline = 120')
+        # No attempt at all within renew_deadline: only a paused or starved
+        # process misses renew_interval that far.
+        self.assertSteppedDown(
+            'renew_deadline = 120): no attempt was made since (this process '
+            'was paused or starved of CPU); a standby may take over')
+        self.assertNotIn('late', str(self.lost[0]))
+
+    def test_a_late_check_says_so(self):
+        # The deadline thread ran 3.3 s after its time (a paused process).
+        self.clock.advance(DEADLINE + 3.3)
+        self.assertTrue(self.keeper.check_deadline())
+        self.assertSteppedDown(
+            'succeeded for 123.3 seconds',
+            'this check itself ran 3.3 seconds late (the process was paused '
+            'or starved of CPU)')
 
     def test_counted_from_the_start_of_the_last_successful_renewal(self):
         self.clock.advance(50)
@@ -121,7 +135,9 @@ class DeadlineTestCase(LeaseTestCase):
             self.assertTrue(self.keeper.renew_once())
         self.assertEqual(self.clock.start, self.keeper.last_renewal)
         self.assertTrue(self.keeper.check_deadline())
-        self.assertSteppedDown()
+        self.assertSteppedDown(
+            ': 2 attempts since failed (the WARNING lines "Could not renew '
+            'the ownership lease" before this one say why); a standby')
 
     def test_steps_down_while_a_renewal_hangs(self):
         # The deadline passes while the renewal waits for vCenter: the
@@ -132,7 +148,25 @@ class DeadlineTestCase(LeaseTestCase):
         self.store.hooks[('read', 1)] = hang
         self.assertFalse(self.keeper.renew_once())
         self.assertNotIn('write_lease', self.store.calls)
-        self.assertSteppedDown()
+        self.assertSteppedDown(
+            'the attempt started 121.0 seconds ago has not returned (vCenter '
+            'slow or silent, or this process starved of CPU)')
+        self.assertNotIn('failed', str(self.lost[0]))
+        self.assertIsNone(self.keeper.renewing_since)
+
+    def test_failed_then_hanging_names_both(self):
+        self.clock.advance(60)
+        self.store.hooks[('read', 1)] = unreachable
+        self.assertTrue(self.keeper.renew_once())
+
+        def hang():
+            self.clock.advance(60)
+            self.assertTrue(self.keeper.check_deadline())
+        self.store.hooks[('read', 2)] = hang
+        self.assertFalse(self.keeper.renew_once())
+        self.assertSteppedDown(
+            ': 1 attempt since failed (',
+            '; the attempt started 60.0 seconds ago has not returned')
 
     def test_the_first_deadline_counts_from_the_take(self):
         self.start(self.clock, last_renewal=self.clock.now() - 100)
