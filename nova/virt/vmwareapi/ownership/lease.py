@@ -174,13 +174,16 @@ def deadline_reason(waited, deadline, failures, renewing_since, now):
         causes.append('the attempt started %.1f seconds ago has not returned '
                       '(vCenter slow or silent, or this process starved of '
                       'CPU)' % (now - renewing_since))
-    if not causes:
-        causes.append('no attempt was made since (this process was paused or '
-                      'starved of CPU)')
+    starved = not causes
+    if starved:
+        causes.append('no attempt was made since')
     late = waited - deadline
     if late >= LATE_NOTICE:
-        causes.append('this check itself ran %.1f seconds late (the process '
-                      'was paused or starved of CPU)' % late)
+        causes.append('this check itself ran %.1f seconds late' % late)
+        starved = True
+    if starved:
+        causes.append("this process was paused or starved of CPU: look at "
+                      "its CPU limit (throttling) and at the machine's load")
     return ('no renewal of its lease succeeded for %.1f seconds (counted from '
             'the start of the last successful one; [vmware_ownership] '
             'renew_deadline = %g): %s; a standby may take over once '
