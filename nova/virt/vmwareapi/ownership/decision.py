@@ -3,7 +3,8 @@
 Pure functions of what was read and observed; no I/O, no configuration.
 Three tables live here and nowhere else:
 
-- ``decide``: what a starting nova-compute does with a cluster;
+- ``decide``: what a starting nova-compute does with a cluster
+  (``assess``: what one reading means for a host);
 - ``lost_reason``: when a running holder must step down;
 - ``decide_change``: what ``claim``, ``takeover`` and ``release`` may do.
 
@@ -130,6 +131,51 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
                         'holder %s is alive' % record.holder)
     return Decision(Action.TAKE, identity, record,
                     'owned by this host, holder %s' % liveness.value)
+
+
+class Assessment:
+    """One reading of the cluster and what it means for this host.
+
+    :ivar view: the ``view.View``
+    :ivar liveness: a ``decision.Liveness`` of the holder
+    :ivar decision: the ``decision.Decision``
+    """
+
+    def __init__(self, view, liveness, decision):
+        self.view = view
+        self.liveness = liveness
+        self.decision = decision
+
+
+def assess(view, this_host, watch, local_node=None, sync_node_identity=True):
+    """What ``view`` means for ``this_host``; writes nothing.
+
+    :param view: a ``view.View``
+    :param watch: the ``liveness.HolderWatch`` that judges the holder
+    :param local_node: the local ``compute_id`` (``None`` if none)
+    :returns: an ``Assessment``
+    """
+    if view.error is not None:
+        return Assessment(view, Liveness.NONE,
+                          decide(None, this_host, unreadable=True))
+    alive = watch.observe(view.holder_record)
+    return Assessment(view, alive, decide(
+        view.record, this_host, alive, local_node, sync_node_identity))
+
+
+def node_elsewhere(nodes, node_name, this_host):
+    """The cluster's compute node when only another host has it.
+
+    What a starting nova-compute checks against nova's records: ``None``
+    when this host has a node of that name or nobody has.
+
+    :param nodes: nova's compute nodes named ``node_name``
+                  (``nova_records.Node``)
+    """
+    named = [node for node in nodes if node.hypervisor_hostname == node_name]
+    if any(node.host == this_host for node in named):
+        return None
+    return named[0] if named else None
 
 
 def lost_reason(view, token, holder, this_host):

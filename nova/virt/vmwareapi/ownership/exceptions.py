@@ -3,66 +3,22 @@
 Every error is a value with data: it carries the cluster, the hosts and the
 raw values involved, and its message is written for the operator who reads
 it at 3 a.m.: what happened, why it is refused, and what fixes it. Values
-that come from vCenter are escaped (``printable``, ``shorten``) before they
-go into a message.
+that come from vCenter are escaped (``text.printable``, ``text.shorten``)
+before they go into a message.
 
 ``OwnershipError`` is the one root. Refusals to start derive from nova's
 ``InvalidConfiguration`` when nova is importable, so nova-compute logs them
 as configuration errors and exits non-zero. vCenter faults are translated
-into ``VCenterError`` subclasses by ``vcenter`` alone.
+into ``VCenterError`` subclasses by ``vsphere.vcenter`` alone.
 """
+
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 try:  # nova is optional: the CLI and the unit tests run without it
     from nova import exception as _nova_exception
     _RefusalBase = _nova_exception.InvalidConfiguration
 except ImportError:  # pragma: no cover - depends on the environment
     _RefusalBase = Exception
-
-RAW_SHOWN = 200
-"""How many characters of a raw attribute value an error message shows."""
-
-
-def printable(value):
-    """``value`` as text safe for a terminal or a log line.
-
-    Control and format characters (newlines, C1 controls, bidirectional
-    overrides such as U+202E) could forge lines or reorder what an
-    operator reads; they are shown as escapes, the rest as is.
-    """
-    text = '%s' % (value,)
-    if text.isprintable():
-        return text
-    return ''.join(c if c.isprintable() else
-                   c.encode('unicode_escape').decode('ascii') for c in text)
-
-
-def shorten(raw, limit=RAW_SHOWN):
-    """``raw`` quoted, escaped and truncated, for a message."""
-    if raw is None:
-        return 'None'
-    text = raw if len(raw) <= limit else raw[:limit] + '...'
-    return repr(text) + (' (%d characters)' % len(raw)
-                         if len(raw) > limit else '')
-
-
-class Location:
-    """Where a record lives: the cluster and the vCenter holding it."""
-
-    def __init__(self, cluster, vcenter, cluster_moref=None,
-                 attribute=None):
-        self.cluster = cluster
-        self.vcenter = vcenter
-        self.cluster_moref = cluster_moref
-        self.attribute = attribute
-
-    def __str__(self):
-        return 'cluster %r (%s) on vCenter %s' % (
-            self.cluster, printable(self.cluster_moref or '?'),
-            printable(self.vcenter))
-
-    def __repr__(self):
-        return 'Location(%r, %r, %r, %r)' % (
-            self.cluster, self.vcenter, self.cluster_moref, self.attribute)
 
 
 class OwnershipError(Exception):
@@ -127,7 +83,7 @@ class UnreadableRecord(OwnershipRefused):
             'vSphere Client, or replace it with '
             '"nova-vmware-owner takeover --force".'
             % (' (attribute %r)' % attribute if attribute else '', where,
-               printable(reason), shorten(raw)))
+               text_mod.printable(reason), text_mod.shorten(raw)))
 
     def at(self, location):
         """Return the same error, located on a cluster."""
@@ -150,7 +106,8 @@ class ClusterOwnedByAnotherHost(OwnershipRefused):
             '[DEFAULT] host = %s here. To move the cluster to %r for good, '
             'stop %r, run "nova-vmware-owner takeover --host %s", then '
             '"nova-vmware-owner rehome --from %s --to %s".'
-            % (location, owner, printable(since or 'at an unknown time'),
+            % (location, owner,
+               text_mod.printable(since or 'at an unknown time'),
                this_host, owner, owner, this_host, owner, this_host,
                owner, this_host))
 
@@ -186,8 +143,8 @@ class NodeIdentityMismatch(OwnershipRefused):
             '(the compute node was deliberately recreated), stop every '
             'nova-compute of this host, run "nova-vmware-owner release", '
             'and start this one: it records its own identity.'
-            % (location, printable(recorded),
-               ' (%s)' % path if path else '', printable(local)))
+            % (location, text_mod.printable(recorded),
+               ' (%s)' % path if path else '', text_mod.printable(local)))
 
 
 class ClusterHeldByAnotherProcess(OwnershipRefused):
@@ -206,7 +163,32 @@ class ClusterHeldByAnotherProcess(OwnershipRefused):
             'cluster. Stop the other process, or let this one wait for it '
             'with [vmware_ownership] standby_wait = true and '
             'standby_timeout = 0.'
-            % (waited_text, location, this_host, printable(holder)))
+            % (waited_text, location, this_host,
+               text_mod.printable(holder)))
+
+
+_WHERE_REHOME_RUNS = (
+    'Run it where nova-manage runs, with nova-manage\'s configuration '
+    '([database] and [api_database]) and, to check the ownership record, '
+    'this cluster\'s [vmware] options')
+
+
+class ClusterNodeOnAnotherHost(OwnershipRefused):
+    """The cluster's compute node belongs to another host in nova."""
+
+    def __init__(self, node_name, node_uuid, owner, this_host):
+        self.node_name = node_name
+        self.node_uuid = node_uuid
+        self.owner = owner
+        self.this_host = this_host
+        super().__init__(
+            'Refusing to start as host %r: nova\'s compute node of this '
+            'cluster (%s, uuid %s) and the cluster\'s instances belong to '
+            'host %r. Move them to this host first, with %r stopped and '
+            'marked down: "%s". %s. Then start this nova-compute again.'
+            % (this_host, node_name, node_uuid, owner, owner,
+               text_mod.rehome_command(owner, this_host),
+               _WHERE_REHOME_RUNS))
 
 
 class HolderIsAlive(OwnershipRefused):
@@ -223,7 +205,7 @@ class HolderIsAlive(OwnershipRefused):
             'the record on a clean stop) and run the command again, or add '
             '--force to replace the record anyway (the process then stops '
             'at its next renewal).'
-            % (printable(holder), location, observed_seconds))
+            % (text_mod.printable(holder), location, observed_seconds))
 
 
 class ConfirmationRequired(OwnershipRefused):
@@ -293,7 +275,8 @@ class OwnershipLost(OwnershipError):
             'Lost the ownership of %s: %s. This process (holder %s) stops '
             'managing the cluster and writes nothing more, so that two '
             'processes never manage it at once.'
-            % (location, printable(what), printable(holder)))
+            % (location, text_mod.printable(what),
+               text_mod.printable(holder)))
 
 
 class VCenterError(OwnershipError):
@@ -310,7 +293,7 @@ class VCenterUnreachable(VCenterError):
             'Cannot reach vCenter at %s: %s. Check [vmware] host_ip and '
             'host_port, that vCenter is up and reachable from this machine, '
             'and for TLS errors [vmware] ca_file (or insecure).'
-            % (endpoint, printable(reason)))
+            % (endpoint, text_mod.printable(reason)))
 
 
 class VCenterLoginFailed(VCenterError):
@@ -337,7 +320,8 @@ class MissingPrivilege(VCenterError):
             'vCenter refused %s: %s lacks the privilege %s on the vCenter '
             'root object. Grant it to that user\'s role (nova-vmware-owner '
             'needs Global.ManageCustomFields, Global.SetCustomField and '
-            'Global.LogEvent).' % (operation, user, printable(privilege)))
+            'Global.LogEvent).'
+            % (operation, user, text_mod.printable(privilege)))
 
 
 class ClusterNotFound(VCenterError):
@@ -361,7 +345,7 @@ class VCenterFault(VCenterError):
     """vCenter answered a call with a fault.
 
     The subclasses below are the faults the record's protocol relies on;
-    ``vcenter`` maps each vSphere fault name to one of them.
+    ``vsphere.vcenter`` maps each vSphere fault name to one of them.
 
     :param operation: the vSphere method
     :param fault: the vSphere fault name(s)
@@ -374,8 +358,8 @@ class VCenterFault(VCenterError):
         if isinstance(fault, (list, tuple)):
             fault = ', '.join(fault) or 'unnamed fault'
         super().__init__('vCenter failed %s with %s%s.' % (
-            operation, printable(fault),
-            ': %s' % printable(detail) if detail else ''))
+            operation, text_mod.printable(fault),
+            ': %s' % text_mod.printable(detail) if detail else ''))
 
 
 class DuplicateName(VCenterFault):

@@ -15,6 +15,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 LOG = logging.getLogger(__name__)
@@ -34,41 +35,10 @@ _MIRROR_TEXT = {
 }
 
 
-class Assessment:
-    """One reading of the cluster and what it means for this host.
-
-    :ivar view: the ``view.View``
-    :ivar liveness: a ``decision.Liveness`` of the holder
-    :ivar decision: the ``decision.Decision``
-    """
-
-    def __init__(self, view, liveness, decision):
-        self.view = view
-        self.liveness = liveness
-        self.decision = decision
-
-
-def assess(view, this_host, watch, local_node=None, sync_node_identity=True):
-    """What ``view`` means for ``this_host``; writes nothing.
-
-    :param view: a ``view.View``
-    :param watch: the ``liveness.HolderWatch`` that judges the holder
-    :param local_node: the local ``compute_id`` (``None`` if none)
-    :returns: an ``Assessment``
-    """
-    if view.error is not None:
-        return Assessment(view, decision_mod.Liveness.NONE,
-                          decision_mod.decide(None, this_host,
-                                              unreadable=True))
-    alive = watch.observe(view.holder_record)
-    return Assessment(view, alive, decision_mod.decide(
-        view.record, this_host, alive, local_node, sync_node_identity))
-
-
 class OwnershipGuard:
     """Guards one cluster for one nova-compute host.
 
-    :param store: a ``store.ClusterStore`` of the cluster
+    :param store: the cluster's ``store.ClusterStore``
     :param this_host: nova's ``[DEFAULT] host``
     :param settings: an ``opts.Settings``
     :param identity: the local compute node identity, an object with
@@ -115,8 +85,9 @@ class OwnershipGuard:
         """
         if view is None:
             view = view_mod.interpret(self._store.read(), self.location)
-        return assess(view, self.this_host, self._watch, self._local_node(),
-                      self.settings.sync_node_identity)
+        return decision_mod.assess(view, self.this_host, self._watch,
+                                   self._local_node(),
+                                   self.settings.sync_node_identity)
 
     def start(self):
         """Make this process the cluster's holder, or refuse.
@@ -162,7 +133,7 @@ class OwnershipGuard:
                     LOG.info('Standing by: %s is held by %s (watched %d of '
                              '%d seconds without a renewal); waiting for it '
                              'to be released or to expire.', self.location,
-                             exceptions.printable(holder),
+                             text_mod.printable(holder),
                              self._watch.watched_for(),
                              self.settings.lease_duration)
                 self._clock.sleep(self.settings.standby_poll)
@@ -191,7 +162,7 @@ class OwnershipGuard:
         if chosen.identity is Identity.RESTORE and self._identity:
             LOG.info('Restoring the local compute node identity %s from the '
                      'ownership record of %s.',
-                     exceptions.printable(record.node), self.location)
+                     text_mod.printable(record.node), self.location)
             self._identity.write(record.node)
         return record
 

@@ -21,6 +21,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def plan(change, view, target_host, now, location, force=False):
     :param target_host: the host to claim or take over for; for release,
                         the host running the command
     :param now: the wall clock, for the new record's timestamps
-    :param location: the cluster, an ``exceptions.Location``
+    :param location: the cluster, a ``location.Location``
     :returns: a ``Plan``
     :raises: ClusterOwnedByAnotherHost, NotTheOwner, UnreadableRecord
     """
@@ -149,7 +150,7 @@ def observe(store, plan, seconds, clock=clock_mod.SYSTEM, on_tick=None,
                 current.holder != first.holder:
             raise exceptions.RecordChanged(
                 store.location, 'it no longer names holder %s'
-                % exceptions.printable(first.holder))
+                % text_mod.printable(first.holder))
         if current.seq != first.seq:
             raise exceptions.HolderIsAlive(store.location, first.holder,
                                            clock.now() - started)
@@ -217,9 +218,9 @@ def audit(store, verb, before_host, after_host, who, note=None):
     :returns: the message
     """
     message = ('nova-vmware-owner: %s %s: owner %s -> %s, by %s%s'
-               % (verb, exceptions.printable(store.location.cluster),
+               % (verb, text_mod.printable(store.location.cluster),
                   before_host or '(none)', after_host or '(none)', who,
-                  ' (%s)' % exceptions.printable(note) if note else ''))
+                  ' (%s)' % text_mod.printable(note) if note else ''))
     LOG.info(message)
     try:
         store.post_event(message)

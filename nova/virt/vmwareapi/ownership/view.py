@@ -32,6 +32,7 @@ Liveness is always judged on the lease when there is one: an admin's edit
 of the attribute never makes a live holder look dead.
 """
 
+import collections
 import enum
 
 from nova.virt.vmwareapi.ownership import exceptions
@@ -41,6 +42,11 @@ from nova.virt.vmwareapi.ownership import record as record_mod
 def lease_name(attribute_name, cluster_moref):
     """The name of the lease definition of one cluster."""
     return '%s.lease.%s' % (attribute_name, cluster_moref)
+
+
+Cluster = collections.namedtuple('Cluster', 'location lease_name view')
+"""One cluster as read: its ``location.Location`` (name, moref,
+attribute), the name of its lease definition and its ``View``."""
 
 
 class Mirror(enum.Enum):
@@ -144,7 +150,7 @@ def interpret(reading, location=None):
     """Decide which record counts; see the module's table.
 
     :param reading: a ``Reading``
-    :param location: an ``exceptions.Location``, for error messages
+    :param location: an ``location.Location``, for error messages
     :returns: a ``View``
     """
     record, error = _parse(reading.attribute_raw, location)

@@ -1,19 +1,22 @@
-"""The handlers of ``nova-vmware-owner``'s cluster commands.
+"""The commands on the configured cluster: show, check, claim, takeover,
+release.
 
-Each handler takes the command's context (``cli.Context``: options, store,
-location) and the output format, prints the result on stdout and returns
-the exit code; refusals and failures are raised as our exceptions and
-mapped to exit codes by ``cli.main``.
+Each command is declared (``COMMANDS``) beside its handler, with the
+arguments of its own. A handler takes the command's context
+(``context.Context``: options, store, location) and the output format,
+prints the result on stdout and returns the exit code; refusals and
+failures are raised as our exceptions and mapped to exit codes by
+``main``.
 """
 
-from nova.virt.vmwareapi.ownership import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import fleet_cli
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership import rehome_cli
-from nova.virt.vmwareapi.ownership import rehome_exceptions
-from nova.virt.vmwareapi.ownership import report
+from nova.virt.vmwareapi.ownership import state as state_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 Change = operations.Change
@@ -22,25 +25,21 @@ CLAIM_ATTEMPTS = 3
 """Decisions a claim makes when it loses a race: the next reading shows
 who won, and the claim is then done or refused."""
 
-_MAY_RUN = (report.UNOWNED, report.OWNED_BY_THIS_HOST)
+_MAY_RUN = (state_mod.UNOWNED, state_mod.OWNED_BY_THIS_HOST)
 
 
-def emit(state, fmt, text):
-    print(report.to_json(state) if fmt == 'json' else text)
-
-
-def cmd_show(ctx, fmt):
+def show(ctx, fmt):
     state = ctx.state(ctx.view())
-    emit(state, fmt, report.show_text(state))
+    render.emit(state, fmt, render.show_text(state))
     return 0
 
 
-def cmd_check(ctx, fmt):
+def check(ctx, fmt):
     view = ctx.view()
     state = ctx.state(view)
     state['may_run'] = state['verdict'] in _MAY_RUN
-    emit(state, fmt, '%s: %s' % (exceptions.printable(state['cluster']),
-                                 report.verdict_text(state)))
+    render.emit(state, fmt, '%s: %s' % (
+        text_mod.printable(state['cluster']), render.verdict_text(state)))
     if state['may_run']:
         return 0
     # What nova-compute of this host would log when refusing to start.
@@ -89,10 +88,10 @@ def _refusing(ctx, fmt, change, view, error):
     if fmt == 'json' and view is not None:
         state = ctx.state(view)
         state.update(action=change.value, changed=False, error=str(error))
-        emit(state, fmt, '')
+        render.emit(state, fmt, '')
 
 
-def cmd_claim(ctx, fmt):
+def claim(ctx, fmt):
     host = _target_host(ctx)
     console = console_mod.Console()
     for attempt in range(1, CLAIM_ATTEMPTS + 1):
@@ -116,80 +115,8 @@ def cmd_claim(ctx, fmt):
     else:
         text = '%s is already owned by host %s; nothing changed.' % (
             ctx.location, host)
-    emit(_change_state(ctx, plan, outcome), fmt, text)
+    render.emit(_change_state(ctx, plan, outcome), fmt, text)
     return 0
-
-
-def rename_steps(old, new, config_files=()):
-    """What the operator does in nova before starting ``new``.
-
-    nova keys the compute service, its compute node and the instances by
-    ``[DEFAULT] host``: ``rehome`` moves them from ``old`` to ``new``.
-    """
-    return [
-        'Ownership moved from host %s to host %s. Before starting '
-        'nova-compute as %s:' % (old, new, new),
-        '- Keep nova-compute of %s stopped and mark it down: "openstack '
-        'compute service set --down %s nova-compute".' % (old, old),
-        '- Move the cluster\'s nova records (compute node, instances, '
-        'service, host mapping, aggregates) to %s, where nova-manage runs '
-        '(add its configuration file, with [database] and [api_database], '
-        'if these files lack them; --dry-run shows every change first):'
-        % new,
-        '  ' + rehome_exceptions.rehome_command(old, new, config_files),
-        '- Then start nova-compute as %s (no compute_id copied from %s: '
-        'it is restored from the record).' % (new, old),
-        'For an active/passive pair no rename is needed: keep [DEFAULT] '
-        'host = %s on the new machine and run "nova-vmware-owner takeover '
-        '--host %s" instead.' % (old, old),
-    ]
-
-
-def _summary(ctx, plan, seconds):
-    if plan.change is Change.RELEASE:
-        what = 'clear the ownership of %s (owner %s)' % (
-            ctx.location, plan.before.host if plan.before
-            else 'unreadable value')
-    else:
-        what = 'move the ownership of %s from %s to host %s' % (
-            ctx.location, plan.before.host if plan.before else 'nobody',
-            plan.after.host)
-    holder = exceptions.printable(plan.holder)
-    if plan.observe:
-        what += ', after observing holder %s for %d s' % (holder, seconds)
-    elif plan.holder and plan.forced:
-        what += (' (forced: live holder %s stops at its next renewal)'
-                 % holder)
-    return 'About to %s.' % what
-
-
-def _change_text(ctx, plan, outcome, dry_run):
-    cluster = ctx.location
-    if not plan.changes:
-        if plan.after is None:
-            return 'Nothing to do: %s is unowned.' % cluster
-        return ('Nothing to do: %s is already owned by host %s with no live '
-                'holder.' % (cluster, plan.after.host))
-    before = plan.before.host if plan.before else (
-        'an unreadable value' if plan.view.error else 'nobody')
-    if dry_run:
-        after_raw = record_mod.format_record(plan.after) if plan.after \
-            else ''
-        return ('Dry run, nothing written. %s would change the attribute %r '
-                'of %s (owner %s -> %s):\n  before: %s\n  after:  %s'
-                % (plan.change.value, ctx.location.attribute, cluster,
-                   before, plan.after.host if plan.after else
-                   'none: unowned',
-                   exceptions.shorten(plan.view.reading.attribute_raw),
-                   exceptions.shorten(after_raw)))
-    observed = (' after observing it for %d s' % outcome.observed
-                if outcome.observed else '')
-    if plan.change is Change.RELEASE:
-        return ('Released %s%s: it is unowned now (was owned by %s).'
-                % (cluster, observed, before))
-    return ('Took over %s for host %s%s (was owned by %s). The record is '
-            'released, so the nova-compute of %s starts at once.'
-            % (cluster, plan.after.host, observed, before, plan.after.host))
 
 
 def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
@@ -203,7 +130,8 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
         outcome = operations.Outcome(plan, False, plan.after)
         if plan.changes:
             if not dry_run:
-                console.confirm(change.value, _summary(ctx, plan, seconds),
+                console.confirm(change.value,
+                                render.summary(ctx.location, plan, seconds),
                                 expected or plan.before and plan.before.host,
                                 assume_yes)
             try:
@@ -221,18 +149,17 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
         _refusing(ctx, fmt, change, view, exc)
         raise
     state = _change_state(ctx, plan, outcome, dry_run)
-    text = _change_text(ctx, plan, outcome, dry_run)
+    text = render.change_text(ctx.location, plan, outcome, dry_run)
     if change is Change.TAKEOVER and plan.changes and plan.before and \
             plan.after and plan.before.host != plan.after.host:
-        state['next_steps'] = rename_steps(plan.before.host,
-                                           plan.after.host,
-                                           ctx.conf.config_file or ())
+        state['next_steps'] = render.rename_steps(
+            plan.before.host, plan.after.host, ctx.conf.config_file or ())
         text += '\n\n' + '\n'.join(state['next_steps'])
-    emit(state, fmt, text)
+    render.emit(state, fmt, text)
     return 0
 
 
-def cmd_takeover(ctx, fmt):
+def takeover(ctx, fmt):
     args = ctx.conf.command
     host = _target_host(ctx)
     seconds = args.observe
@@ -247,33 +174,68 @@ def cmd_takeover(ctx, fmt):
                        assume_yes=args.yes)
 
 
-def cmd_release(ctx, fmt):
+def release(ctx, fmt):
     args = ctx.conf.command
     return _run_change(ctx, fmt, Change.RELEASE, ctx.this_host,
                        ctx.settings.lease_duration, None, force=args.force,
                        assume_yes=args.yes)
 
 
-def cmd_rehome(ctx, fmt):
-    state, text = rehome_cli.run(ctx)
-    emit(state, fmt, text)
-    return 0
+def _host_argument(verb):
+    def arguments(parser):
+        parser.add_argument('--host', dest='target_host', default=None,
+                            help='Host to %s for (default: [DEFAULT] '
+                                 'host).' % verb)
+    return arguments
 
 
-def cmd_list(ctx, fmt):
-    output, disagrees = fleet_cli.run(ctx, fmt)
-    print(output)
-    if disagrees is not None:
-        raise disagrees
-    return 0
+def _force_arguments(parser, force_also=''):
+    parser.add_argument('--force', action='store_true',
+                        help='Skip the observation of a live holder; '
+                             'replace an unreadable record%s.' % force_also)
+    parser.add_argument('--yes', '-y', action='store_true',
+                        help='Do not ask for confirmation (needed without '
+                             'a terminal).')
 
 
-HANDLERS = {
-    'show': cmd_show,
-    'check': cmd_check,
-    'claim': cmd_claim,
-    'takeover': cmd_takeover,
-    'release': cmd_release,
-    rehome_cli.COMMAND: cmd_rehome,
-    fleet_cli.COMMAND: cmd_list,
-}
+def _takeover_arguments(parser):
+    _host_argument('takeover')(parser)
+    _force_arguments(parser)
+    parser.add_argument('--dry-run', dest='dry_run', action='store_true',
+                        help='Print what would change; write nothing.')
+    parser.add_argument('--observe', type=float, default=None, metavar='S',
+                        help='Seconds to observe a holder before taking '
+                             'over (default: [vmware_ownership] '
+                             'lease_duration).')
+
+
+def _release_arguments(parser):
+    _force_arguments(parser, ' or clear the ownership of another host')
+
+
+COMMANDS = (
+    context.Command(
+        'show', 'Print the cluster, its ownership record (parsed and raw) '
+        'and the verdict for this host. Exits 0 whenever it could read.',
+        show),
+    context.Command(
+        'check', 'Read-only. Exit 0 when this host may run against the '
+        'cluster (unowned or owned by this host), 3 when another host owns '
+        'it, 4 when the record is unreadable.', check),
+    context.Command(
+        'claim', 'Claim an unowned cluster for this host (or --host), e.g. '
+        'before its first start. The record is left released, so that '
+        "host's nova-compute starts at once. Exits 0 when claimed or "
+        'already owned by that host, 3 when another host owns it, 4 when '
+        'the record is unreadable.', claim, _host_argument('claim')),
+    context.Command(
+        'takeover', 'Move the ownership to this host (or --host). Without '
+        '--force it first observes the record for lease_duration (or '
+        '--observe) seconds and refuses (exit 4) if its holder renews. Asks '
+        'for confirmation unless --yes.', takeover, _takeover_arguments),
+    context.Command(
+        'release', 'Clear the ownership (decommissioning): the cluster '
+        'becomes unowned. Only on the owning host unless --force; a live '
+        'holder needs --force. Asks for confirmation unless --yes.',
+        release, _release_arguments),
+)

@@ -10,21 +10,21 @@ identity to NEW through the record (``node``), which NEW's guarded driver
 restores as its ``compute_id``.
 
 Steps, each one recognised as done by the next run: nova's records (see
-``rehome_nova``), then the record's ``node``, then the audit.
+``novadb.rehome``), then the record's ``node``, then the audit.
 """
 
-import importlib
-
-from nova.virt.vmwareapi.ownership import console as console_mod
-from nova.virt.vmwareapi.ownership import disagreement
+from nova.virt.vmwareapi.ownership.cli import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership import nova_records
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership import rehome
-from nova.virt.vmwareapi.ownership import rehome_exceptions
+from nova.virt.vmwareapi.ownership.rehome import plan as plan_mod
 
-COMMAND = 'rehome'
+NAME = 'rehome'
 
 HELP = ('Move the nova records of the cluster of host OLD (compute node, '
         'instances, nova-compute service, host mapping, aggregates) to host '
@@ -34,12 +34,8 @@ HELP = ('Move the nova records of the cluster of host OLD (compute node, '
         '--yes; --dry-run prints every change and writes nothing.')
 
 
-def add_parser(subparsers):
-    """Add ``rehome`` to the command's sub-parsers."""
-    parser = subparsers.add_parser(COMMAND, help=HELP, description=HELP)
-    parser.add_argument('--format', dest='command_format',
-                        choices=['text', 'json'], default=None,
-                        help='Output format (overrides the global one).')
+def arguments(parser):
+    """Add ``rehome``'s arguments to its parser."""
     parser.add_argument('--from', dest='from_host', required=True,
                         metavar='OLD', help='The host whose nova records '
                         'move (its nova-compute must be stopped).')
@@ -65,80 +61,61 @@ def _hosts(args):
     return args.from_host, args.to_host
 
 
-def load_nova(module='rehome_nova', command=COMMAND):
-    """Import one of this package's modules that import nova.
+def open_context(conf):
+    """``rehome``'s context: nova's databases, and vCenter if configured.
 
-    Imported when needed, not at the top: the other commands run without
-    nova, and importing it costs seconds.
+    The hosts are checked first, then nova's databases (one cheap read of
+    each), then, when ``[vmware] host_ip`` is set, the cluster in vCenter.
 
-    :param module: the module's name in this package
-    :param command: the command that needs it, for the message
-    :raises: NovaNotInstalled
+    :raises: ConfigurationError (NovaNotInstalled,
+             NovaDatabaseUnavailable), VCenterError
     """
-    try:
-        return importlib.import_module('%s.%s' % (__package__, module))
-    except ImportError as exc:
-        raise rehome_exceptions.NovaNotInstalled(str(exc), command)
+    old, _new = _hosts(conf.command)
+
+    def nova():
+        databases = context.NovaDatabases.open(conf, NAME, NAME)
+        databases.records.check_databases(databases.context, old)
+        return databases
+
+    if conf.vmware.host_ip:
+        return context.Context.connect(conf, nova=nova)
+    return context.Context(conf, nova=nova())
 
 
-class RehomeContext:
-    """What ``rehome`` works with: nova's database, and vCenter if set.
-
-    :param conf: the command's parsed options
-    :param connect_vcenter: makes the other commands' context (vCenter
-                            session, cluster, store) from ``conf``; used
-                            when ``[vmware] host_ip`` is set
-    """
-
-    def __init__(self, conf, connect_vcenter):
-        self.conf = conf
-        self.old, self.new = _hosts(conf.command)
-        self.nova = load_nova()
-        self.ctxt, self.service_down_time = self.nova.configure(
-            conf.config_file or (), conf.config_dir or ())
-        self.nova.check_databases(self.ctxt, self.old)
-        self.vcenter = (connect_vcenter(conf) if conf.vmware.host_ip
-                        else None)
-
-    def close(self):
-        if self.vcenter is not None:
-            self.vcenter.close()
-
-
-def _ownership(vcenter):
-    """The cluster's ``rehome.Ownership`` (raises when unreadable)."""
-    view = vcenter.view()
+def _ownership(ctx):
+    """The cluster's ``plan.Ownership`` (raises when unreadable)."""
+    view = ctx.view()
     if view.error is not None:
         raise view.error
     record = view.record
-    return rehome.Ownership(vcenter.location,
-                            record.host if record else None,
-                            record.node if record else None)
+    return plan_mod.Ownership(ctx.location,
+                              record.host if record else None,
+                              record.node if record else None)
 
 
-def _record_node(vcenter, new, node):
+def _record_node(ctx, new, node):
     """Put ``node`` into the record naming ``new``, through ``fencing``.
 
     :raises: RecordChanged when the record no longer names ``new`` with no
              or this node, or another process changed it meanwhile;
              VCenterError
     """
-    view = vcenter.settled_view()
+    view = ctx.settled_view()
     record = view.record
     if record is None or record.host != new or \
             record.node not in (None, node):
         raise exceptions.RecordChanged(
-            vcenter.location, 'it no longer names host %s with compute node '
+            ctx.location, 'it no longer names host %s with compute node '
             '%s or none' % (new, node))
     if record.node != node:
-        fencing.take(vcenter.store, view, record.with_node(node))
+        fencing.take(ctx.store, view, record.with_node(node))
 
 
 class _LogOnly:
     """The audit's target without vCenter: the log line only."""
 
     def __init__(self, name):
-        self.location = exceptions.Location(name, 'nova')
+        self.location = location_mod.Location(name, 'nova')
 
     def post_event(self, message):
         pass
@@ -146,13 +123,13 @@ class _LogOnly:
 
 def _summary(plan):
     counts = ['%d %s(s)' % (plan.count(kind), kind.replace('_', ' '))
-              for kind in (rehome.INSTANCE, rehome.AGGREGATE)
+              for kind in (nova_records.INSTANCE, nova_records.AGGREGATE)
               if plan.count(kind)]
     return 'compute node %s%s' % (plan.node.uuid,
                                   ', ' + ', '.join(counts) if counts else '')
 
 
-def run(ctx, console=None):
+def rehome(ctx, console=None):
     """Plan, confirm and apply one re-home.
 
     :returns: ``(state, text)``: the JSON object and the text to print
@@ -160,24 +137,25 @@ def run(ctx, console=None):
              ConfirmationRequired, VCenterError, RecordChanged
     """
     args = ctx.conf.command
-    vcenter = ctx.vcenter
+    old, new = args.from_host, args.to_host
+    nova = ctx.nova
     node_name = ownership = None
-    if vcenter is not None:
-        node_name = disagreement.node_name(vcenter.location.cluster_moref,
-                                           vcenter.vcenter_uuid)
-        ownership = _ownership(vcenter)
+    if ctx.store is not None:
+        node_name = nova_records.node_name(ctx.location.cluster_moref,
+                                           ctx.vcenter_uuid)
+        ownership = _ownership(ctx)
 
     def read():
-        return ctx.nova.read(ctx.ctxt, ctx.old, ctx.new, node_name,
-                             ownership,
-                             service_down_time=ctx.service_down_time)
+        return nova.records.read(nova.context, old, new, node_name,
+                                 ownership,
+                                 service_down_time=nova.service_down_time)
 
-    plan = rehome.plan(read().snapshot)
-    lines = [rehome.describe(change) for change in plan.changes]
-    state = {'action': COMMAND, 'from': ctx.old, 'to': ctx.new,
+    plan = plan_mod.plan(read().snapshot)
+    lines = [nova_records.describe(change) for change in plan.changes]
+    state = {'action': NAME, 'from': old, 'to': new,
              'node': plan.node.hypervisor_hostname,
              'node_uuid': plan.node.uuid, 'service_id': plan.service.id,
-             'changes': [rehome.to_dict(c) for c in plan.changes],
+             'changes': [nova_records.to_dict(c) for c in plan.changes],
              'changed': False, 'dry_run': bool(args.dry_run),
              'notes': list(plan.notes)}
     notes = ''.join('\n\n' + note for note in plan.notes)
@@ -185,24 +163,34 @@ def run(ctx, console=None):
         return state, ('Nothing to do: the nova records of %s (compute node '
                        '%s) already name host %s.%s'
                        % (plan.node.hypervisor_hostname, plan.node.uuid,
-                          ctx.new, notes))
+                          new, notes))
     listing = '\n'.join('  ' + line for line in lines)
     if args.dry_run:
         return state, ('Dry run, nothing written. rehome would change %d '
                        'record(s):\n%s%s' % (len(lines), listing, notes))
     console = console or console_mod.Console()
-    console.confirm(COMMAND, 'About to move these records from host %s to '
-                    'host %s:\n%s' % (ctx.old, ctx.new, listing),
-                    expected=ctx.new, assume_yes=args.yes)
-    ctx.nova.move(ctx.ctxt, plan, read)
-    if plan.count(rehome.OWNERSHIP):
-        _record_node(vcenter, ctx.new, plan.node.uuid)
-    target = vcenter.store if vcenter else _LogOnly(
+    console.confirm(NAME, 'About to move these records from host %s to '
+                    'host %s:\n%s' % (old, new, listing),
+                    expected=new, assume_yes=args.yes)
+    nova.records.move(nova.context, plan, read, plan_mod.plan)
+    if plan.count(nova_records.OWNERSHIP):
+        _record_node(ctx, new, plan.node.uuid)
+    target = ctx.store if ctx.store is not None else _LogOnly(
         plan.node.hypervisor_hostname)
     state['changed'] = True
     state['audit'] = operations.audit(target, 're-homed the nova records '
-                                      'of', ctx.old, ctx.new,
+                                      'of', old, new,
                                       operations.actor(), _summary(plan))
     return state, ('Moved %d record(s) from host %s to host %s:\n%s\n\nStart '
                    'nova-compute as %s now.%s'
-                   % (len(lines), ctx.old, ctx.new, listing, ctx.new, notes))
+                   % (len(lines), old, new, listing, new, notes))
+
+
+def run(ctx, fmt):
+    """The handler of ``rehome``."""
+    state, text = rehome(ctx)
+    render.emit(state, fmt, text)
+    return 0
+
+
+COMMAND = context.Command(NAME, HELP, run, arguments, open_context)

@@ -3,9 +3,9 @@
 Pure values and functions, no I/O. ``find`` joins one cluster (the record
 that counts, a ``view.View``) with nova's compute nodes of that cluster
 (found by ``hypervisor_hostname``, which nova's VMware driver makes
-``<cluster moref>.<vCenter instanceUuid>``: ``node_name``) and with the
-hosts of nova's nova-compute services, and returns each disagreement as a
-short code and a one-line fix:
+``<cluster moref>.<vCenter instanceUuid>``: ``nova_records.node_name``)
+and with the hosts of nova's nova-compute services, and returns each
+disagreement as a short code and a one-line fix:
 
 =====================  ==================================================
 code                   found when
@@ -24,7 +24,7 @@ code                   found when
 =====================  ==================================================
 
 ``NovaDisagrees`` is what the command raises once it has printed them
-(exit code 3, ``cli``).
+(exit code 3, ``cli.main``).
 """
 
 import collections
@@ -42,23 +42,14 @@ CODES = (TWO_NOVA_HOSTS, NOVA_HOST_DIFFERS, NO_RECORD, UNKNOWN_OWNER,
          NODE_DIFFERS, RECORD_UNREADABLE)
 """Every code, in the order a cluster's disagreements are listed."""
 
-NovaNode = collections.namedtuple('NovaNode',
-                                  'uuid host hypervisor_hostname')
-"""One of nova's compute nodes."""
-
 Disagreement = collections.namedtuple('Disagreement', 'code fix')
 """One disagreement of a cluster: its code and what fixes it."""
 
 _CMD = 'nova-vmware-owner --config-file <its nova.conf>'
 
 
-def node_name(cluster_moref, vcenter_uuid):
-    """The ``hypervisor_hostname`` nova gives a cluster's compute node."""
-    return '%s.%s' % (cluster_moref, vcenter_uuid)
-
-
 def nodes_by_name(nodes):
-    """``{hypervisor_hostname: [NovaNode, ...]}`` of nova's nodes."""
+    """``{hypervisor_hostname: [node, ...]}`` of nova's nodes."""
     found = collections.defaultdict(list)
     for node in nodes:
         found[node.hypervisor_hostname].append(node)
@@ -73,7 +64,7 @@ def find(view, nodes, service_hosts):
     """The disagreements between one cluster's record and nova.
 
     :param view: the cluster's ``view.View``
-    :param nodes: nova's ``NovaNode`` values of this cluster
+    :param nodes: nova's ``nova_records.NovaNode`` values of this cluster
     :param service_hosts: the hosts of every nova-compute service of nova
     :returns: a list of ``Disagreement``, in the order of ``CODES``
     """

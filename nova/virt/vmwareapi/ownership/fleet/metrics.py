@@ -28,7 +28,7 @@ from prometheus_client import core
 from prometheus_client import exposition
 from prometheus_client import registry as registry_mod
 
-from nova.virt.vmwareapi.ownership import disagreement
+from nova.virt.vmwareapi.ownership.fleet import disagreement
 
 PREFIX = 'nova_vmware_owner_'
 
@@ -91,7 +91,7 @@ class _FleetCollector(registry_mod.Collector):
 def render(document):
     """The metrics of a ``list`` document, in the Prometheus text format.
 
-    :param document: what ``fleet.Fleet.document`` returns
+    :param document: what ``join.Fleet.document`` returns
     :returns: text
     """
     registry = registry_mod.CollectorRegistry(auto_describe=False)

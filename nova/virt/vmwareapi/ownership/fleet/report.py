@@ -1,11 +1,11 @@
 """The text of ``list``: a table of the clusters, then what needs doing.
 
-Pure functions of the JSON objects of ``fleet.Fleet.states`` (sorted by
+Pure functions of the JSON objects of ``join.Fleet.states`` (sorted by
 cluster name there). Every value that comes from vCenter or nova is
-escaped (``exceptions.printable``) before it is printed.
+escaped (``text.printable``) before it is printed.
 """
 
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 _COLUMNS = (
     ('CLUSTER', lambda s: s['cluster']),
@@ -27,7 +27,7 @@ _NOVA_COLUMNS = (
 
 
 def _cell(value):
-    return '-' if value in (None, '') else exceptions.printable(value)
+    return '-' if value in (None, '') else text_mod.printable(value)
 
 
 def table(states, nova=False):
@@ -84,5 +84,5 @@ def text(document):
             for code in state['disagreements']:
                 lines.append('  %s (%s): %s: %s' % (
                     _cell(state['cluster']), _cell(state['cluster_moref']),
-                    code, exceptions.printable(state['fixes'][code])))
+                    code, text_mod.printable(state['fixes'][code])))
     return '\n'.join(lines)

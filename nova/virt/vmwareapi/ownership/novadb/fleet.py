@@ -1,7 +1,7 @@
 """The nova side of ``list --nova``: every compute node and nova-compute host.
 
 Imported only by ``list --nova`` (importing nova takes seconds), which
-configures nova as ``rehome`` does (``rehome_nova.configure``: the same
+configures nova as ``rehome`` does (``database.configure``: the same
 ``--config-file``/``--config-dir``, nova-manage's database options). Reads
 through nova's objects, never SQL of our own, in every cell of the cell
 mappings (a vCenter may be shared by several cells, the case nova's own
@@ -11,34 +11,24 @@ checks cannot see), or in ``[database] connection`` when no cell is mapped.
 from nova import context as nova_context
 from nova import objects
 
-from nova.virt.vmwareapi.ownership import disagreement
-from nova.virt.vmwareapi.ownership import fleet
-from nova.virt.vmwareapi.ownership import rehome_nova
+from nova.virt.vmwareapi.ownership import nova_records
+from nova.virt.vmwareapi.ownership.novadb import database
 
 _API = '[api_database] connection'
 _CELL = '[database] connection'
 
 
 def _cells(ctxt):
-    with rehome_nova.database_errors(_API):
+    with database.database_errors(_API):
         mappings = objects.CellMappingList.get_all(ctxt)
     return [cell for cell in mappings if not cell.is_cell0()] or [None]
-
-
-def connect(config_files, config_dirs):
-    """Configure nova from the command's files, as ``rehome`` does.
-
-    :returns: an admin ``RequestContext``
-    :raises: NovaDatabaseUnavailable when a database option is not set
-    """
-    return rehome_nova.configure(config_files, config_dirs)[0]
 
 
 def read(ctxt):
     """Read nova's compute nodes and nova-compute services, in every cell.
 
     :param ctxt: an admin ``RequestContext`` (untargeted)
-    :returns: ``fleet.NovaRecords``
+    :returns: ``nova_records.NovaRecords``
     :raises: NovaDatabaseUnavailable naming the database that failed
     """
     nodes, hosts = [], set()
@@ -47,12 +37,12 @@ def read(ctxt):
             'the database_connection of cell %s (%s)' % (cell.name,
                                                          cell.uuid))
         with nova_context.target_cell(ctxt, cell) as cctxt, \
-                rehome_nova.database_errors(option):
-            nodes += [disagreement.NovaNode(node.uuid, node.host,
+                database.database_errors(option):
+            nodes += [nova_records.NovaNode(node.uuid, node.host,
                                             node.hypervisor_hostname)
                       for node in objects.ComputeNodeList.get_all(cctxt)]
             hosts.update(service.host for service in
                          objects.ServiceList.get_by_binary(
-                             cctxt, rehome_nova.BINARY,
+                             cctxt, database.BINARY,
                              include_disabled=True))
-    return fleet.NovaRecords(nodes, frozenset(hosts))
+    return nova_records.NovaRecords(nodes, frozenset(hosts))

@@ -1,23 +1,11 @@
-"""The errors of ``rehome``: moving a cluster's nova records to a new host.
+"""The refusals of ``rehome``: moving a cluster's nova records to a new host.
 
 Each refusal says what is in the way and the command that clears it; they
 derive from the package's one root, ``exceptions.OwnershipError``, and the
-command maps them to exit codes like every other error (``cli``).
+command maps them to exit codes like every other error (``cli.main``).
 """
 
 from nova.virt.vmwareapi.ownership import exceptions
-
-
-def rehome_command(old, new, config_files=()):
-    """The exact ``rehome`` command line that moves ``old``'s records."""
-    options = ''.join(' --config-file %s' % path for path in config_files)
-    return 'nova-vmware-owner%s rehome --from %s --to %s' % (options, old, new)
-
-
-_WHERE_REHOME_RUNS = (
-    'Run it where nova-manage runs, with nova-manage\'s configuration '
-    '([database] and [api_database]) and, to check the ownership record, '
-    'this cluster\'s [vmware] options')
 
 
 def _listed(items, limit=10):
@@ -25,41 +13,6 @@ def _listed(items, limit=10):
     text = ', '.join(str(item) for item in items[:limit])
     return text + (' and %d more' % (len(items) - limit)
                    if len(items) > limit else '')
-
-
-class NovaNotInstalled(exceptions.ConfigurationError):
-    """A command needs nova's objects and nova is not importable.
-
-    :param command: the command, e.g. ``rehome`` or ``list --nova``
-    """
-
-    def __init__(self, detail=None, command='rehome'):
-        self.detail = detail
-        self.command = command
-        super().__init__((), detail, message=(
-            '%s needs nova: install nova-vmware-owner with its [nova] extra '
-            "(pip install 'nova-vmware-owner[nova]') where nova-manage runs%s."
-            % (command, ' (%s)' % detail if detail else '')))
-
-
-class NovaDatabaseUnavailable(exceptions.ConfigurationError):
-    """A nova database option is missing, or its database cannot be used.
-
-    :param option: the option, e.g. ``[database] connection``
-    :param reason: what is wrong (never the connection URL: it may hold a
-                   password)
-    """
-
-    def __init__(self, option, reason):
-        self.option = option
-        self.reason = reason
-        super().__init__((option,), reason, message=(
-            'Cannot use nova\'s database of %s: %s. nova-vmware-owner reads '
-            'nova\'s databases with the same '
-            'configuration as nova-manage: pass its file with --config-file '
-            '(before the command name), and check that the database is up, '
-            'reachable from this machine and synced (nova-manage db sync, '
-            'nova-manage api_db sync).' % (option, reason)))
 
 
 class RehomeRefused(exceptions.OwnershipRefused):
@@ -213,34 +166,3 @@ class RecordNotForTarget(RehomeRefused):
         super().__init__(
             'Refusing to rehome: the ownership record of %s %s, then run '
             'rehome again.' % (location, problem))
-
-
-class NovaRecordsChanged(exceptions.OwnershipError):
-    """nova's records changed while ``rehome`` ran; it wrote nothing.
-
-    :param what: the record or the difference found
-    """
-
-    def __init__(self, what):
-        self.what = what
-        super().__init__(
-            'nova\'s records changed while rehome was running (%s). Nothing '
-            'of this run was written. Run the command again (with --dry-run '
-            'first) to decide afresh.' % what)
-
-
-class ClusterNodeOnAnotherHost(exceptions.OwnershipRefused):
-    """The cluster's compute node belongs to another host in nova."""
-
-    def __init__(self, node_name, node_uuid, owner, this_host):
-        self.node_name = node_name
-        self.node_uuid = node_uuid
-        self.owner = owner
-        self.this_host = this_host
-        super().__init__(
-            'Refusing to start as host %r: nova\'s compute node of this '
-            'cluster (%s, uuid %s) and the cluster\'s instances belong to '
-            'host %r. Move them to this host first, with %r stopped and '
-            'marked down: "%s". %s. Then start this nova-compute again.'
-            % (this_host, node_name, node_uuid, owner, owner,
-               rehome_command(owner, this_host), _WHERE_REHOME_RUNS))

@@ -8,7 +8,8 @@ resource provider and the allocations stay as they are.
 
 This module decides, with no I/O: which compute node is the cluster's, which
 precondition fails, and the list of changes. The reader of nova's records
-(``rehome_nova``) builds a ``Snapshot``; ``plan`` turns it into a ``Plan``.
+(``novadb.rehome``) builds a ``nova_records.Snapshot`` of plain values;
+``plan`` turns it into a ``Plan``.
 
 A half-done move is recognised because every record is found under either
 name: the cluster's node by its name under OLD or NEW, its service by the
@@ -19,79 +20,22 @@ names NEW gives a plan without changes: a no-op.
 import collections
 import datetime
 
-from nova.virt.vmwareapi.ownership import rehome_exceptions
+from nova.virt.vmwareapi.ownership import nova_records
+from nova.virt.vmwareapi.ownership.rehome import exceptions
 
-AGGREGATE = 'aggregate'
-HOST_MAPPING = 'host_mapping'
-INSTANCE = 'instance'
-SERVICE = 'service'
-COMPUTE_NODE = 'compute_node'
-OWNERSHIP = 'ownership'
+Change = nova_records.Change
 
-NOVA_KINDS = (AGGREGATE, HOST_MAPPING, INSTANCE, SERVICE, COMPUTE_NODE)
-"""Kinds of change written to nova's databases (``OWNERSHIP`` is vCenter's).
-"""
-
-Service = collections.namedtuple(
-    'Service', 'id host forced_down last_seen_up created_at disabled '
-    'disabled_reason')
-Node = collections.namedtuple('Node',
-                              'id uuid host hypervisor_hostname service_id')
-Instance = collections.namedtuple('Instance', 'uuid host node task_state')
-Migration = collections.namedtuple(
-    'Migration', 'id instance_uuid migration_type status')
-HostMapping = collections.namedtuple('HostMapping', 'host cell')
-Aggregate = collections.namedtuple('Aggregate', 'id name hosts')
 Ownership = collections.namedtuple('Ownership', 'location host node')
 """The cluster's ownership record: ``host`` ``None`` when unowned."""
-
-Change = collections.namedtuple('Change', 'kind ident fields')
-"""One record to change: ``fields`` is a tuple of ``(name, old, new)``.
-
-A host mapping change ``('host', OLD, None)`` deletes OLD's mapping (NEW
-is already mapped to the same cell).
-"""
-
-
-class Snapshot:
-    """What nova (and vCenter) hold about hosts ``old`` and ``new``.
-
-    :param services: ``Service`` values of both hosts' nova-compute
-    :param nodes: ``Node`` values of both hosts
-    :param instances: ``Instance`` values (not deleted) of both hosts
-    :param migrations: unfinished ``Migration`` values of both hosts
-    :param host_mappings: ``HostMapping`` values of both hosts
-    :param aggregates: ``Aggregate`` values holding either host
-    :param node_name: the cluster's node name from vCenter; ``None`` when
-                      ``[vmware]`` is not configured
-    :param ownership: the cluster's ``Ownership``; ``None`` when not read
-    :param now: aware UTC time of the reading
-    :param service_down_time: nova's ``service_down_time``, seconds
-    """
-
-    def __init__(self, old, new, services=(), nodes=(), instances=(),
-                 migrations=(), host_mappings=(), aggregates=(),
-                 node_name=None, ownership=None, now=None,
-                 service_down_time=60):
-        self.old = old
-        self.new = new
-        self.services = tuple(services)
-        self.nodes = tuple(nodes)
-        self.instances = tuple(instances)
-        self.migrations = tuple(migrations)
-        self.host_mappings = tuple(host_mappings)
-        self.aggregates = tuple(aggregates)
-        self.node_name = node_name
-        self.ownership = ownership
-        self.now = now or datetime.datetime.now(datetime.timezone.utc)
-        self.service_down_time = service_down_time
 
 
 class Plan:
     """The changes of one re-home, in the order they are applied.
 
-    :ivar node: the cluster's ``Node``; ``service``: its ``Service``
-    :ivar changes: ``Change`` values; empty when everything names NEW
+    :ivar node: the cluster's ``nova_records.Node``; ``service``: its
+               ``nova_records.Service``
+    :ivar changes: ``nova_records.Change`` values; empty when everything
+                   names NEW
     :ivar notes: what the operator should know (chosen node, manual steps)
     """
 
@@ -105,7 +49,8 @@ class Plan:
 
     @property
     def nova_changes(self):
-        return tuple(c for c in self.changes if c.kind in NOVA_KINDS)
+        return tuple(c for c in self.changes
+                     if c.kind in nova_records.NOVA_KINDS)
 
     def count(self, kind):
         return sum(1 for change in self.changes if change.kind == kind)
@@ -132,18 +77,6 @@ def service_is_down(service, now, service_down_time):
     return elapsed > service_down_time
 
 
-def node_elsewhere(nodes, node_name, this_host):
-    """The cluster's compute node when only another host has it.
-
-    What a starting nova-compute checks: ``None`` when this host has a node
-    of that name or nobody has.
-    """
-    named = [node for node in nodes if node.hypervisor_hostname == node_name]
-    if any(node.host == this_host for node in named):
-        return None
-    return named[0] if named else None
-
-
 def _cluster_node(snapshot):
     """The cluster's ``Node`` and a note on how it was chosen."""
     old, new = snapshot.old, snapshot.new
@@ -154,8 +87,8 @@ def _cluster_node(snapshot):
         if not named:
             if not any(n.host == old for n in both) and not any(
                     s.host == old for s in snapshot.services):
-                raise rehome_exceptions.SourceHostNotFound(old, new)
-            raise rehome_exceptions.ClusterNodeNotFound(
+                raise exceptions.SourceHostNotFound(old, new)
+            raise exceptions.ClusterNodeNotFound(
                 snapshot.node_name, old, new,
                 ['%s (%s)' % (n.hypervisor_hostname, n.host) for n in both])
         # Under OLD first: NEW's own node of that name is NEW in use.
@@ -168,7 +101,7 @@ def _cluster_node(snapshot):
             'moving it (%s) without checking vCenter.'
             % (old, on_old[0].hypervisor_hostname))
     if len(on_old) > 1:
-        raise rehome_exceptions.SeveralComputeNodes(
+        raise exceptions.SeveralComputeNodes(
             old, [n.hypervisor_hostname for n in on_old])
     # Nothing left under OLD: a finished (or nearly finished) move has the
     # node under NEW with OLD's renamed service.
@@ -182,7 +115,7 @@ def _cluster_node(snapshot):
             'Host %s has no compute node left and [vmware] is not '
             'configured: taking %s of host %s as the moved node.'
             % (old, moved[0].hypervisor_hostname, new))
-    raise rehome_exceptions.SourceHostNotFound(old, new)
+    raise exceptions.SourceHostNotFound(old, new)
 
 
 def _cluster_service(snapshot, node):
@@ -192,7 +125,7 @@ def _cluster_service(snapshot, node):
     for service in snapshot.services:
         if service.host == node.host:
             return service
-    raise rehome_exceptions.SourceHostNotFound(snapshot.old, snapshot.new)
+    raise exceptions.SourceHostNotFound(snapshot.old, snapshot.new)
 
 
 def _refuse_structure(snapshot, node, service):
@@ -209,14 +142,14 @@ def _refuse_structure(snapshot, node, service):
         in_use.append('host mapping to cell %s (%s is in cell %s)'
                       % (mappings[new].cell, old, mappings[old].cell))
     if in_use:
-        raise rehome_exceptions.TargetHostInUse(new, in_use)
+        raise exceptions.TargetHostInUse(new, in_use)
     others = sorted(
         {n.hypervisor_hostname for n in snapshot.nodes
          if n.host == old and n.uuid != node.uuid} |
         {i.node for i in snapshot.instances
          if i.host == old and i.node not in (None, node.hypervisor_hostname)})
     if others:
-        raise rehome_exceptions.SeveralComputeNodes(
+        raise exceptions.SeveralComputeNodes(
             old, [node.hypervisor_hostname] + others, snapshot.node_name)
 
 
@@ -235,18 +168,18 @@ def _changes(snapshot, node, service):
         hosts = [h for h in aggregate.hosts if h != old]
         if new not in hosts:
             hosts.append(new)
-        changes.append(Change(AGGREGATE, '%s (%s)' % (aggregate.id,
-                                                      aggregate.name),
-                              (('hosts', tuple(aggregate.hosts),
-                                tuple(hosts)),)))
+        changes.append(Change(
+            nova_records.AGGREGATE, '%s (%s)' % (aggregate.id,
+                                                 aggregate.name),
+            (('hosts', tuple(aggregate.hosts), tuple(hosts)),)))
     mapped = {m.host for m in snapshot.host_mappings}
     if old in mapped:
-        changes.append(Change(HOST_MAPPING, old, (
+        changes.append(Change(nova_records.HOST_MAPPING, old, (
             ('host', old, None if new in mapped else new),)))
     for instance in sorted(_cluster_instances(snapshot, node),
                            key=lambda i: i.uuid):
         if instance.host == old:
-            changes.append(Change(INSTANCE, instance.uuid,
+            changes.append(Change(nova_records.INSTANCE, instance.uuid,
                                   (('host', old, new),)))
     fields = []
     if service.host != new:
@@ -256,18 +189,20 @@ def _changes(snapshot, node, service):
         # node is under NEW the move is done and the flag is the admin's.
         fields.append(('forced_down', True, False))
     if fields:
-        changes.append(Change(SERVICE, service.id, tuple(fields)))
+        changes.append(Change(nova_records.SERVICE, service.id,
+                              tuple(fields)))
     fields = []
     if node.host != new:
         fields.append(('host', node.host, new))
     if node.service_id != service.id:
         fields.append(('service_id', node.service_id, service.id))
     if fields:
-        changes.append(Change(COMPUTE_NODE, node.uuid, tuple(fields)))
+        changes.append(Change(nova_records.COMPUTE_NODE, node.uuid,
+                              tuple(fields)))
     ownership = snapshot.ownership
     if ownership is not None and ownership.host == new and \
             ownership.node is None:
-        changes.append(Change(OWNERSHIP, str(ownership.location),
+        changes.append(Change(nova_records.OWNERSHIP, str(ownership.location),
                               (('node', None, node.uuid),)))
     return changes
 
@@ -285,21 +220,21 @@ def _refuse_preconditions(snapshot, node, service, nova_changes):
     if ownership is not None and ownership.host is not None and (
             ownership.host != new or
             ownership.node not in (None, node.uuid)):
-        raise rehome_exceptions.RecordNotForTarget(
+        raise exceptions.RecordNotForTarget(
             ownership.location, ownership.host, new, ownership.node,
             node.uuid)
     if not nova_changes:
         return
     if not service_is_down(service, snapshot.now,
                            snapshot.service_down_time):
-        raise rehome_exceptions.SourceServiceUp(
+        raise exceptions.SourceServiceUp(
             service.host, service.last_seen_up, snapshot.service_down_time)
     busy = [(i.uuid, i.task_state) for i in _cluster_instances(snapshot, node)
             if i.task_state]
     if busy:
-        raise rehome_exceptions.InstancesBusy(old, sorted(busy))
+        raise exceptions.InstancesBusy(old, sorted(busy))
     if snapshot.migrations:
-        raise rehome_exceptions.MigrationsInProgress(old, [
+        raise exceptions.MigrationsInProgress(old, [
             (m.id, m.instance_uuid, m.migration_type, m.status)
             for m in sorted(snapshot.migrations, key=lambda m: m.id)])
 
@@ -318,7 +253,8 @@ def plan(snapshot):
     if not changes:
         return Plan(snapshot.old, snapshot.new, node, service, (), notes)
     _refuse_preconditions(snapshot, node, service,
-                          any(c.kind in NOVA_KINDS for c in changes))
+                          any(c.kind in nova_records.NOVA_KINDS
+                              for c in changes))
     if snapshot.ownership is not None and snapshot.ownership.host is None:
         notes.append(
             '%s is unowned, so the record cannot hand the compute node '
@@ -340,29 +276,3 @@ def plan(snapshot):
             'once %s runs.' % (service.disabled_reason or 'no reason',
                                snapshot.new, snapshot.new, snapshot.new))
     return Plan(snapshot.old, snapshot.new, node, service, changes, notes)
-
-
-def _value(value):
-    if isinstance(value, tuple):
-        return '[%s]' % ', '.join(value)
-    return 'none' if value is None else str(value)
-
-
-def describe(change):
-    """One line for the operator: ``kind ident: field old -> new``."""
-    fields = ', '.join(
-        '%s %s -> %s' % (name, _value(old),
-                         _value(new) if new is not None or name != 'host'
-                         else '(deleted)')
-        for name, old, new in change.fields)
-    return '%s %s: %s' % (change.kind.replace('_', ' '), change.ident,
-                          fields)
-
-
-def to_dict(change):
-    """The JSON form of a change."""
-    return {'kind': change.kind, 'id': str(change.ident),
-            'fields': [{'name': name,
-                        'old': list(old) if isinstance(old, tuple) else old,
-                        'new': list(new) if isinstance(new, tuple) else new}
-                       for name, old, new in change.fields]}

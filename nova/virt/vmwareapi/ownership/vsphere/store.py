@@ -1,31 +1,34 @@
-"""The store: the vCenter calls on one cluster's record, and nothing more.
+"""The vCenter store: the calls on one cluster's record, and nothing more.
 
-``ClusterStore`` reads and writes the two places a cluster's record lives
-(``view`` describes them; ``fencing`` is the only caller of the writes). It
-works on a cluster reference it is given, so it never scans the inventory.
+``VCenterStore`` implements ``store.ClusterStore`` (the interface and its
+contract are described there): it reads and writes the two places a
+cluster's record lives (``view`` describes them; ``fencing`` is the only
+caller of the writes). It works on a cluster reference it is given, so it
+never scans the inventory.
 Round trips: ``read`` 1 (one ``RetrievePropertiesEx`` for the cluster's
 values and the custom field definitions together); every other call 1.
 
-vCenter's faults reach the caller as the typed exceptions of ``vcenter``:
+vCenter's faults reach the caller as the typed exceptions that ``vcenter``
+translates them to:
 ``DuplicateName`` (``create_lease``: the lease exists),
 ``NotFound`` (``remove_lease``: the key is gone),
 ``InvalidArgument`` (a write with the key of a removed definition).
 """
 
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import vcenter
 from nova.virt.vmwareapi.ownership import view as view_mod
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 CUSTOM_FIELDS_MANAGER = 'CustomFieldsManager'
 
 
-class ClusterStore:
+class VCenterStore:
     """The record of one cluster in vCenter.
 
     :param session: a connected ``vcenter.Session``
     :param cluster_ref: the cluster's managed object reference
     :param attribute_name: the custom attribute holding the record
-    :param location: an ``exceptions.Location``, for messages
+    :param location: a ``location.Location``, for messages
     """
 
     def __init__(self, session, cluster_ref, attribute_name, location):

@@ -24,7 +24,7 @@ from oslo_vmware import vim_util
 import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import wsdl_cache
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
 
 CLUSTER_TYPE = 'ClusterComputeResource'
 

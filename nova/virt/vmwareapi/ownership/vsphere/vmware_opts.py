@@ -13,7 +13,7 @@ import socket
 from oslo_config import cfg
 
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 _vmware_group = cfg.OptGroup('vmware', title='VMware vCenter driver')
 

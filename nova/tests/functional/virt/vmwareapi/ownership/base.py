@@ -17,10 +17,10 @@ import testtools
 
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
-from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import store as store_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
+from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 CLUSTER = 'DC0_C0'
 
@@ -46,15 +46,15 @@ def unique_attribute():
 
 
 def make_store(session, attribute, cluster=CLUSTER, where=None):
-    """The ``ClusterStore`` of ``cluster`` through ``session``.
+    """The ``VCenterStore`` of ``cluster`` through ``session``.
 
     :param where: the vCenter as messages name it (default: the endpoint)
     """
     ref = vcenter.find_cluster(session, cluster)
-    location = exceptions.Location(cluster, where or str(session.endpoint),
-                                   cluster_moref=ref.value,
-                                   attribute=attribute)
-    return store_mod.ClusterStore(session, ref, attribute, location)
+    location = location_mod.Location(cluster, where or str(session.endpoint),
+                                     cluster_moref=ref.value,
+                                     attribute=attribute)
+    return store_mod.VCenterStore(session, ref, attribute, location)
 
 
 def view_of(store):

@@ -34,8 +34,9 @@ from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
-from nova.virt.vmwareapi.ownership import store as store_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 EXIT_LOST = 5
 
@@ -83,9 +84,9 @@ def make_settings(args, attribute=None, standby_wait=True):
 
 def make_guard(session, ref, args, attribute, standby_wait=True):
     settings = make_settings(args, attribute, standby_wait)
-    location = exceptions.Location(args.cluster, str(session.endpoint),
-                                   ref.value, attribute)
-    store = store_mod.ClusterStore(session, ref, attribute, location)
+    location = location_mod.Location(args.cluster, str(session.endpoint),
+                                     ref.value, attribute)
+    store = store_mod.VCenterStore(session, ref, attribute, location)
     return guard_mod.OwnershipGuard(store, args.host, settings)
 
 

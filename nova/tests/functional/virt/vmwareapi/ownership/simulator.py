@@ -43,7 +43,7 @@ import urllib.parse
 import fixtures
 import requests
 
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 # nova/tests/functional/virt/vmwareapi/ownership/simulator.py -> repo root
 _REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),

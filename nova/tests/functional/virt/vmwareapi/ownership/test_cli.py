@@ -11,7 +11,7 @@ from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.functional.virt.vmwareapi.ownership import faults
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
              'this_host', 'owner_host', 'verdict', 'record', 'raw'}

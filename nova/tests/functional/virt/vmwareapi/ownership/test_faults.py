@@ -21,7 +21,7 @@ from nova.tests.functional.virt.vmwareapi.ownership import faults
 from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 BOUND = 60.0
 """Generous bound on the time to a defined outcome (seconds)."""

@@ -22,7 +22,7 @@ from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 THIS = 'compute-a'
 OTHER = 'compute-b'

@@ -55,7 +55,7 @@ from oslo_vmware import vim_util
 
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 WSDL_FILES = ('vimService.wsdl', 'vim.wsdl', 'vim-messagetypes.xsd',
               'vim-types.xsd', 'core-types.xsd', 'query-types.xsd',

@@ -3,7 +3,7 @@
 ``RehomeTestCase`` runs the operator's steps in process against the
 harness: stop host-a, mark it down, ``takeover --host host-b`` (the
 operations layer against the simulator), and ``rehome`` (the command's own
-``rehome_cli.run`` on the harness's cell database; the harness keeps its
+``cli.rehome.rehome`` on the harness's cell database; the harness keeps its
 databases in this process, where a subprocess could not reach them).
 """
 
@@ -14,15 +14,15 @@ from nova import objects
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.integration.virt.vmwareapi.ownership import service
-from nova.virt.vmwareapi.ownership import cli
-from nova.virt.vmwareapi.ownership import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import rehome as rehome_cli
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership.novadb import rehome as rehome_nova
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
-from nova.virt.vmwareapi.ownership import rehome_cli
-from nova.virt.vmwareapi.ownership import rehome_nova
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 CONF = service.CONF
 OLD = 'host-a'
@@ -87,24 +87,25 @@ class RehomeTestCase(service.ServiceTestCase):
                                self.vcenter_context().now(), self.location)
         return operations.apply(self.store, plan)
 
-    def vcenter_context(self):
-        """The other commands' context, on the harness's configuration."""
-        return cli.Context(types.SimpleNamespace(host=NEW),
-                           opts.settings(CONF.vmware_ownership), self.store,
-                           vcenter.vcenter_uuid(self.vcenter))
+    def vcenter_context(self, command=None, vmware=True, nova=None):
+        """The command's context, on the harness's configuration."""
+        conf = types.SimpleNamespace(host=NEW, command=command)
+        if not vmware:
+            return context.Context(conf, nova=nova)
+        return context.Context(conf, opts.settings(CONF.vmware_ownership),
+                               self.store, vcenter.vcenter_uuid(self.vcenter),
+                               nova=nova)
 
     def rehome(self, old=OLD, new=NEW, dry_run=False, yes=True,
                vmware=True, console=None):
         """Run the ``rehome`` command's body; returns ``(state, text)``."""
         command = types.SimpleNamespace(from_host=old, to_host=new,
                                         dry_run=dry_run, yes=yes)
-        ctx = types.SimpleNamespace(
-            conf=types.SimpleNamespace(command=command), old=old, new=new,
-            nova=rehome_nova, ctxt=self.ctxt,
-            service_down_time=CONF.service_down_time,
-            vcenter=self.vcenter_context() if vmware else None)
+        nova = context.NovaDatabases(rehome_nova, self.ctxt,
+                                     CONF.service_down_time)
+        ctx = self.vcenter_context(command, vmware, nova)
         try:
-            return rehome_cli.run(ctx, console=console or NoTerminal())
+            return rehome_cli.rehome(ctx, console=console or NoTerminal())
         finally:
             # The harness maps a compute's host at its first start, as
             # "nova-manage cell_v2 discover_hosts" would; like that command

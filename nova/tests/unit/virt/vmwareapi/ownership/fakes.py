@@ -17,6 +17,7 @@ import threading
 
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
@@ -42,8 +43,8 @@ def record(host=HOST, holder=None, seq=5, **kwargs):
 
 
 def location(attribute=ATTRIBUTE):
-    return exceptions.Location(CLUSTER, VCENTER, cluster_moref=MOREF,
-                               attribute=attribute)
+    return location_mod.Location(CLUSTER, VCENTER, cluster_moref=MOREF,
+                                 attribute=attribute)
 
 
 def settings(**overrides):
@@ -154,7 +155,7 @@ class FakeVCenter:
 
 
 class FakeStore:
-    """A cluster's record in a ``FakeVCenter``, as ``ClusterStore`` sees it.
+    """A cluster's record in a ``FakeVCenter``: a ``store.ClusterStore``.
 
     More than ``MAX_CALLS`` calls fail the test (an endless loop).
     ``hooks[(method, n)]`` runs before the n-th call of ``method``.

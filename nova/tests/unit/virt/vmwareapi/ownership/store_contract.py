@@ -1,8 +1,9 @@
 """The store's contract: one suite, run against every store.
 
-``ClusterStore`` on the vCenter simulator (functional tier) and
-``fakes.FakeStore`` (unit tier) both run ``StoreContract``: the fake
-cannot drift from vCenter's behaviour that the fencing relies on.
+The interface is ``store.ClusterStore``. ``vsphere.store.VCenterStore``
+on the vCenter simulator (functional tier) and ``fakes.FakeStore`` (unit
+tier) both run ``StoreContract``: the fake cannot drift from vCenter's
+behaviour that the fencing relies on.
 
 A test class mixes it in and provides:
 
@@ -17,11 +18,15 @@ A test class mixes it in and provides:
 """
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 
 class StoreContract:
     """What ``fencing`` relies on, checked against a store."""
+
+    def test_implements_the_interface(self):
+        self.assertIsInstance(self.make_store(), store_mod.ClusterStore)
 
     def test_a_cluster_never_tagged_reads_empty(self):
         reading = self.make_store().read()

@@ -16,7 +16,8 @@ import fixtures
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
-from nova.virt.vmwareapi.ownership import cli
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
@@ -67,6 +68,8 @@ EXIT_CODES = {
     exceptions.ClusterHeldByAnotherProcess(LOCATION, 'm:1:a', 'a'):
         cli.EXIT_NEEDS_FORCE,
     exceptions.HolderIsAlive(LOCATION, 'm:1:a', 3): cli.EXIT_NEEDS_FORCE,
+    exceptions.ClusterNodeOnAnotherHost('domain-c7.vc', 'n1', 'b', 'a'):
+        cli.EXIT_NEEDS_FORCE,
     exceptions.ConfirmationRequired('takeover', 'no'): cli.EXIT_NEEDS_FORCE,
     exceptions.RecordChanged(LOCATION, 'raced'): cli.EXIT_CONFLICT,
     exceptions.RecordBusy(LOCATION, 90, 'lease'): cli.EXIT_CONFLICT,
@@ -155,10 +158,10 @@ class CliTestCase(base.BaseTestCase):
         def connect(conf, clock=None):
             if error is not None:
                 raise error
-            return cli.Context(conf, opts.settings(conf.vmware_ownership),
-                               self.store, 'vc-uuid-1', clock=self.clock)
+            return context.Context(conf, opts.settings(conf.vmware_ownership),
+                                   self.store, 'vc-uuid-1', clock=self.clock)
         return self.useFixture(fixtures.MockPatchObject(
-            cli.Context, 'connect', autospec=True,
+            context.Context, 'connect', autospec=True,
             side_effect=connect)).mock
 
     def assertOneParagraph(self, text, *parts):
@@ -272,7 +275,7 @@ class CommandTestCase(CliTestCase):
     def run_command(self, *argv):
         connect = self.on_the_store()
         close = self.useFixture(fixtures.MockPatchObject(
-            cli.Context, 'close', autospec=True)).mock
+            context.Context, 'close', autospec=True)).mock
         code = self.main(*argv)
         connect.assert_called_once_with(mock.ANY)
         close.assert_called_once_with(mock.ANY)

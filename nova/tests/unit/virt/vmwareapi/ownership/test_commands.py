@@ -1,4 +1,4 @@
-"""The command handlers, on a ``cli.Context`` around the in-memory store.
+"""The command handlers, on a ``context.Context`` around the in-memory store.
 
 Refusals and failures are raised (``cli.main`` maps them to exit codes,
 ``test_cli``); what a handler prints goes to stdout.
@@ -12,8 +12,9 @@ import fixtures
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
-from nova.virt.vmwareapi.ownership import cli
-from nova.virt.vmwareapi.ownership import commands
+from nova.virt.vmwareapi.ownership.cli import cluster
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import record as record_mod
 
@@ -53,9 +54,10 @@ class CommandTestCase(base.BaseTestCase):
         conf = types.SimpleNamespace(
             host=HOST, command=types.SimpleNamespace(**command),
             config_file=['/etc/nova/nova.conf'])
-        ctx = cli.Context(conf, fakes.settings(), self.store, UUID,
-                          clock=self.clock)
-        return commands.HANDLERS[name](ctx, fmt)
+        ctx = context.Context(conf, fakes.settings(), self.store, UUID,
+                              clock=self.clock)
+        (found,) = [c for c in cluster.COMMANDS if c.name == name]
+        return found.run(ctx, fmt)
 
     def output(self):
         return self.stdout.getvalue()
@@ -164,12 +166,12 @@ class ClaimTestCase(CommandTestCase):
 
     def test_loses_every_attempt(self):
         # Another process starts a change right before each of ours.
-        for n in range(1, commands.CLAIM_ATTEMPTS + 1):
+        for n in range(1, cluster.CLAIM_ATTEMPTS + 1):
             self.store.hooks[('create_lease', n)] = \
                 self.store.start_change
         self.assertRaises(exceptions.RecordChanged, self.run_command,
                           'claim')
-        self.assertEqual(commands.CLAIM_ATTEMPTS,
+        self.assertEqual(cluster.CLAIM_ATTEMPTS,
                          self.store.calls.count('create_lease'))
         self.assertEqual([], self.store.events)
         self.assertIn('Waiting: another process is changing',
@@ -274,7 +276,7 @@ class TakeoverTestCase(CommandTestCase):
         self.assertEqual(('takeover', True), (state['action'],
                                               state['changed']))
         self.assertEqual(
-            commands.rename_steps(OTHER, HOST, ['/etc/nova/nova.conf']),
+            render.rename_steps(OTHER, HOST, ['/etc/nova/nova.conf']),
             state['next_steps'])
 
     def test_takeover_text_says_what_to_do_next(self):
@@ -361,7 +363,7 @@ class ReleaseTestCase(CommandTestCase):
 class RenameStepsTestCase(base.BaseTestCase):
 
     def test_steps(self):
-        steps = commands.rename_steps(OTHER, HOST)
+        steps = render.rename_steps(OTHER, HOST)
         self.assertIn('nova-vmware-owner rehome --from compute-b --to '
                       'compute-a', steps[3])
         self.assertIn('openstack compute service set --down compute-b '

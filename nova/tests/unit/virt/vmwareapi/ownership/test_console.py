@@ -4,7 +4,7 @@ import io
 
 from oslotest import base
 
-from nova.virt.vmwareapi.ownership import console
+from nova.virt.vmwareapi.ownership.cli import console
 from nova.virt.vmwareapi.ownership import exceptions
 
 

@@ -3,7 +3,8 @@
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
-from nova.virt.vmwareapi.ownership import disagreement as dis
+from nova.virt.vmwareapi.ownership.fleet import disagreement as dis
+from nova.virt.vmwareapi.ownership import nova_records
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 A = fakes.HOST
@@ -28,7 +29,7 @@ def unreadable():
 
 
 def node(host=A, uuid=fakes.NODE_A):
-    return dis.NovaNode(uuid, host, NAME)
+    return nova_records.NovaNode(uuid, host, NAME)
 
 
 class FindTestCase(base.BaseTestCase):
@@ -122,11 +123,11 @@ class FindTestCase(base.BaseTestCase):
 class HelpersTestCase(base.BaseTestCase):
 
     def test_node_name(self):
-        self.assertEqual('domain-c7.5a6e', dis.node_name('domain-c7',
-                                                         '5a6e'))
+        self.assertEqual('domain-c7.5a6e', nova_records.node_name('domain-c7',
+                                                                  '5a6e'))
 
     def test_nodes_by_name(self):
-        other = dis.NovaNode('u2', B, 'domain-c9.vc-uuid')
+        other = nova_records.NovaNode('u2', B, 'domain-c9.vc-uuid')
         found = dis.nodes_by_name([node(), other, node(B)])
         self.assertEqual([node(), node(B)], found[NAME])
         self.assertEqual([other], found['domain-c9.vc-uuid'])

@@ -8,10 +8,12 @@ from unittest import mock
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 
-LOCATION = exceptions.Location('DC0_C0', 'https://vc.example.test:443',
-                               cluster_moref='domain-c7',
-                               attribute='openstack.nova.owner')
+LOCATION = location_mod.Location('DC0_C0', 'https://vc.example.test:443',
+                                 cluster_moref='domain-c7',
+                                 attribute='openstack.nova.owner')
 REFUSALS = (exceptions.UnreadableRecord, exceptions.ClusterOwnedByAnotherHost,
             exceptions.NotTheOwner, exceptions.NodeIdentityMismatch,
             exceptions.ClusterHeldByAnotherProcess, exceptions.HolderIsAlive,
@@ -100,7 +102,7 @@ class HierarchyTestCase(base.BaseTestCase):
 class PrintableTestCase(base.BaseTestCase):
 
     def test_controls_and_format_characters_are_escaped(self):
-        text = exceptions.printable('a' + HOSTILE + 'b')
+        text = text_mod.printable('a' + HOSTILE + 'b')
         self.assertTrue(text.isprintable())
         self.assertTrue(text.startswith('a') and text.endswith('b'))
         for escape in ('\\n', '\\r', '\\t', '\\x1b', '\\x85', '\\x9b',
@@ -110,13 +112,13 @@ class PrintableTestCase(base.BaseTestCase):
     def test_printable_text_is_kept(self):
         for text in ('compute-a', 'caf\u00e9 \u2603 \U0001f600', 'a\\nb',
                      ''):
-            self.assertEqual(text, exceptions.printable(text))
+            self.assertEqual(text, text_mod.printable(text))
 
     def test_any_value(self):
-        self.assertEqual('None', exceptions.printable(None))
-        self.assertEqual('42', exceptions.printable(42))
-        self.assertEqual("('a', 1)", exceptions.printable(('a', 1)))
-        self.assertEqual('\\udc80', exceptions.printable('\udc80'))
+        self.assertEqual('None', text_mod.printable(None))
+        self.assertEqual('42', text_mod.printable(42))
+        self.assertEqual("('a', 1)", text_mod.printable(('a', 1)))
+        self.assertEqual('\\udc80', text_mod.printable('\udc80'))
 
 
 class MessageTestCase(base.BaseTestCase):
@@ -131,17 +133,17 @@ class MessageTestCase(base.BaseTestCase):
         self.assertEqual("cluster 'DC0_C0' (domain-c7) on vCenter "
                          "https://vc.example.test:443", str(LOCATION))
         self.assertIn('openstack.nova.owner', repr(LOCATION))
-        self.assertIn('?', str(exceptions.Location('c', 'vc')))
+        self.assertIn('?', str(location_mod.Location('c', 'vc')))
 
     def test_shorten(self):
-        self.assertEqual('None', exceptions.shorten(None))
-        self.assertEqual("'abc'", exceptions.shorten('abc'))
+        self.assertEqual('None', text_mod.shorten(None))
+        self.assertEqual("'abc'", text_mod.shorten('abc'))
         long_text = 'x' * 70000
-        short = exceptions.shorten(long_text)
+        short = text_mod.shorten(long_text)
         self.assertTrue(short.startswith("'" + 'x' * 200 + "...'"))
         self.assertIn('(70000 characters)', short)
         self.assertLess(len(short), 260)
-        self.assertEqual("'a\\nb'", exceptions.shorten('a\nb'))
+        self.assertEqual("'a\\nb'", text_mod.shorten('a\nb'))
 
     def test_configuration_error(self):
         error = exceptions.ConfigurationError(
@@ -285,7 +287,7 @@ class MessageTestCase(base.BaseTestCase):
         # What comes from vCenter, as it comes. Host names are validated
         # (record.is_host_name), the endpoint and user are configured.
         hostile = 'v' + HOSTILE
-        location = exceptions.Location(hostile, hostile, hostile, hostile)
+        location = location_mod.Location(hostile, hostile, hostile, hostile)
         for error in (
                 exceptions.UnreadableRecord(hostile, hostile, location),
                 exceptions.ClusterOwnedByAnotherHost(location, 'compute-b',

@@ -8,10 +8,11 @@ tested against the simulator (functional ``test_list``).
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
-from nova.virt.vmwareapi.ownership import disagreement as dis
-from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import fleet
+from nova.virt.vmwareapi.ownership.fleet import disagreement as dis
+from nova.virt.vmwareapi.ownership.fleet import join
 from nova.virt.vmwareapi.ownership import liveness
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership import nova_records
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 UUID = '5a6e0e6c-0000-4000-8000-00000000beef'
@@ -23,16 +24,17 @@ REQUIRED_KEYS = ('cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
 
 
 def cluster(name, moref, reading=None, record=None):
-    location = exceptions.Location(name, fakes.VCENTER, cluster_moref=moref,
-                                   attribute=fakes.ATTRIBUTE)
+    location = location_mod.Location(name, fakes.VCENTER, cluster_moref=moref,
+                                     attribute=fakes.ATTRIBUTE)
     view = (view_mod.written(record) if record is not None
             else view_mod.interpret(reading or view_mod.Reading(), location))
-    return fleet.Cluster(location, view_mod.lease_name(fakes.ATTRIBUTE,
-                                                       moref), view)
+    return view_mod.Cluster(location, view_mod.lease_name(fakes.ATTRIBUTE,
+                                                          moref), view)
 
 
 def node(moref, host, uuid=fakes.NODE_A):
-    return dis.NovaNode(uuid, host, dis.node_name(moref, UUID))
+    return nova_records.NovaNode(uuid, host,
+                                 nova_records.node_name(moref, UUID))
 
 
 def sample(nova=True):
@@ -55,17 +57,17 @@ def sample(nova=True):
             fakes.HOST, node=fakes.NODE_B).with_token(23)),
         cluster(EVIL, 'domain-c13'),
     ]
-    records = fleet.NovaRecords([
+    records = nova_records.NovaRecords([
         node('domain-c7', fakes.HOST), node('domain-c7', 'compute-c'),
         node('domain-c8', fakes.OTHER_HOST),
         node('domain-c11', fakes.OTHER_HOST, fakes.NODE_B),
         node('domain-c12', fakes.HOST, fakes.NODE_B),
-        dis.NovaNode('u', fakes.HOST, 'domain-c7.another-vcenter'),
+        nova_records.NovaNode('u', fakes.HOST, 'domain-c7.another-vcenter'),
     ], frozenset([fakes.HOST, 'compute-c']))
     clock = fakes.FakeClock()
     watch = liveness.HolderWatch('me:1:ab', 180, clock.now, machine='here')
-    return fleet.Fleet(clusters, UUID, fakes.ATTRIBUTE, fakes.HOST, watch,
-                       fakes.WALL, records if nova else None)
+    return join.Fleet(clusters, UUID, fakes.ATTRIBUTE, fakes.HOST, watch,
+                      fakes.WALL, records if nova else None)
 
 
 def document(nova=True):
@@ -131,16 +133,16 @@ class StatesTestCase(base.BaseTestCase):
 class DisagreementsTestCase(base.BaseTestCase):
 
     def test_counts_codes_and_clusters(self):
-        error = fleet.disagreements(document()['clusters'])
+        error = join.disagreements(document()['clusters'])
         self.assertEqual({dis.TWO_NOVA_HOSTS: 1, dis.NO_RECORD: 1,
                           dis.UNKNOWN_OWNER: 1, dis.NODE_DIFFERS: 1},
                          error.counts)
         self.assertEqual((3, 7), (error.clusters, error.total))
 
     def test_none_when_nothing_disagrees(self):
-        self.assertIsNone(fleet.disagreements(
+        self.assertIsNone(join.disagreements(
             document(nova=False)['clusters']))
-        self.assertIsNone(fleet.disagreements([]))
+        self.assertIsNone(join.disagreements([]))
 
 
 class StateOfTestCase(base.BaseTestCase):
@@ -148,5 +150,5 @@ class StateOfTestCase(base.BaseTestCase):
     def test_words(self):
         self.assertEqual(['held', 'unowned', 'unreadable', 'unowned',
                           'released'],
-                         [fleet.state_of(c.view)
+                         [join.state_of(c.view)
                           for c in sample().clusters[:5]])

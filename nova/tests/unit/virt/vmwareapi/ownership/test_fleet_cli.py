@@ -1,9 +1,8 @@
 """The ``list`` command through ``cli.main``: formats, errors, exit codes.
 
-``FleetContext.connect`` is replaced by a context that reads the sample
-fleet of ``test_fleet`` (nothing here connects to anything); reading a
-vCenter and nova for real is tested against the simulator and in nova's
-harness.
+``Context.connect`` is replaced by a context that connected to nothing,
+and the reading by the sample fleet of ``test_fleet``; reading a vCenter
+and nova for real is tested against the simulator and in nova's harness.
 """
 
 import json
@@ -15,20 +14,16 @@ from prometheus_client import parser
 
 from nova.tests.unit.virt.vmwareapi.ownership import test_cli
 from nova.tests.unit.virt.vmwareapi.ownership import test_fleet as samples
-from nova.virt.vmwareapi.ownership import cli
-from nova.virt.vmwareapi.ownership import disagreement
-from nova.virt.vmwareapi.ownership import fleet_cli
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import fleet as fleet_cli
+from nova.virt.vmwareapi.ownership.cli import main as cli
+from nova.virt.vmwareapi.ownership.fleet import disagreement
 
 
-class SampleContext:
-    """What ``FleetContext`` offers the command, around the sample."""
+class SampleContext(context.Context):
+    """A context that connected to nothing, and knows when it is closed."""
 
-    def __init__(self, nova):
-        self.nova = nova
-        self.closed = False
-
-    def read(self):
-        return samples.sample(self.nova)
+    closed = False
 
     def close(self):
         self.closed = True
@@ -37,12 +32,17 @@ class SampleContext:
 class ListTestCase(test_cli.CliTestCase):
 
     def on_the_sample(self):
-        """``FleetContext.connect`` gives a context around the sample."""
-        def connect(conf, clock=None):
-            self.ctx = SampleContext(conf.command.nova)
+        """The command reads the sample, with nova's records if asked."""
+        def connect(conf, cluster=True, nova=None, clock=None):
+            self.assertFalse(cluster)
+            self.ctx = SampleContext(conf)
             return self.ctx
-        return self.useFixture(fixtures.MockPatchObject(
-            fleet_cli.FleetContext, 'connect', side_effect=connect)).mock
+
+        self.useFixture(fixtures.MockPatchObject(
+            context.Context, 'connect', side_effect=connect))
+        self.useFixture(fixtures.MockPatchObject(
+            fleet_cli, 'read',
+            side_effect=lambda ctx: samples.sample(ctx.conf.command.nova)))
 
     def test_without_nova_lists_and_exits_0(self):
         self.on_the_sample()
@@ -107,7 +107,7 @@ class ListTestCase(test_cli.CliTestCase):
 
     def test_nova_not_installed(self):
         hidden = mock.patch.dict(
-            sys.modules, {'nova.virt.vmwareapi.ownership.fleet_nova': None})
+            sys.modules, {'nova.virt.vmwareapi.ownership.novadb.fleet': None})
         hidden.start()
         self.addCleanup(hidden.stop)
         self.assertEqual(cli.EXIT_USAGE, self.main('list', '--nova'))

@@ -3,7 +3,7 @@
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import test_fleet as samples
-from nova.virt.vmwareapi.ownership import fleet_report
+from nova.virt.vmwareapi.ownership.fleet import report as fleet_report
 
 HOSTILE = ('\n', '\u202e', '\x1b')
 

@@ -4,8 +4,8 @@ from oslotest import base
 from prometheus_client import parser
 
 from nova.tests.unit.virt.vmwareapi.ownership import test_fleet as samples
-from nova.virt.vmwareapi.ownership import disagreement as dis
-from nova.virt.vmwareapi.ownership import metrics
+from nova.virt.vmwareapi.ownership.fleet import disagreement as dis
+from nova.virt.vmwareapi.ownership.fleet import metrics
 
 
 def families(nova=True):

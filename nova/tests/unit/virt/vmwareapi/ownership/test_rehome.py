@@ -4,9 +4,12 @@ import datetime
 
 from oslotest import base
 
-from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import rehome
-from nova.virt.vmwareapi.ownership import rehome_exceptions
+from nova.virt.vmwareapi.ownership import decision
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership import nova_records
+from nova.virt.vmwareapi.ownership.rehome import exceptions as rehome_errors
+from nova.virt.vmwareapi.ownership.rehome import plan as plan_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 OLD = 'compute-a'
 NEW = 'compute-b'
@@ -14,29 +17,30 @@ NODE = 'domain-c7.5a6e'
 NODE_UUID = '0b7c1f4e-0000-4000-8000-000000000001'
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
 LONG_AGO = NOW - datetime.timedelta(minutes=10)
-LOCATION = exceptions.Location('DC0_C0', 'vc', 'domain-c7', 'owner')
+LOCATION = location_mod.Location('DC0_C0', 'vc', 'domain-c7', 'owner')
 
 
 def service(host=OLD, id=1, forced_down=True, last_seen_up=LONG_AGO,
             disabled=False):
-    return rehome.Service(id, host, forced_down, last_seen_up, LONG_AGO,
-                          disabled, 'maintenance' if disabled else None)
+    return nova_records.Service(id, host, forced_down, last_seen_up, LONG_AGO,
+                                disabled, 'maintenance' if disabled else None)
 
 
 def node(host=OLD, uuid=NODE_UUID, name=NODE, service_id=1, id=7):
-    return rehome.Node(id, uuid, host, name, service_id)
+    return nova_records.Node(id, uuid, host, name, service_id)
 
 
 def instance(n, host=OLD, task_state=None, name=NODE):
-    return rehome.Instance('uuid-%d' % n, host, name, task_state)
+    return nova_records.Instance('uuid-%d' % n, host, name, task_state)
 
 
 def snapshot(services=None, nodes=None, instances=None, **kwargs):
-    kwargs.setdefault('host_mappings', [rehome.HostMapping(OLD, 'cell1')])
-    kwargs.setdefault('aggregates', [rehome.Aggregate(3, 'az1', (OLD,))])
+    kwargs.setdefault('host_mappings',
+                      [nova_records.HostMapping(OLD, 'cell1')])
+    kwargs.setdefault('aggregates', [nova_records.Aggregate(3, 'az1', (OLD,))])
     kwargs.setdefault('node_name', NODE)
-    kwargs.setdefault('ownership', rehome.Ownership(LOCATION, NEW, None))
-    return rehome.Snapshot(
+    kwargs.setdefault('ownership', plan_mod.Ownership(LOCATION, NEW, None))
+    return nova_records.Snapshot(
         kwargs.pop('old', OLD), kwargs.pop('new', NEW),
         [service()] if services is None else services,
         [node()] if nodes is None else nodes,
@@ -54,19 +58,19 @@ class PlanTestCase(base.BaseTestCase):
 
     def test_unknown_source_host(self):
         error = self.assertRaises(
-            rehome_exceptions.SourceHostNotFound, rehome.plan,
+            rehome_errors.SourceHostNotFound, plan_mod.plan,
             snapshot(services=[], nodes=[], instances=[]))
         self.assertEqual((OLD, NEW), (error.host, error.new_host))
 
     def test_cluster_node_under_neither_host(self):
         error = self.assertRaises(
-            rehome_exceptions.ClusterNodeNotFound, rehome.plan,
+            rehome_errors.ClusterNodeNotFound, plan_mod.plan,
             snapshot(nodes=[node(name='domain-c9.5a6e')]))
         self.assertEqual(('domain-c9.5a6e (compute-a)',), error.found)
 
     def test_several_nodes_with_the_cluster_known(self):
         error = self.assertRaises(
-            rehome_exceptions.SeveralComputeNodes, rehome.plan,
+            rehome_errors.SeveralComputeNodes, plan_mod.plan,
             snapshot(nodes=[node(), node(uuid='u2', name='domain-c9.x',
                                          id=8)]))
         self.assertEqual((NODE, 'domain-c9.x'), error.nodes)
@@ -74,54 +78,54 @@ class PlanTestCase(base.BaseTestCase):
 
     def test_several_nodes_without_vmware(self):
         error = self.assertRaises(
-            rehome_exceptions.SeveralComputeNodes, rehome.plan,
+            rehome_errors.SeveralComputeNodes, plan_mod.plan,
             snapshot(node_name=None, ownership=None,
                      nodes=[node(), node(uuid='u2', name='n2', id=8)]))
         self.assertIn('cannot tell which one', str(error))
 
     def test_instances_on_another_node(self):
         error = self.assertRaises(
-            rehome_exceptions.SeveralComputeNodes, rehome.plan,
+            rehome_errors.SeveralComputeNodes, plan_mod.plan,
             snapshot(instances=[instance(1), instance(2, name='gone')]))
         self.assertEqual((NODE, 'gone'), error.nodes)
 
     def test_new_host_has_its_own_service(self):
         error = self.assertRaises(
-            rehome_exceptions.TargetHostInUse, rehome.plan,
+            rehome_errors.TargetHostInUse, plan_mod.plan,
             snapshot(services=[service(), service(NEW, id=2)]))
         self.assertEqual(('nova-compute service 2',), error.records)
 
     def test_new_host_has_its_own_node_of_the_cluster(self):
         # nova alone let NEW register a second node of the same cluster.
         error = self.assertRaises(
-            rehome_exceptions.TargetHostInUse, rehome.plan,
+            rehome_errors.TargetHostInUse, plan_mod.plan,
             snapshot(nodes=[node(NEW, uuid='u2', service_id=2, id=8),
                             node()]))
         self.assertIn('compute node u2', error.records[0])
 
     def test_new_host_mapped_to_another_cell(self):
         error = self.assertRaises(
-            rehome_exceptions.TargetHostInUse, rehome.plan,
-            snapshot(host_mappings=[rehome.HostMapping(OLD, 'cell1'),
-                                    rehome.HostMapping(NEW, 'cell2')]))
+            rehome_errors.TargetHostInUse, plan_mod.plan,
+            snapshot(host_mappings=[nova_records.HostMapping(OLD, 'cell1'),
+                                    nova_records.HostMapping(NEW, 'cell2')]))
         self.assertIn('host mapping to cell cell2', str(error))
 
     def test_record_names_another_host(self):
         error = self.assertRaises(
-            rehome_exceptions.RecordNotForTarget, rehome.plan,
-            snapshot(ownership=rehome.Ownership(LOCATION, OLD, None)))
+            rehome_errors.RecordNotForTarget, plan_mod.plan,
+            snapshot(ownership=plan_mod.Ownership(LOCATION, OLD, None)))
         self.assertIn('takeover --host %s' % NEW, str(error))
 
     def test_record_names_another_node(self):
         error = self.assertRaises(
-            rehome_exceptions.RecordNotForTarget, rehome.plan,
-            snapshot(ownership=rehome.Ownership(LOCATION, NEW, 'other')))
+            rehome_errors.RecordNotForTarget, plan_mod.plan,
+            snapshot(ownership=plan_mod.Ownership(LOCATION, NEW, 'other')))
         self.assertIn('names compute node other', str(error))
 
     def test_source_service_up(self):
         recent = NOW - datetime.timedelta(seconds=30)
         error = self.assertRaises(
-            rehome_exceptions.SourceServiceUp, rehome.plan,
+            rehome_errors.SourceServiceUp, plan_mod.plan,
             snapshot(services=[service(forced_down=False,
                                        last_seen_up=recent)]))
         self.assertEqual(60, error.service_down_time)
@@ -129,26 +133,27 @@ class PlanTestCase(base.BaseTestCase):
 
     def test_instances_with_a_task(self):
         error = self.assertRaises(
-            rehome_exceptions.InstancesBusy, rehome.plan,
+            rehome_errors.InstancesBusy, plan_mod.plan,
             snapshot(instances=[instance(1, task_state='spawning'),
                                 instance(2)]))
         self.assertEqual((('uuid-1', 'spawning'),), error.tasks)
 
     def test_unfinished_migration(self):
         error = self.assertRaises(
-            rehome_exceptions.MigrationsInProgress, rehome.plan,
-            snapshot(migrations=[rehome.Migration(4, 'uuid-1', 'resize',
-                                                  'finished')]))
+            rehome_errors.MigrationsInProgress, plan_mod.plan,
+            snapshot(migrations=[nova_records.Migration(4, 'uuid-1', 'resize',
+                                                        'finished')]))
         self.assertEqual(((4, 'uuid-1', 'resize', 'finished'),),
                          error.migrations)
 
     # Plans.
 
     def test_full_move(self):
-        plan = rehome.plan(snapshot())
-        self.assertEqual([rehome.AGGREGATE, rehome.HOST_MAPPING,
-                          rehome.INSTANCE, rehome.INSTANCE, rehome.SERVICE,
-                          rehome.COMPUTE_NODE, rehome.OWNERSHIP],
+        plan = plan_mod.plan(snapshot())
+        self.assertEqual([nova_records.AGGREGATE, nova_records.HOST_MAPPING,
+                          nova_records.INSTANCE, nova_records.INSTANCE,
+                          nova_records.SERVICE,
+                          nova_records.COMPUTE_NODE, nova_records.OWNERSHIP],
                          kinds(plan))
         self.assertEqual(
             ['aggregate 3 (az1): hosts [compute-a] -> [compute-b]',
@@ -159,46 +164,46 @@ class PlanTestCase(base.BaseTestCase):
              'False',
              'compute node %s: host compute-a -> compute-b' % NODE_UUID,
              'ownership %s: node none -> %s' % (LOCATION, NODE_UUID)],
-            [rehome.describe(c) for c in plan.changes])
+            [nova_records.describe(c) for c in plan.changes])
         self.assertEqual(6, len(plan.nova_changes))
 
     def test_service_down_by_silence(self):
-        plan = rehome.plan(snapshot(services=[service(forced_down=False)]))
-        (change,) = [c for c in plan.changes if c.kind == rehome.SERVICE]
+        plan = plan_mod.plan(snapshot(services=[service(forced_down=False)]))
+        (change,) = [c for c in plan.changes if c.kind == nova_records.SERVICE]
         self.assertEqual((('host', OLD, NEW),), change.fields)
 
     def test_aggregate_already_holding_both(self):
-        plan = rehome.plan(snapshot(
-            aggregates=[rehome.Aggregate(3, 'az1', (OLD, NEW))]))
+        plan = plan_mod.plan(snapshot(
+            aggregates=[nova_records.Aggregate(3, 'az1', (OLD, NEW))]))
         self.assertEqual(('hosts', (OLD, NEW), (NEW,)),
                          plan.changes[0].fields[0])
 
     def test_new_host_already_mapped_to_the_same_cell(self):
-        plan = rehome.plan(snapshot(
-            host_mappings=[rehome.HostMapping(OLD, 'cell1'),
-                           rehome.HostMapping(NEW, 'cell1')]))
+        plan = plan_mod.plan(snapshot(
+            host_mappings=[nova_records.HostMapping(OLD, 'cell1'),
+                           nova_records.HostMapping(NEW, 'cell1')]))
         (change,) = [c for c in plan.changes
-                     if c.kind == rehome.HOST_MAPPING]
+                     if c.kind == nova_records.HOST_MAPPING]
         self.assertEqual((('host', OLD, None),), change.fields)
-        self.assertIn('(deleted)', rehome.describe(change))
+        self.assertIn('(deleted)', nova_records.describe(change))
 
     def test_instance_without_node_moves_with_the_host(self):
-        plan = rehome.plan(snapshot(instances=[instance(1, name=None)]))
-        self.assertEqual(1, plan.count(rehome.INSTANCE))
+        plan = plan_mod.plan(snapshot(instances=[instance(1, name=None)]))
+        self.assertEqual(1, plan.count(nova_records.INSTANCE))
 
     def test_half_done_move_is_recognised(self):
         # Service renamed (flag still set), one instance and the mapping
         # moved; the node and the other instance not.
-        plan = rehome.plan(snapshot(
+        plan = plan_mod.plan(snapshot(
             services=[service(NEW)],
             instances=[instance(1, NEW), instance(2)],
-            host_mappings=[rehome.HostMapping(NEW, 'cell1')],
-            aggregates=[rehome.Aggregate(3, 'az1', (NEW,))]))
-        self.assertEqual([rehome.INSTANCE, rehome.SERVICE,
-                          rehome.COMPUTE_NODE, rehome.OWNERSHIP],
+            host_mappings=[nova_records.HostMapping(NEW, 'cell1')],
+            aggregates=[nova_records.Aggregate(3, 'az1', (NEW,))]))
+        self.assertEqual([nova_records.INSTANCE, nova_records.SERVICE,
+                          nova_records.COMPUTE_NODE, nova_records.OWNERSHIP],
                          kinds(plan))
         self.assertEqual('instance uuid-2: host compute-a -> compute-b',
-                         rehome.describe(plan.changes[0]))
+                         nova_records.describe(plan.changes[0]))
         self.assertEqual((('forced_down', True, False),),
                          plan.changes[1].fields)
 
@@ -206,19 +211,19 @@ class PlanTestCase(base.BaseTestCase):
         moved = snapshot(
             services=[service(NEW, forced_down=False, last_seen_up=NOW)],
             nodes=[node(NEW)], instances=[instance(1, NEW)],
-            host_mappings=[rehome.HostMapping(NEW, 'cell1')],
-            aggregates=[rehome.Aggregate(3, 'az1', (NEW,))],
-            ownership=rehome.Ownership(LOCATION, NEW, NODE_UUID))
-        plan = rehome.plan(moved)
+            host_mappings=[nova_records.HostMapping(NEW, 'cell1')],
+            aggregates=[nova_records.Aggregate(3, 'az1', (NEW,))],
+            ownership=plan_mod.Ownership(LOCATION, NEW, NODE_UUID))
+        plan = plan_mod.plan(moved)
         self.assertEqual((), plan.changes)
         self.assertEqual(NODE_UUID, plan.node.uuid)
 
     def test_no_op_leaves_a_later_forced_down_alone(self):
         moved = snapshot(services=[service(NEW)], nodes=[node(NEW)],
                          instances=[], host_mappings=[], aggregates=[],
-                         ownership=rehome.Ownership(LOCATION, NEW,
-                                                    NODE_UUID))
-        self.assertEqual((), rehome.plan(moved).changes)
+                         ownership=plan_mod.Ownership(LOCATION, NEW,
+                                                      NODE_UUID))
+        self.assertEqual((), plan_mod.plan(moved).changes)
 
     def test_only_the_record_left_needs_no_liveness(self):
         # nova's part done, NEW's service not forced down and recent.
@@ -226,11 +231,11 @@ class PlanTestCase(base.BaseTestCase):
             services=[service(NEW, forced_down=False, last_seen_up=NOW)],
             nodes=[node(NEW)], instances=[instance(1, NEW, 'spawning')],
             host_mappings=[], aggregates=[])
-        self.assertEqual([rehome.OWNERSHIP], kinds(rehome.plan(moved)))
+        self.assertEqual([nova_records.OWNERSHIP], kinds(plan_mod.plan(moved)))
 
     def test_without_vmware_the_only_node_is_moved(self):
-        plan = rehome.plan(snapshot(node_name=None, ownership=None))
-        self.assertNotIn(rehome.OWNERSHIP, kinds(plan))
+        plan = plan_mod.plan(snapshot(node_name=None, ownership=None))
+        self.assertNotIn(nova_records.OWNERSHIP, kinds(plan))
         self.assertIn('[vmware] is not configured', plan.notes[0])
         self.assertIn('compute_id', plan.notes[1])
 
@@ -238,73 +243,73 @@ class PlanTestCase(base.BaseTestCase):
         moved = snapshot(services=[service(NEW)], nodes=[node(NEW)],
                          instances=[], host_mappings=[], aggregates=[],
                          node_name=None, ownership=None)
-        plan = rehome.plan(moved)
+        plan = plan_mod.plan(moved)
         self.assertEqual((), plan.changes)
         self.assertIn('no compute node left', plan.notes[0])
 
     def test_unowned_cluster_gets_a_note(self):
-        plan = rehome.plan(snapshot(
-            ownership=rehome.Ownership(LOCATION, None, None)))
-        self.assertNotIn(rehome.OWNERSHIP, kinds(plan))
+        plan = plan_mod.plan(snapshot(
+            ownership=plan_mod.Ownership(LOCATION, None, None)))
+        self.assertNotIn(nova_records.OWNERSHIP, kinds(plan))
         self.assertIn('is unowned', plan.notes[0])
 
     def test_disabled_service_gets_a_note(self):
-        plan = rehome.plan(snapshot(services=[service(disabled=True)]))
+        plan = plan_mod.plan(snapshot(services=[service(disabled=True)]))
         self.assertIn('--enable %s' % NEW, plan.notes[-1])
 
     def test_node_without_service_id_uses_the_host(self):
-        plan = rehome.plan(snapshot(nodes=[node(service_id=None)]))
+        plan = plan_mod.plan(snapshot(nodes=[node(service_id=None)]))
         (change,) = [c for c in plan.changes
-                     if c.kind == rehome.COMPUTE_NODE]
+                     if c.kind == nova_records.COMPUTE_NODE]
         self.assertIn(('service_id', None, 1), change.fields)
 
     def test_json_form(self):
-        plan = rehome.plan(snapshot())
+        plan = plan_mod.plan(snapshot())
         self.assertEqual(
             {'kind': 'aggregate', 'id': '3 (az1)',
              'fields': [{'name': 'hosts', 'old': [OLD], 'new': [NEW]}]},
-            rehome.to_dict(plan.changes[0]))
+            nova_records.to_dict(plan.changes[0]))
 
 
 class ServiceIsDownTestCase(base.BaseTestCase):
 
     def test_forced_down(self):
-        self.assertTrue(rehome.service_is_down(
+        self.assertTrue(plan_mod.service_is_down(
             service(last_seen_up=NOW), NOW, 60))
 
     def test_silent_longer_than_down_time(self):
-        self.assertTrue(rehome.service_is_down(
+        self.assertTrue(plan_mod.service_is_down(
             service(forced_down=False,
                     last_seen_up=NOW - datetime.timedelta(seconds=61)),
             NOW, 60))
 
     def test_reported_within_down_time(self):
-        self.assertFalse(rehome.service_is_down(
+        self.assertFalse(plan_mod.service_is_down(
             service(forced_down=False,
                     last_seen_up=NOW - datetime.timedelta(seconds=59)),
             NOW, 60))
 
     def test_naive_times_are_utc_and_created_at_counts(self):
-        never = rehome.Service(1, OLD, False, None,
-                               NOW.replace(tzinfo=None), False, None)
-        self.assertFalse(rehome.service_is_down(never, NOW, 60))
+        never = nova_records.Service(1, OLD, False, None,
+                                     NOW.replace(tzinfo=None), False, None)
+        self.assertFalse(plan_mod.service_is_down(never, NOW, 60))
 
 
 class NodeElsewhereTestCase(base.BaseTestCase):
 
     def test_only_another_host_has_it(self):
-        self.assertEqual(node(), rehome.node_elsewhere([node()], NODE, NEW))
+        self.assertEqual(node(), decision.node_elsewhere([node()], NODE, NEW))
 
     def test_this_host_has_it(self):
-        self.assertIsNone(rehome.node_elsewhere([node(NEW)], NODE, NEW))
+        self.assertIsNone(decision.node_elsewhere([node(NEW)], NODE, NEW))
 
     def test_both_have_it(self):
         # The legacy duplicate nova alone allowed: not this check's case.
-        self.assertIsNone(rehome.node_elsewhere(
+        self.assertIsNone(decision.node_elsewhere(
             [node(), node(NEW, uuid='u2')], NODE, NEW))
 
     def test_only_names_that_match_exactly(self):
-        self.assertIsNone(rehome.node_elsewhere(
+        self.assertIsNone(decision.node_elsewhere(
             [node(name=NODE + '0')], NODE, NEW))
 
 
@@ -314,5 +319,5 @@ class CommandLineTestCase(base.BaseTestCase):
         self.assertEqual(
             'nova-vmware-owner --config-file /etc/nova/nova.conf rehome '
             '--from a --to b',
-            rehome_exceptions.rehome_command('a', 'b',
-                                             ['/etc/nova/nova.conf']))
+            text_mod.rehome_command('a', 'b',
+                                    ['/etc/nova/nova.conf']))

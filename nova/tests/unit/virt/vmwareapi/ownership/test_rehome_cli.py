@@ -15,14 +15,16 @@ from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.tests.unit.virt.vmwareapi.ownership import test_rehome as plans
-from nova.virt.vmwareapi.ownership import cli
-from nova.virt.vmwareapi.ownership import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import main as cli
+from nova.virt.vmwareapi.ownership.cli import rehome as rehome_cli
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record
-from nova.virt.vmwareapi.ownership import rehome
-from nova.virt.vmwareapi.ownership import rehome_cli
-from nova.virt.vmwareapi.ownership import rehome_exceptions
+from nova.virt.vmwareapi.ownership.rehome import exceptions as rehome_errors
+from nova.virt.vmwareapi.ownership.rehome import plan as plan_mod
 from nova.virt.vmwareapi.ownership import view
 
 OLD = plans.OLD
@@ -51,7 +53,7 @@ class UsageTestCase(base.BaseTestCase):
 
     def test_without_nova_one_line_names_the_extra(self):
         hidden = mock.patch.dict(
-            sys.modules, {'nova.virt.vmwareapi.ownership.rehome_nova': None})
+            sys.modules, {'nova.virt.vmwareapi.ownership.novadb.rehome': None})
         hidden.start()
         self.addCleanup(hidden.stop)
         self.assertEqual(cli.EXIT_USAGE,
@@ -72,16 +74,16 @@ class UsageTestCase(base.BaseTestCase):
 
     def test_conflict_has_its_own_exit_code(self):
         self.assertEqual(cli.EXIT_CONFLICT, cli.exit_code_for(
-            rehome_exceptions.NovaRecordsChanged('instance x changed')))
+            nova_errors.NovaRecordsChanged('instance x changed')))
         self.assertEqual(cli.EXIT_NEEDS_FORCE, cli.exit_code_for(
-            rehome_exceptions.InstancesBusy(OLD, [('x', 'spawning')])))
+            rehome_errors.InstancesBusy(OLD, [('x', 'spawning')])))
         self.assertEqual(cli.EXIT_USAGE, cli.exit_code_for(
-            rehome_exceptions.NovaDatabaseUnavailable(
+            nova_errors.NovaDatabaseUnavailable(
                 '[database] connection', 'the option is not set')))
 
 
 class FakeNova:
-    """``rehome_nova``'s interface over one plain-value snapshot."""
+    """``novadb.rehome``'s interface over one plain-value snapshot."""
 
     def __init__(self, snapshot):
         self.snapshot = snapshot
@@ -92,7 +94,7 @@ class FakeNova:
         self.snapshot.ownership = ownership
         return types.SimpleNamespace(snapshot=self.snapshot)
 
-    def move(self, ctxt, plan, read_again):
+    def move(self, ctxt, plan, read_again, replan):
         self.moved.append(plan.nova_changes)
 
 
@@ -120,17 +122,17 @@ class RunTestCase(base.BaseTestCase):
     def run_command(self, dry_run=False, yes=True, vmware=True, stdin=None):
         command = types.SimpleNamespace(from_host=OLD, to_host=NEW,
                                         dry_run=dry_run, yes=yes)
-        vcenter = cli.Context(types.SimpleNamespace(host=NEW),
-                              fakes.settings(), self.store,
-                              vcenter_uuid='5a6e')
-        ctx = types.SimpleNamespace(
-            conf=types.SimpleNamespace(command=command), old=OLD, new=NEW,
-            nova=self.nova, ctxt=None, service_down_time=60,
-            vcenter=vcenter if vmware else None)
+        conf = types.SimpleNamespace(host=NEW, command=command)
+        nova = context.NovaDatabases(self.nova)
+        if vmware:
+            ctx = context.Context(conf, fakes.settings(), self.store,
+                                  vcenter_uuid='5a6e', nova=nova)
+        else:
+            ctx = context.Context(conf, nova=nova)
         console = console_mod.Console(stdin=stdin or io.StringIO(),
                                       stdout=io.StringIO(),
                                       stderr=io.StringIO())
-        return rehome_cli.run(ctx, console)
+        return rehome_cli.rehome(ctx, console)
 
     def test_no_terminal_without_yes_writes_nothing(self):
         self.assertRaises(exceptions.ConfirmationRequired, self.run_command,
@@ -176,7 +178,7 @@ class RunTestCase(base.BaseTestCase):
     def _read_then_change(self, read):
         def reading(*args, **kwargs):
             args = list(args)
-            args[4] = rehome.Ownership(self.store.location, NEW, None)
+            args[4] = plan_mod.Ownership(self.store.location, NEW, None)
             return read(*args, **kwargs)
         return reading
 

@@ -5,10 +5,11 @@ import json
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
+from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import decision
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership import report
+from nova.virt.vmwareapi.ownership import state as state_mod
 
 Liveness = decision.Liveness
 HOST = fakes.HOST
@@ -36,45 +37,45 @@ class ReportTestCase(base.BaseTestCase):
         self.store = fakes.FakeStore()
 
     def state(self, liveness=Liveness.NONE, location=None, uuid=UUID):
-        return report.state_dict(self.store.view(), liveness, HOST,
-                                 location or fakes.location(), uuid,
-                                 self.store.lease_name)
+        return state_mod.state_dict(self.store.view(), liveness, HOST,
+                                    location or fakes.location(), uuid,
+                                    self.store.lease_name)
 
 
 class VerdictTestCase(ReportTestCase):
 
     def verdict(self):
-        return report.verdict(self.store.view(), HOST)
+        return state_mod.verdict(self.store.view(), HOST)
 
     def test_unreadable(self):
         for raw in ('{broken', '{"v":2,"host":"compute-a"}', 'two words'):
             self.store.type_by_hand(raw)
-            self.assertEqual(report.UNREADABLE, self.verdict(), raw)
+            self.assertEqual(state_mod.UNREADABLE, self.verdict(), raw)
 
     def test_unreadable_lease(self):
         self.store.put(held())
         self.store.type_by_hand('{', name=self.store.lease_name)
-        self.assertEqual(report.UNREADABLE, self.verdict())
+        self.assertEqual(state_mod.UNREADABLE, self.verdict())
 
     def test_another_host(self):
         for raw in (OTHER, 'COMPUTE-A'):
             self.store.type_by_hand(raw)
-            self.assertEqual(report.OWNED_BY_OTHER_HOST, self.verdict())
+            self.assertEqual(state_mod.OWNED_BY_OTHER_HOST, self.verdict())
         self.store.put(held(OTHER))
-        self.assertEqual(report.OWNED_BY_OTHER_HOST, self.verdict())
+        self.assertEqual(state_mod.OWNED_BY_OTHER_HOST, self.verdict())
 
     def test_unowned(self):
-        self.assertEqual(report.UNOWNED, self.verdict())
+        self.assertEqual(state_mod.UNOWNED, self.verdict())
         for raw in ('', '  '):
             self.store.type_by_hand(raw)
-            self.assertEqual(report.UNOWNED, self.verdict())
+            self.assertEqual(state_mod.UNOWNED, self.verdict())
 
     def test_this_host(self):
         self.store.type_by_hand(HOST)
-        self.assertEqual(report.OWNED_BY_THIS_HOST, self.verdict())
+        self.assertEqual(state_mod.OWNED_BY_THIS_HOST, self.verdict())
         for record in (held(), held(holder=None)):
             self.store.put(record)
-            self.assertEqual(report.OWNED_BY_THIS_HOST, self.verdict())
+            self.assertEqual(state_mod.OWNED_BY_THIS_HOST, self.verdict())
 
 
 class StateTestCase(ReportTestCase):
@@ -87,7 +88,7 @@ class StateTestCase(ReportTestCase):
             state = self.state()
             for key in REQUIRED_KEYS:
                 self.assertIn(key, state)
-            self.assertEqual(state, json.loads(report.to_json(state)))
+            self.assertEqual(state, json.loads(render.to_json(state)))
 
     def test_owned(self):
         written = self.store.put(held(OTHER, node='n1'))
@@ -109,14 +110,14 @@ class StateTestCase(ReportTestCase):
         for key in ('owner_host', 'record', 'raw', 'holder',
                     'holder_liveness', 'unreadable_reason'):
             self.assertIsNone(state[key], key)
-        self.assertEqual(report.UNOWNED, state['verdict'])
+        self.assertEqual(state_mod.UNOWNED, state['verdict'])
         self.assertEqual({'attribute': self.store.lease_name, 'token': None,
                           'raw': None}, state['lease'])
 
     def test_unreadable(self):
         self.store.type_by_hand('{broken')
         state = self.state()
-        self.assertEqual(report.UNREADABLE, state['verdict'])
+        self.assertEqual(state_mod.UNREADABLE, state['verdict'])
         self.assertIsNone(state['record'])
         self.assertIsNone(state['owner_host'])
         self.assertEqual('{broken', state['raw'])
@@ -151,10 +152,10 @@ class JsonTestCase(ReportTestCase):
     def test_pure_ascii(self):
         self.store.put(held(node='caf\u00e9 \u2603' + EVIL,
                             extra={'note': '\U0001f600'}))
-        state = self.state(location=exceptions.Location(
+        state = self.state(location=location_mod.Location(
             'Cl\u00fcster' + EVIL, fakes.VCENTER, 'domain-c7',
             fakes.ATTRIBUTE))
-        text = report.to_json(state)
+        text = render.to_json(state)
         self.assertTrue(text.isascii())
         self.assertEqual(state, json.loads(text))
 
@@ -172,21 +173,21 @@ class TextTestCase(ReportTestCase):
     def test_values_from_vcenter_are_escaped(self):
         self.store.put(held(holder='m:1:ab' + EVIL, node=EVIL, previous=EVIL,
                             since=EVIL, transitions=1))
-        location = exceptions.Location(EVIL, fakes.VCENTER + EVIL,
-                                       'domain-c7' + EVIL, fakes.ATTRIBUTE)
+        location = location_mod.Location(EVIL, fakes.VCENTER + EVIL,
+                                         'domain-c7' + EVIL, fakes.ATTRIBUTE)
         state = self.state(Liveness.LIVE, location, uuid=EVIL)
-        benign = report.show_text(self.state(Liveness.LIVE))
-        text = report.show_text(state)
+        benign = render.show_text(self.state(Liveness.LIVE))
+        text = render.show_text(state)
         self.assertSafe(text, len(benign.split('\n')))
         self.assertIn('\\u202e', text)
         self.assertIn('\\x85', text)
         self.assertIn('\\x9b', text)
-        self.assertSafe(report.verdict_text(state), 1)
+        self.assertSafe(render.verdict_text(state), 1)
 
     def test_verdict_text_escapes_what_it_is_given(self):
-        for verdict in (report.UNOWNED, report.OWNED_BY_THIS_HOST,
-                        report.OWNED_BY_OTHER_HOST, report.UNREADABLE):
-            self.assertSafe(report.verdict_text(dict(
+        for verdict in (state_mod.UNOWNED, state_mod.OWNED_BY_THIS_HOST,
+                        state_mod.OWNED_BY_OTHER_HOST, state_mod.UNREADABLE):
+            self.assertSafe(render.verdict_text(dict(
                 verdict=verdict, this_host=EVIL, owner_host=EVIL,
                 unreadable_reason=EVIL)), 1)
 
@@ -194,24 +195,24 @@ class TextTestCase(ReportTestCase):
         self.store.type_by_hand('{"host":"a","state":"%s"}' % EVIL.replace(
             '\n', '\\n'))
         state = self.state()
-        self.assertEqual(report.UNREADABLE, state['verdict'])
-        self.assertSafe(report.verdict_text(state), 1)
-        self.assertSafe(report.show_text(state), 7)
+        self.assertEqual(state_mod.UNREADABLE, state['verdict'])
+        self.assertSafe(render.verdict_text(state), 1)
+        self.assertSafe(render.show_text(state), 7)
 
     def test_verdict_text(self):
         self.store.type_by_hand('{broken')
         self.assertIn('unreadable record (invalid JSON',
-                      report.verdict_text(self.state()))
+                      render.verdict_text(self.state()))
         self.store.type_by_hand(OTHER)
         self.assertEqual('owned by host compute-b: host compute-a must not '
-                         'run against it', report.verdict_text(self.state()))
+                         'run against it', render.verdict_text(self.state()))
         self.store.type_by_hand('')
-        self.assertIn('may claim', report.verdict_text(self.state()))
+        self.assertIn('may claim', render.verdict_text(self.state()))
         self.store.type_by_hand(HOST)
-        self.assertIn('it may run', report.verdict_text(self.state()))
+        self.assertIn('it may run', render.verdict_text(self.state()))
 
     def test_show_unowned(self):
-        text = report.show_text(self.state())
+        text = render.show_text(self.state())
         self.assertRegex(text, r'(?m)^Owner host: +-$')
         self.assertRegex(text, r'(?m)^Raw value: +-$')
         self.assertNotIn('State:', text)
@@ -220,7 +221,7 @@ class TextTestCase(ReportTestCase):
     def test_show_owned(self):
         written = self.store.put(held(OTHER, node='n1', transitions=2,
                                       previous='compute-old'))
-        text = report.show_text(self.state(Liveness.DEAD))
+        text = render.show_text(self.state(Liveness.DEAD))
         for part in ('DC0_C0 (domain-c7)', fakes.VCENTER, UUID,
                      'openstack.nova.owner', 'compute-b',
                      'held, holder m:1:ab (dead)', 'n1',
@@ -239,7 +240,7 @@ class TextTestCase(ReportTestCase):
     def test_show_a_change_in_progress(self):
         self.store.start_change()
         self.assertIn('a change is in progress',
-                      report.show_text(self.state()))
+                      render.show_text(self.state()))
 
     def test_show_the_state_of_the_copy(self):
         for setup, words in (
@@ -249,11 +250,11 @@ class TextTestCase(ReportTestCase):
                     held().with_token(1))), 'stale')):
             self.store.put(held())
             setup()
-            self.assertRegex(report.show_text(self.state()),
+            self.assertRegex(render.show_text(self.state()),
                              r'(?m)^Raw value is: +%s' % words)
 
     def test_show_long_raw_truncated(self):
         self.store.put(held(extra={'junk': 'j' * 70000}))
-        text = report.show_text(self.state())
+        text = render.show_text(self.state())
         self.assertIn('characters)', text)
         self.assertLess(len(text), 2500)

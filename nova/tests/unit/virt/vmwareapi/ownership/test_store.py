@@ -10,7 +10,7 @@ from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.tests.unit.virt.vmwareapi.ownership import store_contract
-from nova.virt.vmwareapi.ownership import store as store_mod
+from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 
 
 class TestFakeStoreContract(store_contract.StoreContract,

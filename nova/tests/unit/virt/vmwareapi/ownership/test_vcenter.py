@@ -15,8 +15,8 @@ from oslotest import base
 import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import vcenter
-from nova.virt.vmwareapi.ownership import wsdl_cache
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
 
 PASSWORD = 's3cret-Pa55'
 ENDPOINT = vcenter.Endpoint('vc.example.test', 443, 'admin', PASSWORD)

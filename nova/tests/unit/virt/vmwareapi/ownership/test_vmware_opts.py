@@ -12,7 +12,7 @@ from oslo_config import fixture as config_fixture
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import vmware_opts
+from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
 
 PASSWORD = 's3cret-Pa55'
 REQUIRED = {'host_ip': 'vc.example.test', 'host_username': 'admin',

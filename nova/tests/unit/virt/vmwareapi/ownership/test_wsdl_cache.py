@@ -23,9 +23,9 @@ from oslo_vmware import vim as vim_mod
 from oslotest import base
 
 from nova.tests.unit.virt.vmwareapi.ownership import vim_wsdl
-from nova.virt.vmwareapi.ownership import wsdl_cache
-from nova.virt.vmwareapi.ownership import wsdl_client
-from nova.virt.vmwareapi.ownership import wsdl_fetch
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import client as wsdl_client
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import fetch as wsdl_fetch
 
 ENDPOINT = types.SimpleNamespace(
     scheme='https', host='vc.example.test', port=443, ca_file='/ca.pem',

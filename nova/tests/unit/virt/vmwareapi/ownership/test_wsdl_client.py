@@ -18,7 +18,7 @@ from oslotest import base
 import suds.sax.text
 
 from nova.tests.unit.virt.vmwareapi.ownership import vim_wsdl
-from nova.virt.vmwareapi.ownership import wsdl_client
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import client as wsdl_client
 
 ARGS = dict(protocol='https', host='vc.example.test', port=443,
             cacert='/ca.pem', insecure=False, pool_maxsize=10,

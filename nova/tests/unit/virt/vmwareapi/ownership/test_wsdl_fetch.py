@@ -12,7 +12,7 @@ import requests
 
 from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.tests.unit.virt.vmwareapi.ownership import vim_wsdl
-from nova.virt.vmwareapi.ownership import wsdl_fetch
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import fetch as wsdl_fetch
 
 BASE = 'https://vc.example.test:443/sdk/'
 ROOT = BASE + 'vimService.wsdl'
@@ -117,8 +117,8 @@ class FetchFailureTestCase(base.BaseTestCase):
                       str(error))
 
     def test_too_many_bytes(self):
-        self.useFixture(fixtures.MonkeyPatch(
-            'nova.virt.vmwareapi.ownership.wsdl_fetch.MAX_BYTES', 1000))
+        self.useFixture(fixtures.MockPatchObject(wsdl_fetch, 'MAX_BYTES',
+                                                 1000))
         documents = {'vimService.wsdl': wsdl('big.xsd'),
                      'big.xsd': b'x' * 2000}
         error = self.assertRaises(wsdl_fetch.WsdlFetchError, fetch,

@@ -1,7 +1,7 @@
 """vCenter's VIM client, kept on disk between runs of the command.
 
-``wsdl_fetch`` downloads the WSDL documents within bounds, ``wsdl_client``
-builds oslo.vmware's client from them and pickles it; this module decides
+``fetch`` downloads the WSDL documents within bounds, ``client`` builds
+oslo.vmware's client from them and pickles it; this module decides
 where the pickle lives and when it may be used, so that a run of
 ``nova-vmware-owner`` unpickles the client (0.3 s) instead of building it
 (5 s before, 1.1 s with the garbage collector paused).
@@ -47,8 +47,8 @@ import time
 
 import suds
 
-from nova.virt.vmwareapi.ownership import wsdl_client
-from nova.virt.vmwareapi.ownership import wsdl_fetch
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import client as wsdl_client
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import fetch as wsdl_fetch
 
 LOG = logging.getLogger(__name__)
 

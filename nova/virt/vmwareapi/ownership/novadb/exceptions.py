@@ -1,0 +1,58 @@
+"""The errors of the commands that use nova's databases.
+
+``NovaNotInstalled`` and ``NovaDatabaseUnavailable`` say why nova's records
+cannot be read at all (exit 2); ``NovaRecordsChanged`` that they changed
+while ``rehome`` ran (exit 5). This module imports no nova: the commands
+raise these errors exactly where nova is missing.
+"""
+
+from nova.virt.vmwareapi.ownership import exceptions
+
+
+class NovaNotInstalled(exceptions.ConfigurationError):
+    """A command needs nova's objects and nova is not importable.
+
+    :param command: the command, e.g. ``rehome`` or ``list --nova``
+    """
+
+    def __init__(self, detail=None, command='rehome'):
+        self.detail = detail
+        self.command = command
+        super().__init__((), detail, message=(
+            '%s needs nova: install nova-vmware-owner with its [nova] extra '
+            "(pip install 'nova-vmware-owner[nova]') where nova-manage runs%s."
+            % (command, ' (%s)' % detail if detail else '')))
+
+
+class NovaDatabaseUnavailable(exceptions.ConfigurationError):
+    """A nova database option is missing, or its database cannot be used.
+
+    :param option: the option, e.g. ``[database] connection``
+    :param reason: what is wrong (never the connection URL: it may hold a
+                   password)
+    """
+
+    def __init__(self, option, reason):
+        self.option = option
+        self.reason = reason
+        super().__init__((option,), reason, message=(
+            'Cannot use nova\'s database of %s: %s. nova-vmware-owner reads '
+            'nova\'s databases with the same '
+            'configuration as nova-manage: pass its file with --config-file '
+            '(before the command name), and check that the database is up, '
+            'reachable from this machine and synced (nova-manage db sync, '
+            'nova-manage api_db sync).' % (option, reason)))
+
+
+class NovaRecordsChanged(exceptions.OwnershipError):
+    """nova's records changed while ``rehome`` ran; it wrote nothing.
+
+    :param what: the record or the difference found
+    """
+
+    def __init__(self, what):
+        self.what = what
+        super().__init__(
+            'nova\'s records changed while rehome was running (%s). Nothing '
+            'of this run was written. Run the command again (with --dry-run '
+            'first) to decide afresh.' % what)
