@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""vCenter round trips per operation, against DESIGN section 9.
+"""vCenter round trips per operation ("Cost on vCenter", how-it-works.rst).
 
 Counts the SOAP requests a session sends, by method, at its HTTP transport
 (``base.RoundTrips``: every request, oslo.vmware's own included), for:

@@ -131,9 +131,7 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
         """Log what ``enforce`` would do; never refuse, never write."""
         assessment = guard.assess(guard.read())
         chosen = assessment.decision
-        refusal = None
-        if chosen.refused or chosen.action is guard_mod.Action.STANDBY and \
-                not guard.settings.standby_wait:
+        if chosen.refused:
             refusal = guard.refusal(assessment)
         else:
             refusal = self._node_elsewhere(host)
@@ -161,8 +159,9 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
                                         node_name, host)
         if found is None:
             return None
-        return exceptions.ClusterNodeOnAnotherHost(node_name, found.uuid,
-                                                   found.host, host)
+        return exceptions.ClusterNodeOnAnotherHost(
+            node_name=node_name, node_uuid=found.uuid, owner=found.host,
+            this_host=host)
 
     def get_nodenames_by_uuid(self, refresh=False):
         nodes = super().get_nodenames_by_uuid(refresh=refresh)

@@ -6,7 +6,7 @@ reasons about them (``rehome.plan``, ``fleet``, the driver's start check)
 works on the values alone, so it is tested without nova.
 """
 
-import collections
+import dataclasses
 import datetime
 
 AGGREGATE = 'aggregate'
@@ -20,60 +20,123 @@ NOVA_KINDS = (AGGREGATE, HOST_MAPPING, INSTANCE, SERVICE, COMPUTE_NODE)
 """Kinds of change written to nova's databases (``OWNERSHIP`` is vCenter's).
 """
 
-Service = collections.namedtuple(
-    'Service', 'id host forced_down last_seen_up created_at disabled '
-    'disabled_reason')
-Node = collections.namedtuple('Node',
-                              'id uuid host hypervisor_hostname service_id')
-Instance = collections.namedtuple('Instance', 'uuid host node task_state')
-Migration = collections.namedtuple(
-    'Migration', 'id instance_uuid migration_type status')
-HostMapping = collections.namedtuple('HostMapping', 'host cell')
-Aggregate = collections.namedtuple('Aggregate', 'id name hosts')
+
+@dataclasses.dataclass(frozen=True)
+class Service:
+    """A nova-compute service."""
+
+    id: int
+    host: str
+    forced_down: bool
+    last_seen_up: datetime.datetime
+    created_at: datetime.datetime
+    disabled: bool
+    disabled_reason: str
 
 
+@dataclasses.dataclass(frozen=True)
+class Node:
+    """A compute node; a VMware cluster's is named by ``node_name``.
+
+    ``rehome``, ``list --nova`` and the driver's start check read them.
+    """
+
+    id: int
+    uuid: str
+    host: str
+    hypervisor_hostname: str
+    service_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Instance:
+    """An instance (not deleted) and its task in progress, if any."""
+
+    uuid: str
+    host: str
+    node: str
+    task_state: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Migration:
+    """An unfinished migration."""
+
+    id: int
+    instance_uuid: str
+    migration_type: str
+    status: str
+
+
+@dataclasses.dataclass(frozen=True)
+class HostMapping:
+    """A host's mapping to its cell."""
+
+    host: str
+    cell: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Aggregate:
+    """A host aggregate and its hosts (a tuple)."""
+
+    id: int
+    name: str
+    hosts: tuple
+
+
+@dataclasses.dataclass(frozen=True)
 class Snapshot:
     """What nova (and vCenter) hold about hosts ``old`` and ``new``.
 
-    :param services: ``Service`` values of both hosts' nova-compute
-    :param nodes: ``Node`` values of both hosts
-    :param instances: ``Instance`` values (not deleted) of both hosts
-    :param migrations: unfinished ``Migration`` values of both hosts
-    :param host_mappings: ``HostMapping`` values of both hosts
-    :param aggregates: ``Aggregate`` values holding either host
-    :param node_name: the cluster's node name from vCenter; ``None`` when
-                      ``[vmware]`` is not configured
-    :param ownership: the cluster's ``rehome.plan.Ownership``; ``None``
-                      when not read
-    :param now: aware UTC time of the reading
-    :param service_down_time: nova's ``service_down_time``, seconds
+    :ivar services: ``Service`` values of both hosts' nova-compute
+    :ivar nodes: ``Node`` values of both hosts
+    :ivar instances: ``Instance`` values (not deleted) of both hosts
+    :ivar migrations: unfinished ``Migration`` values of both hosts
+    :ivar host_mappings: ``HostMapping`` values of both hosts
+    :ivar aggregates: ``Aggregate`` values holding either host
+    :ivar node_name: the cluster's node name from vCenter; ``None`` when
+                     ``[vmware]`` is not configured
+    :ivar ownership: the cluster's ``rehome.plan.Ownership``; ``None``
+                     when not read
+    :ivar now: aware UTC time of the reading (default: now)
+    :ivar service_down_time: nova's ``service_down_time``, seconds
+
+    The sequences are kept as tuples, whatever they are given as.
     """
 
-    def __init__(self, old, new, services=(), nodes=(), instances=(),
-                 migrations=(), host_mappings=(), aggregates=(),
-                 node_name=None, ownership=None, now=None,
-                 service_down_time=60):
-        self.old = old
-        self.new = new
-        self.services = tuple(services)
-        self.nodes = tuple(nodes)
-        self.instances = tuple(instances)
-        self.migrations = tuple(migrations)
-        self.host_mappings = tuple(host_mappings)
-        self.aggregates = tuple(aggregates)
-        self.node_name = node_name
-        self.ownership = ownership
-        self.now = now or datetime.datetime.now(datetime.timezone.utc)
-        self.service_down_time = service_down_time
+    old: str
+    new: str
+    services: tuple = ()
+    nodes: tuple = ()
+    instances: tuple = ()
+    migrations: tuple = ()
+    host_mappings: tuple = ()
+    aggregates: tuple = ()
+    node_name: str = None
+    ownership: object = None
+    now: datetime.datetime = None
+    service_down_time: int = 60
+
+    def __post_init__(self):
+        for name in ('services', 'nodes', 'instances', 'migrations',
+                     'host_mappings', 'aggregates'):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.now is None:
+            object.__setattr__(
+                self, 'now', datetime.datetime.now(datetime.timezone.utc))
 
 
-NovaNode = collections.namedtuple('NovaNode',
-                                  'uuid host hypervisor_hostname')
-"""One of nova's compute nodes, as ``list --nova`` reads it."""
+@dataclasses.dataclass(frozen=True)
+class NovaRecords:
+    """What nova holds for ``list --nova``.
 
-NovaRecords = collections.namedtuple('NovaRecords', 'nodes service_hosts')
-"""What nova holds for ``list --nova``: every ``NovaNode`` and the hosts of
-every nova-compute service."""
+    :ivar nodes: every compute node, a ``Node``
+    :ivar service_hosts: the hosts of every nova-compute service
+    """
+
+    nodes: tuple
+    service_hosts: frozenset
 
 
 def node_name(cluster_moref, vcenter_uuid):
@@ -81,12 +144,17 @@ def node_name(cluster_moref, vcenter_uuid):
     return '%s.%s' % (cluster_moref, vcenter_uuid)
 
 
-Change = collections.namedtuple('Change', 'kind ident fields')
-"""One record to change: ``fields`` is a tuple of ``(name, old, new)``.
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One record to change: ``fields`` is a tuple of ``(name, old, new)``.
 
-A host mapping change ``('host', OLD, None)`` deletes OLD's mapping (NEW
-is already mapped to the same cell).
-"""
+    A host mapping change ``('host', OLD, None)`` deletes OLD's mapping
+    (NEW is already mapped to the same cell).
+    """
+
+    kind: str
+    ident: object
+    fields: tuple
 
 
 def _value(value):

@@ -9,6 +9,8 @@ failures are raised as our exceptions and mapped to exit codes by
 ``main``.
 """
 
+import dataclasses
+
 from nova.virt.vmwareapi.ownership.cli import console as console_mod
 from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import render
@@ -46,14 +48,15 @@ def check(ctx, fmt):
     if view.error is not None:
         raise view.error
     raise exceptions.ClusterOwnedByAnotherHost(
-        ctx.location, view.record.host, ctx.this_host, view.record.since)
+        location=ctx.location, owner=view.record.host,
+        this_host=ctx.this_host, since=view.record.since)
 
 
 def _target_host(ctx):
     host = getattr(ctx.conf.command, 'target_host', None) or ctx.this_host
     if not record_mod.is_host_name(host):
         raise exceptions.ConfigurationError(
-            ['--host'], '%r is not a host name' % (host,))
+            options=('--host',), problem='%r is not a host name' % (host,))
     return host
 
 
@@ -141,7 +144,7 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
                                                            left))
             finally:
                 console.end_countdown()
-            outcome.observed = observed
+            outcome = dataclasses.replace(outcome, observed=observed)
             if not dry_run:
                 outcome = operations.apply(ctx.store, plan, view,
                                            observed=observed)
@@ -167,8 +170,9 @@ def takeover(ctx, fmt):
         seconds = ctx.settings.lease_duration
     elif seconds <= 0:
         raise exceptions.ConfigurationError(
-            ['--observe'], 'must be a positive number of seconds (use '
-            '--force to skip the observation)')
+            options=('--observe',),
+            problem='must be a positive number of seconds (use --force to '
+            'skip the observation)')
     return _run_change(ctx, fmt, Change.TAKEOVER, host, seconds, host,
                        force=args.force, dry_run=args.dry_run,
                        assume_yes=args.yes)

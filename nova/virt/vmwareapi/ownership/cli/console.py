@@ -61,7 +61,8 @@ class Console:
             return
         if not self.interactive:
             raise exceptions.ConfirmationRequired(
-                command, 'stdin is not a terminal and --yes was not given')
+                command=command,
+                reason='stdin is not a terminal and --yes was not given')
         self.say(summary)
         if expected:
             question = 'Type the host name to confirm (%s): ' % expected
@@ -71,7 +72,8 @@ class Console:
         self._talk.flush()
         answer = self.stdin.readline()
         if not answer:
-            raise exceptions.ConfirmationRequired(command, 'no answer')
+            raise exceptions.ConfirmationRequired(command=command,
+                                                  reason='no answer')
         answer = answer.strip()
         if expected:
             confirmed = answer == expected
@@ -79,7 +81,8 @@ class Console:
             confirmed = answer.lower() in ('y', 'yes')
         if not confirmed:
             raise exceptions.ConfirmationRequired(
-                command, 'the answer %r did not confirm it' % answer)
+                command=command,
+                reason='the answer %r did not confirm it' % answer)
 
     def countdown(self, holder, left):
         """Show the seconds of observation left (on a terminal only)."""

@@ -54,10 +54,11 @@ def _hosts(args):
     for option, host in (('--from', args.from_host), ('--to', args.to_host)):
         if not record_mod.is_host_name(host):
             raise exceptions.ConfigurationError(
-                [option], '%r is not a host name' % (host,))
+                options=(option,),
+                problem='%r is not a host name' % (host,))
     if args.from_host == args.to_host:
         raise exceptions.ConfigurationError(
-            ['--from', '--to'], 'they name the same host')
+            options=('--from', '--to'), problem='they name the same host')
     return args.from_host, args.to_host
 
 
@@ -105,8 +106,8 @@ def _record_node(ctx, new, node):
     if record is None or record.host != new or \
             record.node not in (None, node):
         raise exceptions.RecordChanged(
-            ctx.location, 'it no longer names host %s with compute node '
-            '%s or none' % (new, node))
+            location=ctx.location, what='it no longer names host %s with '
+            'compute node %s or none' % (new, node))
     if record.node != node:
         fencing.take(ctx.store, view, record.with_node(node))
 

@@ -28,6 +28,7 @@ code                   found when
 """
 
 import collections
+import dataclasses
 
 from nova.virt.vmwareapi.ownership import exceptions
 
@@ -42,8 +43,14 @@ CODES = (TWO_NOVA_HOSTS, NOVA_HOST_DIFFERS, NO_RECORD, UNKNOWN_OWNER,
          NODE_DIFFERS, RECORD_UNREADABLE)
 """Every code, in the order a cluster's disagreements are listed."""
 
-Disagreement = collections.namedtuple('Disagreement', 'code fix')
-"""One disagreement of a cluster: its code and what fixes it."""
+
+@dataclasses.dataclass(frozen=True)
+class Disagreement:
+    """One disagreement of a cluster: its code and what fixes it."""
+
+    code: str
+    fix: str
+
 
 _CMD = 'nova-vmware-owner --config-file <its nova.conf>'
 
@@ -64,7 +71,7 @@ def find(view, nodes, service_hosts):
     """The disagreements between one cluster's record and nova.
 
     :param view: the cluster's ``view.View``
-    :param nodes: nova's ``nova_records.NovaNode`` values of this cluster
+    :param nodes: nova's ``nova_records.Node`` values of this cluster
     :param service_hosts: the hosts of every nova-compute service of nova
     :returns: a list of ``Disagreement``, in the order of ``CODES``
     """
@@ -129,15 +136,12 @@ class NovaDisagrees(exceptions.OwnershipError):
     :param total: the number of clusters read
     """
 
-    def __init__(self, counts, clusters, total):
-        self.counts = dict(counts)
-        self.clusters = clusters
-        self.total = total
-        super().__init__(
-            'nova and the ownership records disagree on %d of %d cluster(s) '
-            '(%s). "nova-vmware-owner list --nova" lists each one with its '
-            'fix, and the troubleshooting page of the documentation '
-            'explains each code.'
-            % (clusters, total, ', '.join(
-                '%s: %d' % (code, self.counts[code]) for code in CODES
-                if self.counts.get(code))))
+    msg_fmt = ('nova and the ownership records disagree on %(clusters)d of '
+               '%(total)d cluster(s) (%(listed)s). "nova-vmware-owner list '
+               '--nova" lists each one with its fix, and the troubleshooting '
+               'page of the documentation explains each code.')
+
+    def computed(self):
+        return {'listed': ', '.join('%s: %d' % (code, self.counts[code])
+                                    for code in CODES
+                                    if self.counts.get(code))}

@@ -95,4 +95,5 @@ def disagreements(states):
     clusters = sum(1 for state in states if state.get('disagreements'))
     if not clusters:
         return None
-    return disagreement.NovaDisagrees(counts, clusters, len(states))
+    return disagreement.NovaDisagrees(counts=dict(counts), clusters=clusters,
+                                      total=len(states))

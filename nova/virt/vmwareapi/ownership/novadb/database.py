@@ -51,7 +51,7 @@ def database_errors(option):
         reason = '%s: %s' % (type(cause).__name__,
                              (str(cause).splitlines() or [''])[0][:300])
         raise exceptions.NovaDatabaseUnavailable(
-            option, reason) from None
+            option=option, reason=reason) from None
 
 
 def configure(config_files, config_dirs):
@@ -70,6 +70,7 @@ def configure(config_files, config_dirs):
     for group in ('database', 'api_database'):
         if not getattr(conf, group).connection:
             raise exceptions.NovaDatabaseUnavailable(
-                '[%s] connection' % group, 'the option is not set')
+                option='[%s] connection' % group,
+                reason='the option is not set')
     objects.register_all()
     return nova_context.get_admin_context(), conf.service_down_time

@@ -12,16 +12,18 @@ from nova.virt.vmwareapi.ownership import exceptions
 class NovaNotInstalled(exceptions.ConfigurationError):
     """A command needs nova's objects and nova is not importable.
 
+    :param detail: why nova could not be imported
     :param command: the command, e.g. ``rehome`` or ``list --nova``
     """
 
-    def __init__(self, detail=None, command='rehome'):
-        self.detail = detail
-        self.command = command
-        super().__init__((), detail, message=(
-            '%s needs nova: install nova-vmware-owner with its [nova] extra '
-            "(pip install 'nova-vmware-owner[nova]') where nova-manage runs%s."
-            % (command, ' (%s)' % detail if detail else '')))
+    msg_fmt = ('%(command)s needs nova: install nova-vmware-owner with its '
+               '[nova] extra (pip install \'nova-vmware-owner[nova]\') where '
+               'nova-manage runs%(why)s.')
+    detail = None
+    command = 'rehome'
+
+    def computed(self):
+        return {'why': ' (%s)' % self.detail if self.detail else ''}
 
 
 class NovaDatabaseUnavailable(exceptions.ConfigurationError):
@@ -32,16 +34,16 @@ class NovaDatabaseUnavailable(exceptions.ConfigurationError):
                    password)
     """
 
-    def __init__(self, option, reason):
-        self.option = option
-        self.reason = reason
-        super().__init__((option,), reason, message=(
-            'Cannot use nova\'s database of %s: %s. nova-vmware-owner reads '
-            'nova\'s databases with the same '
-            'configuration as nova-manage: pass its file with --config-file '
-            '(before the command name), and check that the database is up, '
-            'reachable from this machine and synced (nova-manage db sync, '
-            'nova-manage api_db sync).' % (option, reason)))
+    msg_fmt = ('Cannot use nova\'s database of %(option)s: %(reason)s. '
+               'nova-vmware-owner reads nova\'s databases with the same '
+               'configuration as nova-manage: pass its file with '
+               '--config-file (before the command name), and check that the '
+               'database is up, reachable from this machine and synced '
+               '(nova-manage db sync, nova-manage api_db sync).')
+
+    @property
+    def options(self):
+        return (self.option,)
 
 
 class NovaRecordsChanged(exceptions.OwnershipError):
@@ -50,9 +52,6 @@ class NovaRecordsChanged(exceptions.OwnershipError):
     :param what: the record or the difference found
     """
 
-    def __init__(self, what):
-        self.what = what
-        super().__init__(
-            'nova\'s records changed while rehome was running (%s). Nothing '
-            'of this run was written. Run the command again (with --dry-run '
-            'first) to decide afresh.' % what)
+    msg_fmt = ('nova\'s records changed while rehome was running (%(what)s). '
+               'Nothing of this run was written. Run the command again (with '
+               '--dry-run first) to decide afresh.')

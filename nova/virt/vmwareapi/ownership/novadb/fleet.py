@@ -13,6 +13,7 @@ from nova import objects
 
 from nova.virt.vmwareapi.ownership import nova_records
 from nova.virt.vmwareapi.ownership.novadb import database
+from nova.virt.vmwareapi.ownership.novadb import nodes as compute_nodes
 
 _API = '[api_database] connection'
 _CELL = '[database] connection'
@@ -38,8 +39,7 @@ def read(ctxt):
                                                          cell.uuid))
         with nova_context.target_cell(ctxt, cell) as cctxt, \
                 database.database_errors(option):
-            nodes += [nova_records.NovaNode(node.uuid, node.host,
-                                            node.hypervisor_hostname)
+            nodes += [compute_nodes.value(node)
                       for node in objects.ComputeNodeList.get_all(cctxt)]
             hosts.update(service.host for service in
                          objects.ServiceList.get_by_binary(

@@ -19,4 +19,4 @@ def load_nova(module, command):
     try:
         return importlib.import_module('%s.%s' % (__package__, module))
     except ImportError as exc:
-        raise exceptions.NovaNotInstalled(str(exc), command)
+        raise exceptions.NovaNotInstalled(detail=str(exc), command=command)

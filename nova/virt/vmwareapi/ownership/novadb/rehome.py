@@ -16,6 +16,8 @@ nothing was written. Only a failure between the two commits leaves a
 half-done move, which the next run recognises and completes.
 """
 
+import dataclasses
+
 from oslo_db import exception as db_exception
 
 from nova.db.api import api as api_db_api
@@ -41,6 +43,7 @@ _CHANGED = (nova_exception.UnexpectedTaskStateError,
 """What a save raises when its record changed since it was read."""
 
 
+@dataclasses.dataclass(frozen=True)
 class Records:
     """One reading of nova's records about two hosts.
 
@@ -49,9 +52,8 @@ class Records:
                    plan's changes
     """
 
-    def __init__(self, snapshot, found):
-        self.snapshot = snapshot
-        self.objects = found
+    snapshot: nova_records.Snapshot
+    objects: dict
 
 
 def _service(service):
@@ -182,12 +184,12 @@ def _apply(records, changes):
         obj = records.objects.get((change.kind, change.ident))
         if obj is None:
             raise nova_errors.NovaRecordsChanged(
-                '%s %s is gone' % (change.kind, change.ident))
+                what='%s %s is gone' % (change.kind, change.ident))
         try:
             _APPLY[change.kind](obj, change)
         except _CHANGED as exc:
             raise nova_errors.NovaRecordsChanged(
-                '%s: %s' % (nova_records.describe(change), exc))
+                what='%s: %s' % (nova_records.describe(change), exc))
 
 
 def _difference(decided, found):
@@ -219,10 +221,10 @@ def move(ctxt, plan, read_again, replan):
         try:
             again = replan(records.snapshot)
         except exceptions.OwnershipRefused as exc:
-            raise nova_errors.NovaRecordsChanged(str(exc))
+            raise nova_errors.NovaRecordsChanged(what=str(exc))
         if again.nova_changes != plan.nova_changes:
             raise nova_errors.NovaRecordsChanged(
-                _difference(plan.nova_changes, again.nova_changes))
+                what=_difference(plan.nova_changes, again.nova_changes))
         _apply(records, [c for c in again.nova_changes
                          if c.kind not in _API_KINDS])
         api_changes = [c for c in again.nova_changes if c.kind in _API_KINDS]

@@ -22,147 +22,148 @@ class RehomeRefused(exceptions.OwnershipRefused):
 class SourceHostNotFound(RehomeRefused):
     """nova has no nova-compute service or compute node named ``host``."""
 
-    def __init__(self, host, new_host):
-        self.host = host
-        self.new_host = new_host
-        super().__init__(
-            'Refusing to rehome: nova has no nova-compute service and no '
-            'compute node of host %r (nor moved ones under %r). Check the '
-            'name with "openstack compute service list --service '
-            'nova-compute" and "openstack hypervisor list --long", and that '
-            'the configuration points at the cell database of that host '
-            '([database] connection).' % (host, new_host))
+    msg_fmt = ('Refusing to rehome: nova has no nova-compute service and no '
+               'compute node of host %(host)r (nor moved ones under '
+               '%(new_host)r). Check the name with "openstack compute '
+               'service list --service nova-compute" and "openstack '
+               'hypervisor list --long", and that the configuration points '
+               'at the cell database of that host ([database] connection).')
 
 
 class ClusterNodeNotFound(RehomeRefused):
-    """The cluster's compute node is under neither host."""
+    """The cluster's compute node is under neither host.
 
-    def __init__(self, node_name, host, new_host, found=()):
-        self.node_name = node_name
-        self.host = host
-        self.new_host = new_host
-        self.found = tuple(found)
-        super().__init__(
-            'Refusing to rehome: the compute node of the cluster, %r '
-            '(<cluster moref>.<vCenter instanceUuid>, from [vmware] '
-            'cluster_name), belongs to neither host %r nor host %r in nova; '
-            'their compute nodes are: %s. Check [vmware] cluster_name and '
-            '--from.' % (node_name, host, new_host,
-                         _listed(found) or 'none'))
+    :param found: the compute nodes of both hosts (a tuple)
+    """
+
+    msg_fmt = ('Refusing to rehome: the compute node of the cluster, '
+               '%(node_name)r (<cluster moref>.<vCenter instanceUuid>, from '
+               '[vmware] cluster_name), belongs to neither host %(host)r nor '
+               'host %(new_host)r in nova; their compute nodes are: '
+               '%(nodes)s. Check [vmware] cluster_name and --from.')
+    found = ()
+
+    def computed(self):
+        return {'nodes': _listed(self.found) or 'none'}
 
 
 class SeveralComputeNodes(RehomeRefused):
-    """The source host has compute nodes besides the cluster's."""
+    """The source host has compute nodes besides the cluster's.
 
-    def __init__(self, host, nodes, node_name=None):
-        self.host = host
-        self.nodes = tuple(nodes)
-        self.node_name = node_name
-        if node_name:
+    :param nodes: the host's compute nodes (a tuple)
+    :param node_name: the cluster's, when the [vmware] options say it
+    """
+
+    msg_fmt = ('Refusing to rehome: host %(host)r has compute nodes (or '
+               'instances on nodes) other than one cluster: %(listed)s; '
+               '%(which)s. nova-compute deletes compute nodes its driver no '
+               'longer reports at its next resource update ("Deleting '
+               'orphan compute node"); instances on another node must be '
+               'moved or deleted first.')
+    node_name = None
+
+    def computed(self):
+        if self.node_name:
             which = ('the cluster\'s is %r, and moving the nova-compute '
                      'service of %r would leave the others without a '
-                     'service' % (node_name, host))
+                     'service' % (self.node_name, self.host))
         else:
             which = ('without the [vmware] options rehome cannot tell which '
                      'one is the cluster\'s; pass the configuration file '
                      'with the cluster\'s [vmware] options too')
-        super().__init__(
-            'Refusing to rehome: host %r has compute nodes (or instances on '
-            'nodes) other than one cluster: %s; %s. nova-compute deletes '
-            'compute nodes its driver no longer reports at its next resource '
-            'update ("Deleting orphan compute node"); instances on another '
-            'node must be moved or deleted first.'
-            % (host, _listed(self.nodes), which))
+        return {'listed': _listed(self.nodes), 'which': which}
 
 
 class SourceServiceUp(RehomeRefused):
     """The source nova-compute service is neither forced down nor silent."""
 
-    def __init__(self, host, last_seen_up, service_down_time):
-        self.host = host
-        self.last_seen_up = last_seen_up
-        self.service_down_time = service_down_time
-        super().__init__(
-            'Refusing to rehome: the nova-compute service of host %r is up '
-            '(last report %s, within service_down_time = %d s), so it may '
-            'still be managing the cluster. Stop nova-compute on %r, then '
-            'mark it down: "openstack compute service set --down %s '
-            'nova-compute" (or wait %d s), and run rehome again.'
-            % (host, last_seen_up or 'unknown', service_down_time, host,
-               host, service_down_time))
+    msg_fmt = ('Refusing to rehome: the nova-compute service of host '
+               '%(host)r is up (last report %(last_report)s, within '
+               'service_down_time = %(service_down_time)d s), so it may '
+               'still be managing the cluster. Stop nova-compute on %(host)r, '
+               'then mark it down: "openstack compute service set --down '
+               '%(host)s nova-compute" (or wait %(service_down_time)d s), and '
+               'run rehome again.')
+
+    def computed(self):
+        return {'last_report': self.last_seen_up or 'unknown'}
 
 
 class InstancesBusy(RehomeRefused):
-    """Instances of the cluster have a task in progress."""
+    """Instances of the cluster have a task in progress.
 
-    def __init__(self, host, tasks):
-        self.host = host
-        self.tasks = tuple(tasks)
-        super().__init__(
-            'Refusing to rehome: %d instance(s) of host %r have a task in '
-            'progress (uuid: task_state): %s. Moving them now could lose '
-            'that task\'s outcome. Let the tasks finish (that needs %r '
-            'running), or, once %r is gone for good, check each VM in vCenter '
-            'and clear its task with "openstack server set --state active '
-            '<uuid>" (or --state error), then run rehome again.'
-            % (len(self.tasks), host,
-               _listed('%s: %s' % task for task in self.tasks), host, host))
+    :param tasks: ``(uuid, task_state)`` of each (a tuple)
+    """
+
+    msg_fmt = ('Refusing to rehome: %(count)d instance(s) of host %(host)r '
+               'have a task in progress (uuid: task_state): %(listed)s. '
+               'Moving them now could lose that task\'s outcome. Let the '
+               'tasks finish (that needs %(host)r running), or, once '
+               '%(host)r is gone for good, check each VM in vCenter and '
+               'clear its task with "openstack server set --state active '
+               '<uuid>" (or --state error), then run rehome again.')
+
+    def computed(self):
+        return {'count': len(self.tasks),
+                'listed': _listed('%s: %s' % task for task in self.tasks)}
 
 
 class MigrationsInProgress(RehomeRefused):
-    """Migrations to or from the cluster are unfinished."""
+    """Migrations to or from the cluster are unfinished.
 
-    def __init__(self, host, migrations):
-        self.host = host
-        self.migrations = tuple(migrations)
-        super().__init__(
-            'Refusing to rehome: %d migration(s) to or from host %r are '
-            'unfinished (id instance type status): %s. Confirm or revert '
-            'resizes ("openstack server resize confirm|revert <server>"), '
-            'let the others finish or fail ("openstack server migration list '
-            '--host %s"), then run rehome again.'
-            % (len(self.migrations), host,
-               _listed(' '.join(str(v) for v in m) for m in self.migrations),
-               host))
+    :param migrations: ``(id, instance, type, status)`` of each (a tuple)
+    """
+
+    msg_fmt = ('Refusing to rehome: %(count)d migration(s) to or from host '
+               '%(host)r are unfinished (id instance type status): '
+               '%(listed)s. Confirm or revert resizes ("openstack server '
+               'resize confirm|revert <server>"), let the others finish or '
+               'fail ("openstack server migration list --host %(host)s"), '
+               'then run rehome again.')
+
+    def computed(self):
+        return {'count': len(self.migrations),
+                'listed': _listed(' '.join(str(v) for v in m)
+                                  for m in self.migrations)}
 
 
 class TargetHostInUse(RehomeRefused):
-    """The new host name already has nova records of its own."""
+    """The new host name already has nova records of its own.
 
-    def __init__(self, host, records):
-        self.host = host
-        self.records = tuple(records)
-        super().__init__(
-            'Refusing to rehome to host %r: nova already has records of its '
-            'own for it: %s. rehome gives the cluster\'s records a host name '
-            'that nova does not use yet. Choose an unused name, or, if %r is '
-            'a leftover with no instances, delete it first ("openstack '
-            'compute service delete <id>").'
-            % (host, _listed(self.records), host))
+    :param records: those records, in words (a tuple)
+    """
+
+    msg_fmt = ('Refusing to rehome to host %(host)r: nova already has '
+               'records of its own for it: %(listed)s. rehome gives the '
+               'cluster\'s records a host name that nova does not use yet. '
+               'Choose an unused name, or, if %(host)r is a leftover with no '
+               'instances, delete it first ("openstack compute service '
+               'delete <id>").')
+
+    def computed(self):
+        return {'listed': _listed(self.records)}
 
 
 class RecordNotForTarget(RehomeRefused):
     """The cluster's ownership record does not name the new host."""
 
-    def __init__(self, location, record_host, new_host, record_node=None,
-                 node=None):
-        self.location = location
-        self.record_host = record_host
-        self.new_host = new_host
-        self.record_node = record_node
-        self.node = node
-        if record_host != new_host:
-            problem = ('names host %r, not %r. Move the ownership first: stop '
-                       'nova-compute of %r and run "nova-vmware-owner '
+    msg_fmt = ('Refusing to rehome: the ownership record of %(location)s '
+               '%(problem)s, then run rehome again.')
+    record_node = None
+    node = None
+
+    def computed(self):
+        if self.record_host != self.new_host:
+            problem = ('names host %r, not %r. Move the ownership first: '
+                       'stop nova-compute of %r and run "nova-vmware-owner '
                        'takeover --host %s"'
-                       % (record_host, new_host, record_host, new_host))
+                       % (self.record_host, self.new_host, self.record_host,
+                          self.new_host))
         else:
             problem = ('names compute node %s, but the cluster\'s compute '
                        'node in nova is %s. Check [vmware] cluster_name; if '
                        'the record is out of date, reset it with '
                        '"nova-vmware-owner release --force" and '
                        '"nova-vmware-owner claim --host %s"'
-                       % (record_node, node, new_host))
-        super().__init__(
-            'Refusing to rehome: the ownership record of %s %s, then run '
-            'rehome again.' % (location, problem))
+                       % (self.record_node, self.node, self.new_host))
+        return {'problem': problem}

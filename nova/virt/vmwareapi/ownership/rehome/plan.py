@@ -17,7 +17,7 @@ node's ``service_id`` (renamed or not). A snapshot where everything already
 names NEW gives a plan without changes: a no-op.
 """
 
-import collections
+import dataclasses
 import datetime
 
 from nova.virt.vmwareapi.ownership import nova_records
@@ -25,27 +25,39 @@ from nova.virt.vmwareapi.ownership.rehome import exceptions
 
 Change = nova_records.Change
 
-Ownership = collections.namedtuple('Ownership', 'location host node')
-"""The cluster's ownership record: ``host`` ``None`` when unowned."""
+
+@dataclasses.dataclass(frozen=True)
+class Ownership:
+    """The cluster's ownership record, as ``rehome`` checks it.
+
+    :ivar location: the cluster, a ``location.Location``
+    :ivar host: the host it names, ``None`` when unowned
+    :ivar node: the compute node it names, if any
+    """
+
+    location: object
+    host: str = None
+    node: str = None
 
 
+@dataclasses.dataclass(frozen=True)
 class Plan:
     """The changes of one re-home, in the order they are applied.
 
     :ivar node: the cluster's ``nova_records.Node``; ``service``: its
                ``nova_records.Service``
-    :ivar changes: ``nova_records.Change`` values; empty when everything
-                   names NEW
-    :ivar notes: what the operator should know (chosen node, manual steps)
+    :ivar changes: ``nova_records.Change`` values (a tuple); empty when
+                   everything names NEW
+    :ivar notes: what the operator should know (chosen node, manual
+                 steps), a tuple
     """
 
-    def __init__(self, old, new, node, service, changes, notes):
-        self.old = old
-        self.new = new
-        self.node = node
-        self.service = service
-        self.changes = tuple(changes)
-        self.notes = tuple(notes)
+    old: str
+    new: str
+    node: nova_records.Node
+    service: nova_records.Service
+    changes: tuple = ()
+    notes: tuple = ()
 
     @property
     def nova_changes(self):
@@ -87,10 +99,11 @@ def _cluster_node(snapshot):
         if not named:
             if not any(n.host == old for n in both) and not any(
                     s.host == old for s in snapshot.services):
-                raise exceptions.SourceHostNotFound(old, new)
+                raise exceptions.SourceHostNotFound(host=old, new_host=new)
             raise exceptions.ClusterNodeNotFound(
-                snapshot.node_name, old, new,
-                ['%s (%s)' % (n.hypervisor_hostname, n.host) for n in both])
+                node_name=snapshot.node_name, host=old, new_host=new,
+                found=tuple('%s (%s)' % (n.hypervisor_hostname, n.host)
+                            for n in both))
         # Under OLD first: NEW's own node of that name is NEW in use.
         named.sort(key=lambda n: n.host != old)
         return named[0], None
@@ -102,7 +115,7 @@ def _cluster_node(snapshot):
             % (old, on_old[0].hypervisor_hostname))
     if len(on_old) > 1:
         raise exceptions.SeveralComputeNodes(
-            old, [n.hypervisor_hostname for n in on_old])
+            host=old, nodes=tuple(n.hypervisor_hostname for n in on_old))
     # Nothing left under OLD: a finished (or nearly finished) move has the
     # node under NEW with OLD's renamed service.
     on_new = [n for n in both if n.host == new]
@@ -115,7 +128,7 @@ def _cluster_node(snapshot):
             'Host %s has no compute node left and [vmware] is not '
             'configured: taking %s of host %s as the moved node.'
             % (old, moved[0].hypervisor_hostname, new))
-    raise exceptions.SourceHostNotFound(old, new)
+    raise exceptions.SourceHostNotFound(host=old, new_host=new)
 
 
 def _cluster_service(snapshot, node):
@@ -125,7 +138,8 @@ def _cluster_service(snapshot, node):
     for service in snapshot.services:
         if service.host == node.host:
             return service
-    raise exceptions.SourceHostNotFound(snapshot.old, snapshot.new)
+    raise exceptions.SourceHostNotFound(host=snapshot.old,
+                                        new_host=snapshot.new)
 
 
 def _refuse_structure(snapshot, node, service):
@@ -142,7 +156,7 @@ def _refuse_structure(snapshot, node, service):
         in_use.append('host mapping to cell %s (%s is in cell %s)'
                       % (mappings[new].cell, old, mappings[old].cell))
     if in_use:
-        raise exceptions.TargetHostInUse(new, in_use)
+        raise exceptions.TargetHostInUse(host=new, records=tuple(in_use))
     others = sorted(
         {n.hypervisor_hostname for n in snapshot.nodes
          if n.host == old and n.uuid != node.uuid} |
@@ -150,7 +164,8 @@ def _refuse_structure(snapshot, node, service):
          if i.host == old and i.node not in (None, node.hypervisor_hostname)})
     if others:
         raise exceptions.SeveralComputeNodes(
-            old, [node.hypervisor_hostname] + others, snapshot.node_name)
+            host=old, nodes=(node.hypervisor_hostname, *others),
+            node_name=snapshot.node_name)
 
 
 def _cluster_instances(snapshot, node):
@@ -221,22 +236,23 @@ def _refuse_preconditions(snapshot, node, service, nova_changes):
             ownership.host != new or
             ownership.node not in (None, node.uuid)):
         raise exceptions.RecordNotForTarget(
-            ownership.location, ownership.host, new, ownership.node,
-            node.uuid)
+            location=ownership.location, record_host=ownership.host,
+            new_host=new, record_node=ownership.node, node=node.uuid)
     if not nova_changes:
         return
     if not service_is_down(service, snapshot.now,
                            snapshot.service_down_time):
         raise exceptions.SourceServiceUp(
-            service.host, service.last_seen_up, snapshot.service_down_time)
+            host=service.host, last_seen_up=service.last_seen_up,
+            service_down_time=snapshot.service_down_time)
     busy = [(i.uuid, i.task_state) for i in _cluster_instances(snapshot, node)
             if i.task_state]
     if busy:
-        raise exceptions.InstancesBusy(old, sorted(busy))
+        raise exceptions.InstancesBusy(host=old, tasks=tuple(sorted(busy)))
     if snapshot.migrations:
-        raise exceptions.MigrationsInProgress(old, [
+        raise exceptions.MigrationsInProgress(host=old, migrations=tuple(
             (m.id, m.instance_uuid, m.migration_type, m.status)
-            for m in sorted(snapshot.migrations, key=lambda m: m.id)])
+            for m in sorted(snapshot.migrations, key=lambda m: m.id)))
 
 
 def plan(snapshot):
@@ -251,7 +267,8 @@ def plan(snapshot):
     changes = _changes(snapshot, node, service)
     notes = [note] if note else []
     if not changes:
-        return Plan(snapshot.old, snapshot.new, node, service, (), notes)
+        return Plan(snapshot.old, snapshot.new, node, service, (),
+                    tuple(notes))
     _refuse_preconditions(snapshot, node, service,
                           any(c.kind in nova_records.NOVA_KINDS
                               for c in changes))
@@ -275,4 +292,5 @@ def plan(snapshot):
             'with "openstack compute service set --enable %s nova-compute" '
             'once %s runs.' % (service.disabled_reason or 'no reason',
                                snapshot.new, snapshot.new, snapshot.new))
-    return Plan(snapshot.old, snapshot.new, node, service, changes, notes)
+    return Plan(snapshot.old, snapshot.new, node, service, tuple(changes),
+                tuple(notes))

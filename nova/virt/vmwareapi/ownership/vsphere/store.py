@@ -17,6 +17,7 @@ translates them to:
 
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import view as view_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 CUSTOM_FIELDS_MANAGER = 'CustomFieldsManager'
@@ -56,12 +57,12 @@ class VCenterStore:
                               ['name', 'customValue']),
                              (self._fields, CUSTOM_FIELDS_MANAGER,
                               ['field'])]))
-        except exceptions.ManagedObjectNotFound:
+        except vsphere_errors.ManagedObjectNotFound:
             found = {}
         cluster = found.get(vcenter.moref_value(self._cluster), {})
         if 'name' not in cluster:
-            raise exceptions.ClusterNotFound(self.location.cluster,
-                                             self.location.vcenter)
+            raise vsphere_errors.ClusterNotFound(
+                cluster=self.location.cluster, vcenter=self.location.vcenter)
         fields = found.get(vcenter.moref_value(self._fields), {})
         return reading_of(cluster.get('customValue'),
                           field_keys(fields.get('field')),

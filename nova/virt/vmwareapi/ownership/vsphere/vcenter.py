@@ -13,6 +13,7 @@ of times (oslo.vmware retries it forever, 10 to 60 seconds apart).
 """
 
 import contextlib
+import dataclasses
 import functools
 import re
 import time
@@ -24,6 +25,7 @@ from oslo_vmware import vim_util
 import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
 
 CLUSTER_TYPE = 'ClusterComputeResource'
@@ -43,7 +45,7 @@ _FAULTS = {
     'DuplicateName': exceptions.DuplicateName,
     'NotFound': exceptions.NotFound,
     'InvalidArgument': exceptions.InvalidArgument,
-    'ManagedObjectNotFound': exceptions.ManagedObjectNotFound,
+    'ManagedObjectNotFound': vsphere_errors.ManagedObjectNotFound,
 }
 _NO_PERMISSION = 'NoPermission'
 _INVALID_LOGIN = 'InvalidLogin'
@@ -85,24 +87,28 @@ def summarize_error(error):
     return text.splitlines()[0] if text else type(error).__name__
 
 
+@dataclasses.dataclass(frozen=True)
 class Endpoint:
     """How to reach one vCenter.
 
-    :param host: address; ``port``: TCP port; ``username``/``password``:
-                 credentials; ``ca_file``: CA bundle; ``insecure``: skip
-                 certificate checks (only without ``ca_file``);
-                 ``scheme``: https, or http for a plain simulator
+    :ivar host: address; ``port``: TCP port; ``username``/``password``:
+                credentials (the password is never shown); ``ca_file``: CA
+                bundle; ``insecure``: skip certificate checks (only without
+                ``ca_file``); ``scheme``: https, or http for a plain
+                simulator
     """
 
-    def __init__(self, host, port, username, password, ca_file=None,
-                 insecure=False, scheme='https'):
-        self.host = host
-        self.port = port
-        self.username = username
-        self.password = password
-        self.ca_file = ca_file
-        self.insecure = insecure and not ca_file
-        self.scheme = scheme
+    host: str
+    port: int
+    username: str
+    password: str = dataclasses.field(repr=False)
+    ca_file: str = None
+    insecure: bool = False
+    scheme: str = 'https'
+
+    def __post_init__(self):
+        object.__setattr__(self, 'insecure',
+                           self.insecure and not self.ca_file)
 
     def __str__(self):
         # Never the password. The address as oslo.vmware builds it: an
@@ -131,25 +137,30 @@ def translated(operation, where, username=None):
     except exceptions.OwnershipError:
         raise
     except requests.exceptions.SSLError as exc:
-        raise exceptions.VCenterUnreachable(
-            where, 'TLS verification failed (%s)' % summarize_error(exc))
+        raise vsphere_errors.VCenterUnreachable(
+            endpoint=where,
+            reason='TLS verification failed (%s)' % summarize_error(exc))
     except requests.exceptions.RequestException as exc:
-        raise exceptions.VCenterUnreachable(where, summarize_error(exc))
+        raise vsphere_errors.VCenterUnreachable(
+            endpoint=where, reason=summarize_error(exc))
     except (vexc.VimConnectionException,
             vexc.VimSessionOverLoadException) as exc:
-        raise exceptions.VCenterUnreachable(
-            where, summarize_error(exc.cause or exc.msg or exc))
+        raise vsphere_errors.VCenterUnreachable(
+            endpoint=where,
+            reason=summarize_error(exc.cause or exc.msg or exc))
     except vexc.VimException as exc:
         name = _fault_name(exc)
         if name == _NO_PERMISSION:
             privilege = (getattr(exc, 'details', None) or {}).get(
                 'privilegeId') or _PRIVILEGES.get(operation, 'unknown')
-            raise exceptions.MissingPrivilege(privilege, operation, username)
+            raise vsphere_errors.MissingPrivilege(
+                privilege=privilege, operation=operation, username=username)
         if name == _INVALID_LOGIN:
-            raise exceptions.VCenterLoginFailed(where, username)
+            raise vsphere_errors.VCenterLoginFailed(endpoint=where,
+                                                    username=username)
         kind = _FAULTS.get(name, exceptions.VCenterFault)
-        raise kind(operation, name or type(exc).__name__,
-                   summarize_error(exc.cause or exc.msg or exc))
+        raise kind(operation=operation, fault=name or type(exc).__name__,
+                   detail=summarize_error(exc.cause or exc.msg or exc))
 
 
 class Session(api.VMwareAPISession):
@@ -338,8 +349,8 @@ def find_cluster(session, name):
             session, [], view_of=(view, CLUSTER_TYPE, ['name']))
             if props.get('name') == name]
     if len(found) != 1:
-        raise exceptions.ClusterNotFound(name, str(session.endpoint),
-                                         len(found))
+        raise vsphere_errors.ClusterNotFound(
+            cluster=name, vcenter=str(session.endpoint), found=len(found))
     return found[0]
 
 

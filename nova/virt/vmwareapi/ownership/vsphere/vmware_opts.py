@@ -88,8 +88,8 @@ def _required(conf, name):
     value = getattr(conf.vmware, name)
     if value in (None, ''):
         raise exceptions.ConfigurationError(
-            ['[vmware] %s' % name],
-            'must be set in the configuration file (the same file '
+            options=('[vmware] %s' % name,),
+            problem='must be set in the configuration file (the same file '
             'nova-compute reads; pass it with --config-file)')
     return value
 
@@ -103,12 +103,13 @@ def endpoint(conf):
     ca_file = vmware.ca_file
     if ca_file and not os.path.isfile(ca_file):
         raise exceptions.ConfigurationError(
-            ['[vmware] ca_file'], 'no such file: %r (the CA bundle that '
-            'verifies the vCenter certificate)' % ca_file)
+            options=('[vmware] ca_file',),
+            problem='no such file: %r (the CA bundle that verifies the '
+            'vCenter certificate)' % ca_file)
     if ca_file and not os.access(ca_file, os.R_OK):
         raise exceptions.ConfigurationError(
-            ['[vmware] ca_file'], '%r cannot be read by this user'
-            % ca_file)
+            options=('[vmware] ca_file',),
+            problem='%r cannot be read by this user' % ca_file)
     return vcenter.Endpoint(
         _required(conf, 'host_ip'), vmware.host_port,
         _required(conf, 'host_username'), _required(conf, 'host_password'),

@@ -181,7 +181,8 @@ class VCenterSimulator(fixtures.Fixture):
 
         The new one listens on the same port with the same credentials
         and certificate: a vCenter that crashed and came back empty (all
-        state is lost, VCSIM.md fact 10).
+        state is lost: the simulator keeps it in memory, see "The vCenter
+        simulator" in doc/source/contributor.rst).
 
         :param sig: the signal that stops the old one (SIGKILL: a crash)
         """

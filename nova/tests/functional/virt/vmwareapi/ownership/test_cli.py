@@ -17,8 +17,8 @@ JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
              'this_host', 'owner_host', 'verdict', 'record', 'raw'}
 
 ERROR_BOUND = 30
-"""Seconds within which a connection problem must be reported (DESIGN.md
-section 10: never a hang)."""
+"""Seconds within which a connection problem must be reported: never a
+hang (doc/source/faults.rst)."""
 
 
 class TestShowCheck(base.SimulatorTestCase):

@@ -21,6 +21,7 @@ from nova.tests.functional.virt.vmwareapi.ownership import faults
 from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 BOUND = 60.0
@@ -124,7 +125,7 @@ class TestBrokenConnections(FaultTestCase):
         hook = faults.CallHook(self, session)
         hook.before('SetField', lambda: proxy.set_mode(tcpproxy.RESET))
         started = time.monotonic()
-        self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, guard.start)
         failed = time.monotonic() - started
         # The interrupted claim left its lease without a value.
         reading = self.reading()
@@ -149,7 +150,7 @@ class TestBrokenConnections(FaultTestCase):
         hook = faults.CallHook(self, session)
         hook.before('SetField', lambda: proxy.set_mode(tcpproxy.BLACKHOLE))
         started = time.monotonic()
-        self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, guard.start)
         took = time.monotonic() - started
         self.assertNothingWritten(self.reading())
         # Three requests before it: the read, the lease, the hung write.
@@ -172,7 +173,7 @@ class TestBrokenConnections(FaultTestCase):
             self.addCleanup(timer.cancel)
             timer.start()
         hook.before('AddCustomFieldDef', mute_once, nth=1)
-        self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, guard.start)
         orphan = self.reading()
         self.assertIsNotNone(orphan.lease_key)
         self.assertNothingWritten(orphan)
@@ -257,7 +258,7 @@ class TestSilentVCenter(base.SimulatorTestCase):
         endpoint = vcenter.Endpoint('127.0.0.1', silent.port, 'user',
                                     'secret', ca_file=self.simulator.ca_file)
         error = self.assertRaises(
-            exceptions.VCenterUnreachable, vcenter.connect, endpoint,
+            vsphere_errors.VCenterUnreachable, vcenter.connect, endpoint,
             faults.TIMEOUT)
         self.assertIn('https://127.0.0.1:%d' % silent.port, str(error))
         self.assertIn('timed out', str(error))
@@ -310,7 +311,7 @@ class TestMissingPrivileges(FaultTestCase):
         hook = faults.CallHook(self, self.session)
         hook.answer('AddCustomFieldDef',
                     faults.no_permission('Global.ManageCustomFields'))
-        error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
+        error = self.assertRaises(vsphere_errors.MissingPrivilege, guard.start)
         self.assertEqual('Global.ManageCustomFields', error.privilege)
         self.assertIn('Global.ManageCustomFields', str(error))
         reading = self.reading()
@@ -322,7 +323,7 @@ class TestMissingPrivileges(FaultTestCase):
         hook = faults.CallHook(self, self.session)
         # An older vCenter names no privilege: the one SetField needs.
         hook.answer('SetField', faults.no_permission())
-        error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
+        error = self.assertRaises(vsphere_errors.MissingPrivilege, guard.start)
         self.assertEqual('Global.SetCustomField', error.privilege)
         self.assertIn('Global.SetCustomField', str(error))
         reading = self.reading()
@@ -357,5 +358,6 @@ class TestMissingPrivileges(FaultTestCase):
             raise requests.exceptions.ConnectionError(
                 '[Errno 111] Connection refused')
         hook.before('RetrievePropertiesEx', refuse)
-        error = self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        error = self.assertRaises(vsphere_errors.VCenterUnreachable,
+                                  guard.start)
         self.assertIn('Connection refused', str(error))

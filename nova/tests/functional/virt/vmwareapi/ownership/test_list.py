@@ -44,7 +44,7 @@ EXPECTED = {
 UNOWNED = ('unowned', None, 'unowned', False, False)
 JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
              'this_host', 'owner_host', 'verdict', 'record', 'raw'}
-"""The keys of ``show``'s object (DESIGN section 7)."""
+"""The keys of ``show``'s object (doc/source/cli/index.rst)."""
 
 
 def fleet_context(session, attribute, host=THIS):

@@ -36,7 +36,7 @@ launcher: --url-file, clean SIGTERM    TestLauncher
 =====================================  =====================================
 
 The custom-field tests check vcsim behaviour the product's store relies on
-(DESIGN.md section 6) that needed no fix: DuplicateName, NotFound,
+(doc/source/how-it-works.rst) that needed no fix: DuplicateName, NotFound,
 read-back of ``field``, ``availableField`` and ``customValue``.
 
 Calls that could crash the simulator without a fix are made on the
@@ -44,6 +44,7 @@ Calls that could crash the simulator without a fix are made on the
 faults matter go through ``vcenter``, as the product makes them.
 """
 
+import dataclasses
 import uuid
 
 import requests
@@ -55,6 +56,7 @@ from oslo_vmware import vim_util
 
 from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 WSDL_FILES = ('vimService.wsdl', 'vim.wsdl', 'vim-messagetypes.xsd',
@@ -155,19 +157,16 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     def endpoint(self, **changes):
         """The simulator's endpoint with some of its values changed."""
-        endpoint = self.simulator.endpoint()
-        for name, value in changes.items():
-            setattr(endpoint, name, value)
-        return endpoint
+        return dataclasses.replace(self.simulator.endpoint(), **changes)
 
     def test_wrong_password_is_refused(self):
         # vcenter translates the simulator's InvalidLogin fault.
         self.assertRaises(
-            exceptions.VCenterLoginFailed, vcenter.connect,
+            vsphere_errors.VCenterLoginFailed, vcenter.connect,
             self.endpoint(password='not-' + self.simulator.password), 30)
 
     def test_wrong_username_is_refused(self):
-        self.assertRaises(exceptions.VCenterLoginFailed, vcenter.connect,
+        self.assertRaises(vsphere_errors.VCenterLoginFailed, vcenter.connect,
                           self.endpoint(username='someone-else'), 30)
 
     def test_tls_verified_with_generated_ca(self):
@@ -181,7 +180,8 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
         wrong_ca, _ = simulator.make_self_signed_cert(tmp, 'other')
         # The WSDL may already be in oslo.vmware's process-wide cache, so
         # the first request is either the WSDL fetch or the login.
-        e = self.assertRaises(exceptions.VCenterUnreachable, vcenter.connect,
+        e = self.assertRaises(vsphere_errors.VCenterUnreachable,
+                              vcenter.connect,
                               self.endpoint(ca_file=wrong_ca), 30)
         self.assertIn('certificate verify failed', str(e))
 
@@ -194,11 +194,12 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
         self.assertEqual(self.cluster('DC0_C1').value,
                          by_name['DC0_C1'].value)
 
-    # Custom fields (DESIGN.md section 6); fix 3.
+    # Custom fields (doc/source/how-it-works.rst); fix 3.
 
     def test_add_custom_field_def_with_existing_name(self):
         field = self.add_field()
-        # vcenter's fault table names the fault (VCSIM.md fact 9).
+        # vcenter's fault table names the fault: the simulator's answer
+        # carries an empty fault string.
         self.assertRaises(exceptions.DuplicateName, vcenter.invoke,
                           self.session, 'AddCustomFieldDef',
                           self.content.customFieldsManager, name=field.name,

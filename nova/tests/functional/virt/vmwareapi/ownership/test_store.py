@@ -9,7 +9,7 @@ from oslo_vmware import vim_util
 
 from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.tests.unit.virt.vmwareapi.ownership import store_contract
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
@@ -45,4 +45,4 @@ class TestClusterStore(base.SimulatorTestCase):
             self.session, vim_util.get_moref('domain-c999',
                                              vcenter.CLUSTER_TYPE),
             store.attribute_name, store.location)
-        self.assertRaises(exceptions.ClusterNotFound, gone.read)
+        self.assertRaises(vsphere_errors.ClusterNotFound, gone.read)

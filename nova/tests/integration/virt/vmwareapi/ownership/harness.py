@@ -1,7 +1,7 @@
 """What it takes to run nova 34's VMware driver against the simulator.
 
 Each fixture here works around one trap of nova's code or of its test
-harness (VCSIM.md, "Nova's in-process functional harness"), not a defect of
+harness (doc/source/contributor.rst, "tox -e nova"), not a defect of
 the simulator; those are fixed in ``tools/vcsim``.
 """
 

@@ -14,6 +14,7 @@ from nova.virt.vmwareapi.ownership.cli import rehome as rehome_cli
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership.rehome import exceptions as rehome_errors
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 
 OLD = rehoming.OLD
 NEW = rehoming.NEW
@@ -139,10 +140,11 @@ class TestInterrupted(rehoming.TakenOverTestCase):
         self.assertEqual(self.before['services'], after['services'])
 
     def test_vcenter_step_failing_is_completed_by_a_second_run(self):
-        unreachable = exceptions.VCenterUnreachable('https://vc', 'timed out')
+        unreachable = vsphere_errors.VCenterUnreachable(
+            endpoint='https://vc', reason='timed out')
         with fixtures.MockPatchObject(rehome_cli, '_record_node',
                                       side_effect=unreachable):
-            self.assertRaises(exceptions.VCenterUnreachable, self.rehome)
+            self.assertRaises(vsphere_errors.VCenterUnreachable, self.rehome)
         self.assertEqual(DONE, self.db_hosts())
         self.assertIsNone(self.record().node)
 

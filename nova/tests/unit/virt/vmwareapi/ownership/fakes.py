@@ -134,8 +134,8 @@ class FakeVCenter:
 
     def add(self, name):
         if name in self.definitions:
-            raise exceptions.DuplicateName('AddCustomFieldDef',
-                                           'DuplicateName')
+            raise exceptions.DuplicateName(operation='AddCustomFieldDef',
+                                           fault='DuplicateName')
         self._next_key += 1
         self.definitions[name] = self._next_key
         return self._next_key
@@ -143,14 +143,16 @@ class FakeVCenter:
     def remove(self, key):
         names = [n for n, k in self.definitions.items() if k == key]
         if not names:
-            raise exceptions.NotFound('RemoveCustomFieldDef', 'NotFound')
+            raise exceptions.NotFound(
+                operation='RemoveCustomFieldDef', fault='NotFound')
         del self.definitions[names[0]]
         for where in [w for w in self.values if w[1] == key]:
             del self.values[where]
 
     def set(self, cluster, key, text):
         if key not in self.definitions.values():
-            raise exceptions.InvalidArgument('SetField', 'InvalidArgument')
+            raise exceptions.InvalidArgument(
+                operation='SetField', fault='InvalidArgument')
         self.values[(cluster, key)] = text
 
 

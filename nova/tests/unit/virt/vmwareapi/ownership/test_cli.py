@@ -22,6 +22,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 
 PASSWORD = 's3cret-Pa55'
 HOST = fakes.HOST
@@ -39,40 +40,57 @@ cluster_name = DC0_C0
 %(ownership)s
 """
 
-# Every exception class and its exit code (DESIGN section 7).
+# Every exception class and its exit code (doc/source/troubleshooting.rst).
 EXIT_CODES = {
     exceptions.OwnershipError('x'): cli.EXIT_ERROR,
-    exceptions.OwnershipLost(LOCATION, 'm:1:a', 'lost'): cli.EXIT_ERROR,
-    exceptions.ConfigurationError(['[x] y'], 'bad'): cli.EXIT_USAGE,
+    exceptions.OwnershipLost(
+        location=LOCATION, holder='m:1:a', what='lost'): cli.EXIT_ERROR,
+    exceptions.ConfigurationError(
+        options=('[x] y',), problem='bad'): cli.EXIT_USAGE,
     exceptions.VCenterError('x'): cli.EXIT_USAGE,
-    exceptions.VCenterUnreachable('vc', 'refused'): cli.EXIT_USAGE,
-    exceptions.VCenterLoginFailed('vc', 'u'): cli.EXIT_USAGE,
-    exceptions.MissingPrivilege('Global.SetCustomField', 'SetField'):
+    vsphere_errors.VCenterUnreachable(
+        endpoint='vc', reason='refused'): cli.EXIT_USAGE,
+    vsphere_errors.VCenterLoginFailed(
+        endpoint='vc', username='u'): cli.EXIT_USAGE,
+    vsphere_errors.MissingPrivilege(privilege='Global.SetCustomField',
+                                    operation='SetField'): cli.EXIT_USAGE,
+    vsphere_errors.ClusterNotFound(cluster='c', vcenter='vc'): cli.EXIT_USAGE,
+    exceptions.VCenterFault(operation='SetField', fault='X'): cli.EXIT_USAGE,
+    exceptions.DuplicateName(operation='AddCustomFieldDef',
+                             fault='DuplicateName'): cli.EXIT_USAGE,
+    exceptions.NotFound(
+        operation='RemoveCustomFieldDef', fault='NotFound'): cli.EXIT_USAGE,
+    exceptions.InvalidArgument(operation='SetField', fault='InvalidArgument'):
         cli.EXIT_USAGE,
-    exceptions.ClusterNotFound('c', 'vc'): cli.EXIT_USAGE,
-    exceptions.VCenterFault('SetField', 'X'): cli.EXIT_USAGE,
-    exceptions.DuplicateName('AddCustomFieldDef', 'DuplicateName'):
+    vsphere_errors.ManagedObjectNotFound(operation='x',
+                                         fault='ManagedObjectNotFound'):
         cli.EXIT_USAGE,
-    exceptions.NotFound('RemoveCustomFieldDef', 'NotFound'): cli.EXIT_USAGE,
-    exceptions.InvalidArgument('SetField', 'InvalidArgument'):
-        cli.EXIT_USAGE,
-    exceptions.ManagedObjectNotFound('x', 'ManagedObjectNotFound'):
-        cli.EXIT_USAGE,
-    exceptions.ClusterOwnedByAnotherHost(LOCATION, 'b', 'a'):
+    exceptions.ClusterOwnedByAnotherHost(
+        location=LOCATION, owner='b', this_host='a'):
         cli.EXIT_OTHER_HOST,
-    exceptions.NotTheOwner(LOCATION, 'b', 'a'): cli.EXIT_OTHER_HOST,
+    exceptions.NotTheOwner(
+        location=LOCATION, owner='b', this_host='a'): cli.EXIT_OTHER_HOST,
     exceptions.OwnershipRefused('x'): cli.EXIT_NEEDS_FORCE,
-    exceptions.UnreadableRecord('{x', 'bad'): cli.EXIT_NEEDS_FORCE,
-    exceptions.NodeIdentityMismatch(LOCATION, 'n1', 'n2'):
+    exceptions.UnreadableRecord(raw='{x', reason='bad'): cli.EXIT_NEEDS_FORCE,
+    exceptions.NodeIdentityMismatch(
+        location=LOCATION, recorded='n1', local='n2'):
         cli.EXIT_NEEDS_FORCE,
-    exceptions.ClusterHeldByAnotherProcess(LOCATION, 'm:1:a', 'a'):
+    exceptions.ClusterHeldByAnotherProcess(
+        location=LOCATION, holder='m:1:a', this_host='a'):
         cli.EXIT_NEEDS_FORCE,
-    exceptions.HolderIsAlive(LOCATION, 'm:1:a', 3): cli.EXIT_NEEDS_FORCE,
-    exceptions.ClusterNodeOnAnotherHost('domain-c7.vc', 'n1', 'b', 'a'):
+    exceptions.HolderIsAlive(
+        location=LOCATION, holder='m:1:a', observed_seconds=3):
         cli.EXIT_NEEDS_FORCE,
-    exceptions.ConfirmationRequired('takeover', 'no'): cli.EXIT_NEEDS_FORCE,
-    exceptions.RecordChanged(LOCATION, 'raced'): cli.EXIT_CONFLICT,
-    exceptions.RecordBusy(LOCATION, 90, 'lease'): cli.EXIT_CONFLICT,
+    exceptions.ClusterNodeOnAnotherHost(
+        node_name='domain-c7.vc', node_uuid='n1', owner='b', this_host='a'):
+        cli.EXIT_NEEDS_FORCE,
+    exceptions.ConfirmationRequired(
+        command='takeover', reason='no'): cli.EXIT_NEEDS_FORCE,
+    exceptions.RecordChanged(
+        location=LOCATION, what='raced'): cli.EXIT_CONFLICT,
+    exceptions.RecordBusy(
+        location=LOCATION, waited=90, lease_attribute='lease'):
+        cli.EXIT_CONFLICT,
 }
 
 
@@ -85,14 +103,16 @@ class ExitCodeTestCase(base.BaseTestCase):
                           cli.EXIT_CONFLICT))
 
     def test_every_exception_class_has_its_code(self):
-        classes = {cls for _, cls in inspect.getmembers(
-            exceptions, inspect.isclass)
-            if issubclass(cls, exceptions.OwnershipError) and
-            not cls.__name__.startswith('_')}
+        # The core's and vCenter's; the others' are tested with their
+        # commands (test_rehome_cli, test_fleet_cli).
+        classes = {cls for module in (exceptions, vsphere_errors)
+                   for _, cls in inspect.getmembers(module, inspect.isclass)
+                   if issubclass(cls, exceptions.OwnershipError) and
+                   not cls.__name__.startswith('_')}
         self.assertEqual(classes, {type(e) for e in EXIT_CODES})
         for error, code in EXIT_CODES.items():
-            self.assertEqual(code, cli.exit_code_for(error),
-                             type(error).__name__)
+            with self.subTest(error=type(error).__name__):
+                self.assertEqual(code, cli.exit_code_for(error))
 
     def test_not_ours(self):
         self.assertEqual(cli.EXIT_ERROR, cli.exit_code_for(ValueError('x')))
@@ -282,8 +302,9 @@ class CommandTestCase(CliTestCase):
         return code
 
     def test_vcenter_error_is_2(self):
-        self.on_the_store(exceptions.VCenterUnreachable(
-            'https://127.0.0.1:9', '[Errno 111] Connection refused'))
+        self.on_the_store(vsphere_errors.VCenterUnreachable(
+            endpoint='https://127.0.0.1:9',
+            reason='[Errno 111] Connection refused'))
         self.assertEqual(cli.EXIT_USAGE, self.main('check'))
         self.assertOneParagraph(self.stderr.getvalue(),
                                 'https://127.0.0.1:9', 'Connection refused')

@@ -25,7 +25,7 @@ rec = fakes.record
 
 
 class DecideTestCase(base.BaseTestCase):
-    """``decide``: what a starting nova-compute does (DESIGN section 4)."""
+    """``decide``: what a starting nova-compute does (how-it-works.rst)."""
 
     # (record, liveness, local node, sync) -> (action, identity)
     # (unreadable: see test_unreadable_refuses_whatever_else_is_known)
@@ -76,6 +76,30 @@ class DecideTestCase(base.BaseTestCase):
                              (record, alive, local, sync))
             self.assertIs(record, result.record)
             self.assertEqual(action in decision.REFUSALS, result.refused)
+
+    def test_a_live_holder_is_refused_when_standby_wait_is_off(self):
+        # The stand-by-off row: the guard refuses and the driver's audit
+        # mode reports it, both from this one row.
+        for record, alive, local, action in (
+                (rec(holder='m:1:a'), Liveness.LIVE, None,
+                 Action.REFUSE_HELD),
+                (rec(node='n1', holder='m:1:a'), Liveness.LIVE, None,
+                 Action.REFUSE_HELD),
+                (rec(holder='m:1:a'), Liveness.DEAD, None, Action.TAKE),
+                (rec(holder=ME), Liveness.MINE, None, Action.TAKE),
+                (rec(node='n1', holder='m:1:a'), Liveness.LIVE, 'n2',
+                 Action.REFUSE_NODE_MISMATCH)):
+            with self.subTest(record=record, alive=alive, local=local):
+                result = decision.decide(record, HOST, alive, local,
+                                         standby_wait=False)
+                self.assertIs(action, result.action)
+                self.assertEqual(action in decision.REFUSALS,
+                                 result.refused)
+        refused = decision.decide(rec(holder='m:1:a'), HOST, Liveness.LIVE,
+                                  standby_wait=False)
+        self.assertIs(Identity.NONE, refused.identity)
+        self.assertIn('m:1:a', refused.reason)
+        self.assertIn('standby_wait', refused.reason)
 
     def test_unreadable_refuses_whatever_else_is_known(self):
         for record, alive, local, sync in itertools.product(

@@ -29,7 +29,7 @@ def unreadable():
 
 
 def node(host=A, uuid=fakes.NODE_A):
-    return nova_records.NovaNode(uuid, host, NAME)
+    return nova_records.Node(None, uuid, host, NAME, None)
 
 
 class FindTestCase(base.BaseTestCase):
@@ -41,7 +41,8 @@ class FindTestCase(base.BaseTestCase):
         return [item.code for item in found]
 
     def fix(self, code, view, nodes=(), hosts=KNOWN):
-        return dict(dis.find(view, list(nodes), hosts))[code]
+        found = dis.find(view, list(nodes), hosts)
+        return {d.code: d.fix for d in found}[code]
 
     def test_two_hosts_keep_the_owner(self):
         nodes = [node(A), node(B, fakes.NODE_B)]
@@ -127,15 +128,16 @@ class HelpersTestCase(base.BaseTestCase):
                                                                   '5a6e'))
 
     def test_nodes_by_name(self):
-        other = nova_records.NovaNode('u2', B, 'domain-c9.vc-uuid')
+        other = nova_records.Node(None, 'u2', B, 'domain-c9.vc-uuid', None)
         found = dis.nodes_by_name([node(), other, node(B)])
         self.assertEqual([node(), node(B)], found[NAME])
         self.assertEqual([other], found['domain-c9.vc-uuid'])
         self.assertEqual([], found['nothing'])
 
     def test_error_counts_codes_in_order(self):
-        error = dis.NovaDisagrees({dis.NO_RECORD: 2, dis.TWO_NOVA_HOSTS: 1},
-                                  3, 45)
+        error = dis.NovaDisagrees(
+            counts={dis.NO_RECORD: 2, dis.TWO_NOVA_HOSTS: 1}, clusters=3,
+            total=45)
         self.assertIn('on 3 of 45 cluster(s) (two-nova-hosts: 1, '
                       'no-record: 2)', str(error))
         self.assertIn('list --nova', str(error))

@@ -33,8 +33,8 @@ def cluster(name, moref, reading=None, record=None):
 
 
 def node(moref, host, uuid=fakes.NODE_A):
-    return nova_records.NovaNode(uuid, host,
-                                 nova_records.node_name(moref, UUID))
+    return nova_records.Node(None, uuid, host,
+                             nova_records.node_name(moref, UUID), None)
 
 
 def sample(nova=True):
@@ -62,7 +62,8 @@ def sample(nova=True):
         node('domain-c8', fakes.OTHER_HOST),
         node('domain-c11', fakes.OTHER_HOST, fakes.NODE_B),
         node('domain-c12', fakes.HOST, fakes.NODE_B),
-        nova_records.NovaNode('u', fakes.HOST, 'domain-c7.another-vcenter'),
+        nova_records.Node(None, 'u', fakes.HOST,
+                          'domain-c7.another-vcenter', None),
     ], frozenset([fakes.HOST, 'compute-c']))
     clock = fakes.FakeClock()
     watch = liveness.HolderWatch('me:1:ab', 180, clock.now, machine='here')

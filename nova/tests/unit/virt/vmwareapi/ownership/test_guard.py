@@ -16,6 +16,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 
 Mirror = view.Mirror
 HOST = fakes.HOST
@@ -36,7 +37,8 @@ def released(host=HOST, node=None, seq=5):
 
 
 def unreachable():
-    raise exceptions.VCenterUnreachable(fakes.VCENTER, 'Connection refused')
+    raise vsphere_errors.VCenterUnreachable(
+        endpoint=fakes.VCENTER, reason='Connection refused')
 
 
 class GuardTestCase(base.BaseTestCase):
@@ -176,7 +178,7 @@ class RefusalTestCase(GuardTestCase):
 
     def test_vcenter_error_before_waiting(self):
         self.store.hooks[('read', 1)] = unreachable
-        self.assertRaises(exceptions.VCenterUnreachable, self.make().start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, self.make().start)
 
     def test_a_lost_race_is_decided_again(self):
         # Another host claims the cluster between our reading and our
@@ -200,7 +202,7 @@ class StartTestCase(GuardTestCase):
         self.assertEqual(['read', 'create_lease', 'write_lease',
                           'ensure_attribute', 'write_attribute'],
                          self.store.calls)
-        self.assertLessEqual(len(self.store.calls), 6)  # DESIGN section 9
+        self.assertLessEqual(len(self.store.calls), 6)  # how-it-works.rst
         self.assertEqual((HOST, MINE, NODE, 1, '2026-11-25T12:00:00Z'),
                          (result.host, result.holder, result.node,
                           result.seq, result.since))

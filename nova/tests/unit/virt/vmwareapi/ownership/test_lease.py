@@ -17,6 +17,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 
 MINE = 'this-machine:100:mine0000'
 DEADLINE = 120  # fakes.settings(): (60 + 180) / 2
@@ -26,7 +27,8 @@ BOUND = 10.0
 
 
 def unreachable():
-    raise exceptions.VCenterUnreachable(fakes.VCENTER, 'Connection refused')
+    raise vsphere_errors.VCenterUnreachable(
+        endpoint=fakes.VCENTER, reason='Connection refused')
 
 
 def broken():

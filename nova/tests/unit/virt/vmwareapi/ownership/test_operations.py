@@ -1,5 +1,6 @@
 """Operator changes: plan, observe and apply, against the in-memory store."""
 
+import dataclasses
 import getpass
 import logging
 from unittest import mock
@@ -13,6 +14,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 
 Change = decision.Change
 Verdict = decision.Verdict
@@ -313,8 +315,8 @@ class ApplyTestCase(OperationsTestCase):
 
     def test_a_failed_event_is_logged_not_raised(self):
         def fail():
-            raise exceptions.MissingPrivilege('Global.LogEvent',
-                                              'LogUserEvent')
+            raise vsphere_errors.MissingPrivilege(
+                privilege='Global.LogEvent', operation='LogUserEvent')
         self.store.hooks[('post_event', 1)] = fail
         outcome = self.apply(self.plan(Change.CLAIM))
         self.assertTrue(outcome.changed)
@@ -323,7 +325,8 @@ class ApplyTestCase(OperationsTestCase):
         self.assertIn('Global.LogEvent', self.logger.output)
 
     def test_the_audit_escapes_the_cluster_name(self):
-        self.store.location.cluster = 'DC0\n\u202eC0'
+        self.store.location = dataclasses.replace(self.store.location,
+                                                  cluster='DC0\n\u202eC0')
         self.apply(self.plan(Change.CLAIM))
         self.assertNotIn('\n', self.store.events[0])
         self.assertNotIn('\u202e', self.store.events[0])

@@ -11,7 +11,7 @@ from oslotest import base
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import opts
 
-# DESIGN section 8.
+# doc/source/configuration.rst.
 DEFAULTS = {'mode': 'enforce', 'attribute_name': 'openstack.nova.owner',
             'lease_duration': 180, 'renew_interval': 60,
             'renew_deadline': None, 'standby_wait': True,

@@ -4,6 +4,7 @@ nova's side is a fake with plain values here (``rehome_nova`` needs nova;
 the integration tests run it inside nova's harness).
 """
 
+import dataclasses
 import io
 import logging
 import sys
@@ -74,12 +75,13 @@ class UsageTestCase(base.BaseTestCase):
 
     def test_conflict_has_its_own_exit_code(self):
         self.assertEqual(cli.EXIT_CONFLICT, cli.exit_code_for(
-            nova_errors.NovaRecordsChanged('instance x changed')))
+            nova_errors.NovaRecordsChanged(what='instance x changed')))
         self.assertEqual(cli.EXIT_NEEDS_FORCE, cli.exit_code_for(
-            rehome_errors.InstancesBusy(OLD, [('x', 'spawning')])))
+            rehome_errors.InstancesBusy(host=OLD, tasks=(('x', 'spawning'),))))
         self.assertEqual(cli.EXIT_USAGE, cli.exit_code_for(
             nova_errors.NovaDatabaseUnavailable(
-                '[database] connection', 'the option is not set')))
+                option='[database] connection',
+                reason='the option is not set')))
 
 
 class FakeNova:
@@ -91,7 +93,8 @@ class FakeNova:
 
     def read(self, ctxt, old, new, node_name, ownership,
              service_down_time=60):
-        self.snapshot.ownership = ownership
+        self.snapshot = dataclasses.replace(self.snapshot,
+                                            ownership=ownership)
         return types.SimpleNamespace(snapshot=self.snapshot)
 
     def move(self, ctxt, plan, read_again, replan):

@@ -15,7 +15,7 @@ Liveness = decision.Liveness
 HOST = fakes.HOST
 OTHER = fakes.OTHER_HOST
 UUID = '11111111-2222-3333-4444-555555555555'
-# DESIGN section 7.
+# doc/source/cli/index.rst.
 REQUIRED_KEYS = ('cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
                  'this_host', 'owner_host', 'verdict', 'record', 'raw')
 # Characters that forge lines or reorder what a terminal shows.

@@ -15,6 +15,7 @@ from oslotest import base
 import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
 
@@ -58,31 +59,32 @@ class FaultTableTestCase(base.BaseTestCase):
         for error in (REFUSED, vexc.VimConnectionException(
                 'Connection to the server failed', REFUSED)):
             result = self.assertTranslated(error,
-                                           exceptions.VCenterUnreachable)
+                                           vsphere_errors.VCenterUnreachable)
             self.assertEqual('[Errno 111] Connection refused', result.reason)
             self.assertIn(str(ENDPOINT), str(result))
 
     def test_tls_verification(self):
         result = self.assertTranslated(UNTRUSTED,
-                                       exceptions.VCenterUnreachable)
+                                       vsphere_errors.VCenterUnreachable)
         self.assertEqual('TLS verification failed (certificate verify '
                          'failed: self-signed certificate)', result.reason)
         self.assertIn('[vmware] ca_file', str(result))
 
     def test_no_answer(self):
-        result = self.assertTranslated(SILENT, exceptions.VCenterUnreachable)
+        result = self.assertTranslated(SILENT,
+                                       vsphere_errors.VCenterUnreachable)
         self.assertEqual('no answer (timed out)', result.reason)
 
     def test_session_overload(self):
         result = self.assertTranslated(
             vexc.VimSessionOverLoadException('overloaded', None),
-            exceptions.VCenterUnreachable)
+            vsphere_errors.VCenterUnreachable)
         self.assertEqual('overloaded', result.reason)
 
     def test_invalid_login(self):
         result = self.assertTranslated(vexc.VimFaultException(
             ['InvalidLogin'], 'Cannot complete login due to an incorrect '
-            'user name or password.'), exceptions.VCenterLoginFailed,
+            'user name or password.'), vsphere_errors.VCenterLoginFailed,
             'Login')
         self.assertEqual((ENDPOINT, 'admin'), (result.endpoint,
                                                result.username))
@@ -98,7 +100,7 @@ class FaultTableTestCase(base.BaseTestCase):
                     'Permission to perform this operation was denied.',
                     details={'privilegeId': 'Global.SetCustomField'})):
             result = self.assertTranslated(error,
-                                           exceptions.MissingPrivilege)
+                                           vsphere_errors.MissingPrivilege)
             self.assertEqual(('Global.SetCustomField', 'SetField', 'admin'),
                              (result.privilege, result.operation,
                               result.username))
@@ -112,7 +114,7 @@ class FaultTableTestCase(base.BaseTestCase):
                 ('CreateContainerView', 'unknown')):
             result = self.assertTranslated(
                 vexc.VimFaultException(['NoPermission'], 'denied'),
-                exceptions.MissingPrivilege, operation)
+                vsphere_errors.MissingPrivilege, operation)
             self.assertEqual(privilege, result.privilege, operation)
 
     def test_faults_of_the_protocol(self):
@@ -123,7 +125,7 @@ class FaultTableTestCase(base.BaseTestCase):
                 ('InvalidArgument', None, exceptions.InvalidArgument),
                 ('ManagedObjectNotFound',
                  vexc.ManagedObjectNotFoundException,
-                 exceptions.ManagedObjectNotFound)):
+                 vsphere_errors.ManagedObjectNotFound)):
             message = 'vCenter says %s.' % name
             result = self.assertTranslated(
                 vexc.VimFaultException([name], message), kind)
@@ -153,7 +155,8 @@ class FaultTableTestCase(base.BaseTestCase):
         self.assertIn('the cause', str(result))
 
     def test_ours_pass_unchanged(self):
-        error = exceptions.ClusterNotFound('DC0_C9', str(ENDPOINT))
+        error = vsphere_errors.ClusterNotFound(
+            cluster='DC0_C9', vcenter=str(ENDPOINT))
         self.assertIs(error, translate(error))
 
     def test_others_are_not_ours_to_translate(self):
@@ -217,7 +220,7 @@ class LoginTestCase(base.BaseTestCase):
     def test_gives_up_after_the_bound_on_every_outage(self):
         self.login.side_effect = vexc.VimConnectionException('down', REFUSED)
         for outage in (1, 2):
-            error = self.assertRaises(exceptions.VCenterUnreachable,
+            error = self.assertRaises(vsphere_errors.VCenterUnreachable,
                                       vcenter.connect, ENDPOINT, 5)
             self.assertEqual('[Errno 111] Connection refused', error.reason)
             self.assertEqual(outage * vcenter.LOGIN_ATTEMPTS,
@@ -237,7 +240,7 @@ class LoginTestCase(base.BaseTestCase):
     def test_other_faults_are_not_retried(self):
         self.login.side_effect = vexc.VimFaultException(['InvalidLogin'],
                                                         'incorrect')
-        self.assertRaises(exceptions.VCenterLoginFailed, vcenter.connect,
+        self.assertRaises(vsphere_errors.VCenterLoginFailed, vcenter.connect,
                           ENDPOINT, 5)
         self.assertEqual(1, self.login.call_count)
         self.assertFalse(self.sleep.called)
