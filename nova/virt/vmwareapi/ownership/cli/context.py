@@ -57,35 +57,34 @@ class NovaDatabases:
         return cls(records, ctxt, service_down_time)
 
 
+@dataclasses.dataclass
 class Context:
     """What a command works with: its options, and what it opened.
 
     ``connect`` opens one from the configuration; the constructor takes
     what it is given (tests give it an in-memory store).
 
-    :param conf: the parsed configuration (``host``, ``command``)
-    :param settings: the validated ``opts.Settings`` (``None`` for a
-                     command that does not use vCenter)
-    :param store: the configured cluster's ``store.ClusterStore`` (``None``
-                  for a command without a cluster); its ``location`` names
-                  the cluster
-    :param vcenter_uuid: the vCenter's instance UUID, for the output
-    :param session: the ``vcenter.Session`` to log out of at the end
-    :param nova: ``NovaDatabases`` for a command that reads nova's records
-    :param clock: a ``clock.Clock``
+    :ivar conf: the parsed configuration (``host``, ``command``)
+    :ivar settings: the validated ``opts.Settings`` (``None`` for a
+                    command that does not use vCenter)
+    :ivar store: the configured cluster's ``store.ClusterStore`` (``None``
+                 for a command without a cluster); its ``location`` names
+                 the cluster
+    :ivar vcenter_uuid: the vCenter's instance UUID, for the output
+    :ivar session: the ``vcenter.Session`` to log out of at the end
+    :ivar nova: ``NovaDatabases`` for a command that reads nova's records
+    :ivar clock: a ``clock.Clock``
     """
 
-    def __init__(self, conf, settings=None, store=None, vcenter_uuid=None,
-                 session=None, nova=None, clock=clock_mod.SYSTEM):
-        self.conf = conf
-        self.settings = settings
-        self.store = store
-        self.vcenter_uuid = vcenter_uuid
-        self.session = session
-        self.nova = nova
-        self.clock = clock
-        self.this_host = conf.host
-        self._watch = None
+    conf: typing.Any
+    settings: opts.Settings = None
+    store: typing.Any = None
+    vcenter_uuid: str = None
+    session: typing.Any = None
+    nova: NovaDatabases = None
+    clock: clock_mod.Clock = clock_mod.SYSTEM
+    _watch: liveness.HolderWatch = dataclasses.field(default=None,
+                                                     init=False, repr=False)
 
     @classmethod
     def connect(cls, conf, cluster=True, nova=None, clock=clock_mod.SYSTEM):
@@ -116,6 +115,11 @@ class Context:
                                            settings.attribute_name, location)
         return cls(conf, settings, store, vcenter.vcenter_uuid(session),
                    session, databases, clock)
+
+    @property
+    def this_host(self):
+        """nova's ``[DEFAULT] host`` of this machine."""
+        return self.conf.host
 
     @property
     def location(self):

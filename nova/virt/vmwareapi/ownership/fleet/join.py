@@ -8,6 +8,9 @@ nova's records when given (``nova_records.NovaRecords``, read by
 """
 
 import collections
+import dataclasses
+import datetime
+import typing
 
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership.fleet import disagreement
@@ -27,28 +30,27 @@ def state_of(view):
     return view.record.state
 
 
+@dataclasses.dataclass(frozen=True)
 class Fleet:
     """One reading of a vCenter's clusters, for one host's point of view.
 
-    :param clusters: the ``view.Cluster`` values read
-    :param vcenter_uuid: the vCenter's instance UUID
-    :param attribute: the custom attribute holding the records
-    :param this_host: the host the verdicts are for
-    :param watch: the ``liveness.HolderWatch`` that judges holders
-    :param read_at: the wall clock time of the reading (aware)
-    :param nova: ``nova_records.NovaRecords``, or ``None`` without
-                 ``--nova``
+    :ivar clusters: the ``view.Cluster`` values read
+    :ivar vcenter_uuid: the vCenter's instance UUID
+    :ivar attribute: the custom attribute holding the records
+    :ivar this_host: the host the verdicts are for
+    :ivar watch: the ``liveness.HolderWatch`` that judges holders
+    :ivar read_at: the wall clock time of the reading (aware)
+    :ivar nova: ``nova_records.NovaRecords``, or ``None`` without
+                ``--nova``
     """
 
-    def __init__(self, clusters, vcenter_uuid, attribute, this_host, watch,
-                 read_at, nova=None):
-        self.clusters = clusters
-        self.vcenter_uuid = vcenter_uuid
-        self.attribute = attribute
-        self.this_host = this_host
-        self.read_at = read_at
-        self.nova = nova
-        self._watch = watch
+    clusters: tuple
+    vcenter_uuid: str
+    attribute: str
+    this_host: str
+    watch: typing.Any
+    read_at: datetime.datetime
+    nova: nova_records.NovaRecords = None
 
     def states(self):
         """``show``'s object of each cluster, with its ``state``.
@@ -61,7 +63,7 @@ class Fleet:
         out = []
         for cluster in self.clusters:
             view = cluster.view
-            liveness = decision.assess(view, self.this_host, self._watch,
+            liveness = decision.assess(view, self.this_host, self.watch,
                                        sync_node_identity=False).liveness
             state = state_mod.state_dict(view, liveness, self.this_host,
                                          cluster.location, self.vcenter_uuid,

@@ -7,11 +7,11 @@ import subprocess
 
 import fixtures
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import faults
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import faults
+from support import simulator
 
 JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
              'this_host', 'owner_host', 'verdict', 'record', 'raw'}

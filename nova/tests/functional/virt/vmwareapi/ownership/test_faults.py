@@ -16,13 +16,14 @@ import time
 import fixtures
 import requests
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import faults
-from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import faults
+from support import tcpproxy
+from support import wait
 
 BOUND = 60.0
 """Generous bound on the time to a defined outcome (seconds)."""
@@ -198,13 +199,13 @@ class TestBrokenConnections(FaultTestCase):
         hook.before('SetField', lambda: proxy.set_mode(mode))
         keeper, lost = self.keeper(guard)
         started = time.monotonic()
-        self.assertTrue(faults.wait_until(lambda: keeper.failures, BOUND))
+        self.assertTrue(wait.wait_until(lambda: keeper.failures, BOUND))
         failed = time.monotonic() - started
         # Nobody else may write meanwhile; the record still names us.
         self.assertEqual(guard.holder, self.view().record.holder)
         proxy.set_mode(tcpproxy.FORWARD)
         resumed_from = time.monotonic()
-        self.assertTrue(faults.wait_until(
+        self.assertTrue(wait.wait_until(
             lambda: keeper.renewals and not keeper.failures, BOUND))
         resumed = time.monotonic() - resumed_from
         self.assertFalse(lost.event.is_set(), lost.errors)
@@ -227,7 +228,7 @@ class TestBrokenConnections(FaultTestCase):
         deadline = guard.settings.renew_deadline
         guard.start()
         keeper, lost = self.keeper(guard)
-        self.assertTrue(faults.wait_until(lambda: keeper.renewals, BOUND))
+        self.assertTrue(wait.wait_until(lambda: keeper.renewals, BOUND))
         proxy.set_mode(tcpproxy.BLACKHOLE)
         broken = time.monotonic()
         self.assertTrue(lost.event.wait(BOUND), 'no step-down')
@@ -283,13 +284,13 @@ class TestSessionTerminated(FaultTestCase):
         guard = self.guard(session, lease=LONG_LEASE, renew=RENEW)
         guard.start()
         keeper, lost = self.keeper(guard)
-        self.assertTrue(faults.wait_until(lambda: keeper.renewals, BOUND))
+        self.assertTrue(wait.wait_until(lambda: keeper.renewals, BOUND))
         vcenter.invoke(self.session, 'TerminateSession',
                        vcenter.service_content(self.session).sessionManager,
                        sessionId=list(theirs))
         terminated = time.monotonic()
         count = keeper.renewals
-        self.assertTrue(faults.wait_until(
+        self.assertTrue(wait.wait_until(
             lambda: keeper.renewals >= count + 2, BOUND))
         took = time.monotonic() - terminated
         self.assertFalse(lost.event.is_set(), lost.errors)
@@ -340,7 +341,7 @@ class TestMissingPrivileges(FaultTestCase):
         hook = faults.CallHook(self, self.session)
         hook.answer('SetField', faults.no_permission('Global.SetCustomField'))
         keeper, lost = self.keeper(guard)
-        self.assertTrue(faults.wait_until(
+        self.assertTrue(wait.wait_until(
             lambda: keeper.renewals >= 1, BOUND))
         self.assertIn('Could not renew', logs.output)
         self.assertIn('Global.SetCustomField', logs.output)

@@ -14,8 +14,6 @@ import types
 
 from prometheus_client import parser
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import fleet as fleet_cli
 from nova.virt.vmwareapi.ownership import clock as clock_mod
@@ -23,6 +21,8 @@ from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import simulator
 
 CLUSTERS = 45
 THIS = 'compute-a'

@@ -54,10 +54,10 @@ from oslo_vmware import api
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim_util
 
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import simulator
 
 WSDL_FILES = ('vimService.wsdl', 'vim.wsdl', 'vim-messagetypes.xsd',
               'vim-types.xsd', 'core-types.xsd', 'query-types.xsd',
@@ -135,10 +135,11 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     def test_wsdl_files_are_served(self):
         for name in WSDL_FILES:
-            resp = requests.get('%s/%s' % (self.simulator.url, name),
-                                verify=self.simulator.ca_file, timeout=30)
-            self.assertEqual(200, resp.status_code, name)
-            self.assertIn(b'<?xml', resp.content[:100], name)
+            with self.subTest(name=name):
+                resp = requests.get('%s/%s' % (self.simulator.url, name),
+                                    verify=self.simulator.ca_file, timeout=30)
+                self.assertEqual(200, resp.status_code, name)
+                self.assertIn(b'<?xml', resp.content[:100], name)
 
     def test_session_needs_no_wsdl_location(self):
         # oslo.vmware's own session, as nova makes it: no wsdl_loc, so its

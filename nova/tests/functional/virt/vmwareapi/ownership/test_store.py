@@ -7,11 +7,11 @@ does.
 
 from oslo_vmware import vim_util
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.unit.virt.vmwareapi.ownership import store_contract
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import store_contract
 
 
 class TestClusterStoreContract(store_contract.StoreContract,

@@ -28,16 +28,16 @@ from nova import exception as nova_exception
 from nova import rpc
 from nova.virt import node as nova_node
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import faults
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.tests.integration.virt.vmwareapi.ownership import harness
 from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
+from support import base
+from support import faults
+from support import harness
+from support import simulator
 
 CONF = harness.CONF
 

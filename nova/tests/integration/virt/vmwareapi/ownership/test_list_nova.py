@@ -22,9 +22,6 @@ import testtools
 from nova import context as nova_context
 from nova import objects
 
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.tests.integration.virt.vmwareapi.ownership import harness
-from nova.tests.integration.virt.vmwareapi.ownership import service
 from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import fleet as fleet_cli
 from nova.virt.vmwareapi.ownership.cli import main as cli
@@ -37,11 +34,13 @@ from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
+import support
+from support import harness
+from support import service
+from support import simulator
 
 CONF = service.CONF
-_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
-                                     *[os.pardir] * 6))
-NOVADB = os.path.join(_ROOT, 'benchmarks', '_novadb.py')
+NOVADB = os.path.join(support.REPO_ROOT, 'benchmarks', '_novadb.py')
 COMMAND = os.path.join(sys.prefix, 'bin', 'nova-vmware-owner')
 TIMEOUT = 120
 """Seconds any one process may take (a hang fails the test)."""

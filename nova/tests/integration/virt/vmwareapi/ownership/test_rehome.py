@@ -11,9 +11,9 @@ import os
 from nova import exception as nova_exception
 from nova.tests.functional.api import client as api_client
 
-from nova.tests.integration.virt.vmwareapi.ownership import rehoming
-from nova.tests.integration.virt.vmwareapi.ownership import service
 from nova.virt.vmwareapi.ownership import exceptions
+from support import rehoming
+from support import service
 
 OLD = rehoming.OLD
 NEW = rehoming.NEW

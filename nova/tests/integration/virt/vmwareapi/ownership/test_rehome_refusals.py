@@ -8,13 +8,13 @@ import fixtures
 
 from nova import objects
 
-from nova.tests.integration.virt.vmwareapi.ownership import rehoming
-from nova.tests.integration.virt.vmwareapi.ownership import service
 from nova.virt.vmwareapi.ownership.cli import rehome as rehome_cli
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership.rehome import exceptions as rehome_errors
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from support import rehoming
+from support import service
 
 OLD = rehoming.OLD
 NEW = rehoming.NEW

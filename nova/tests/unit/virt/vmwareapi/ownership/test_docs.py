@@ -16,10 +16,10 @@ from oslotest import base
 from nova.virt.vmwareapi import ownership
 from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership import exceptions
+import support
 
-# nova/tests/unit/virt/vmwareapi/ownership/test_docs.py -> the repository.
-_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *['..'] * 6))
-TROUBLESHOOTING = os.path.join(_ROOT, 'doc', 'source', 'troubleshooting.rst')
+TROUBLESHOOTING = os.path.join(support.REPO_ROOT, 'doc', 'source',
+                               'troubleshooting.rst')
 
 
 def _modules():

@@ -10,11 +10,11 @@ import logging
 import fixtures
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
+from support import fakes
 
 Mirror = view.Mirror
 HOST = fakes.HOST

@@ -109,7 +109,8 @@ class LayersTestCase(base.BaseTestCase):
         # Guard against the walk silently finding nothing.
         for name in ('record', 'vsphere.vcenter', 'novadb.rehome',
                      'rehome.plan', 'fleet.join', 'cli.main', 'driver'):
-            self.assertIn(name, self.modules)
+            with self.subTest(name=name):
+                self.assertIn(name, self.modules)
         self.assertIn(PACKAGE + '.vsphere.wsdl.cache',
                       self.imports['vsphere.vcenter'])
 
