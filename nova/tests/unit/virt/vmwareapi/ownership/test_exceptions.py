@@ -26,7 +26,8 @@ NOT_REFUSALS = (exceptions.ConfigurationError, exceptions.VCenterError,
                 vsphere_errors.MissingPrivilege,
                 vsphere_errors.ClusterNotFound,
                 exceptions.VCenterFault, exceptions.DuplicateName,
-                exceptions.NotFound, exceptions.InvalidArgument,
+                exceptions.DefinitionGone, vsphere_errors.NotFound,
+                vsphere_errors.InvalidArgument,
                 vsphere_errors.ManagedObjectNotFound, exceptions.OwnershipLost,
                 exceptions.RecordChanged, exceptions.RecordBusy)
 # Characters that forge lines or reorder what a terminal shows.
@@ -56,8 +57,8 @@ class HierarchyTestCase(base.BaseTestCase):
             self.assertTrue(issubclass(kind, exceptions.VCenterError), kind)
 
     def test_faults_of_the_protocol(self):
-        for kind in (exceptions.DuplicateName, exceptions.NotFound,
-                     exceptions.InvalidArgument,
+        for kind in (exceptions.DuplicateName, exceptions.DefinitionGone,
+                     vsphere_errors.NotFound, vsphere_errors.InvalidArgument,
                      vsphere_errors.ManagedObjectNotFound):
             self.assertTrue(issubclass(kind, exceptions.VCenterFault), kind)
 
@@ -240,7 +241,7 @@ class MessageTestCase(base.BaseTestCase):
             operation='SetField', fault=['SystemError'], detail='boom')
         self.assertSays(error, 'SetField', 'SystemError', 'boom')
         self.assertEqual('vCenter failed SetField with InvalidArgument.',
-                         str(exceptions.InvalidArgument(
+                         str(vsphere_errors.InvalidArgument(
                              operation='SetField', fault='InvalidArgument')))
         self.assertIn('unnamed fault', str(exceptions.VCenterFault(
             operation='X', fault=[])))
