@@ -18,16 +18,17 @@ The faults are those the reference declares for the method; any method
 may also answer with a ``RuntimeFault`` (the generator takes them all).
 """
 
-SCHEMA_VERSION = '6.7'
-"""The schemas (``oslo_vmware/wsdl/<version>``) and the API version sent
-as SOAPAction (``urn:vim25/<version>``).
+SCHEMA_VERSION = '6.5'
+"""The schemas (``oslo_vmware/wsdl/<version>``) and the API version the
+requests name (SOAPAction ``urn:vim25/<version>``).
 
 vCenter answers in the version a request names: it sends no type and no
-property newer than that version, so the reduced client never sees a type
-its schemas lack because vCenter is newer. A vCenter older than the
-version refuses every request ("Request version ... not supported"), so
-it is the oldest that holds every method below (6.7: vCenter 6.7 to 8.0
-accept it). Changing it: see ``doc/source/contributor.rst``.
+property newer than it (a newer type is sent as the nearest older one it
+derives from), so the client never meets a type its schemas lack because
+vCenter is newer. A vCenter older than that version refuses every request
+("Request version ... not supported"): 6.5 is the oldest of oslo.vmware's
+schemas, and holds every method and type below (``prevState`` of
+``CustomFieldValueChangedEvent`` included); vCenter 6.5 to 8.0 accept it.
 """
 
 METHODS = {
