@@ -37,9 +37,9 @@ process; ``--driver`` runs ``_startup_child.py`` likewise.
 """
 
 import argparse
+import atexit
 import json
 import os
-import resource
 import runpy
 import statistics
 import subprocess
@@ -61,7 +61,12 @@ def rss_mib():
 
 
 def peak_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    # VmHWM, not ru_maxrss: that one keeps the parent's peak across
+    # fork and exec.
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024.0
 
 
 def reduced_connect(wsdl_folder=None):
@@ -271,16 +276,40 @@ def main():
     args = parser.parse_args()
     if args.child:
         return child(json.loads(args.child))
+    # --cli and --driver: a WSDL folder other than the package's (e.g.
+    # gen_reduced.py --every-fault --out F) in $REDUCED_WSDL_FOLDER.
+    folder = os.environ.get('REDUCED_WSDL_FOLDER')
     if args.cli is not None:
         sys.path.insert(0, REPO)
-        reduced_connect()
+        reduced_connect(folder)
         from nova.virt.vmwareapi.ownership import cmd
         sys.argv = ['nova-vmware-owner'] + args.cli
         return cmd.main()
     if args.driver is not None:
-        reduced_connect()
-        sys.argv = [os.path.join(HERE, '_startup_child.py')] + args.driver
-        return runpy.run_path(sys.argv[0], run_name='__main__')
+        # _startup_child.py's argument, its driver "reduced" being ours on
+        # the reduced client; memory printed at exit.
+        start = json.loads(args.driver[0])
+        reduce = start['driver'] == 'reduced'
+        start['driver'] = 'ours' if reduce else start['driver']
+        atexit.register(lambda: print('MEMORY ' + json.dumps(
+            {'rss_mib': rss_mib(), 'peak_mib': peak_mib()})))
+        sys.argv = [os.path.join(HERE, '_startup_child.py'),
+                    json.dumps(start)]
+        # run_path returns a copy: patch the functions' own globals.
+        startup = runpy.run_path(sys.argv[0],
+                                 run_name='startup_child')['main'].__globals__
+        configure = startup['configure']
+
+        def configure_then_reduce():
+            # Importing the package imports nova's driver, which binds
+            # the configuration: only once it is parsed.
+            conf = configure()
+            if reduce:
+                reduced_connect(folder)
+            return conf
+        startup['configure'] = configure_then_reduce
+        startup['main']()
+        return None
     sim = None
     if args.url:
         host, port = args.url.split('//')[1].split('/')[0].rsplit(':', 1)
