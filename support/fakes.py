@@ -13,6 +13,7 @@ vSphere admins do to the cluster (``put``, ``renew``, ``start_change``,
 """
 
 import datetime
+import itertools
 import threading
 
 from nova.virt.vmwareapi.ownership import clock as clock_mod
@@ -129,29 +130,29 @@ class FakeVCenter:
     def __init__(self):
         self.definitions = {}
         self.values = {}
-        self._next_key = 100
+        # Keys are handed out from 0, as vcsim does: key 0 is a key.
+        self._keys = itertools.count()
         self.lock = threading.Lock()
 
     def add(self, name):
         if name in self.definitions:
             raise exceptions.DuplicateName(operation='AddCustomFieldDef',
                                            fault='DuplicateName')
-        self._next_key += 1
-        self.definitions[name] = self._next_key
-        return self._next_key
+        key = self.definitions[name] = next(self._keys)
+        return key
 
     def remove(self, key):
         names = [n for n, k in self.definitions.items() if k == key]
         if not names:
-            raise exceptions.NotFound(
-                operation='RemoveCustomFieldDef', fault='NotFound')
+            raise exceptions.DefinitionGone(
+                operation='RemoveCustomFieldDef', fault='InvalidArgument')
         del self.definitions[names[0]]
         for where in [w for w in self.values if w[1] == key]:
             del self.values[where]
 
     def set(self, cluster, key, text):
         if key not in self.definitions.values():
-            raise exceptions.InvalidArgument(
+            raise exceptions.DefinitionGone(
                 operation='SetField', fault='InvalidArgument')
         self.values[(cluster, key)] = text
 

@@ -51,7 +51,7 @@ class StoreContract:
         store = self.make_store()
         key = store.create_lease()
         store.remove_lease(key)
-        self.assertRaises(exceptions.NotFound, store.remove_lease, key)
+        self.assertRaises(exceptions.DefinitionGone, store.remove_lease, key)
         self.assertIsNone(store.read().lease_key)
 
     def test_a_new_lease_gets_a_new_key(self):
@@ -60,7 +60,7 @@ class StoreContract:
         store.remove_lease(first)
         second = store.create_lease()
         self.assertNotEqual(first, second)
-        self.assertRaises(exceptions.NotFound, store.remove_lease, first)
+        self.assertRaises(exceptions.DefinitionGone, store.remove_lease, first)
 
     def test_lease_value_reads_back(self):
         store = self.make_store()
@@ -75,7 +75,7 @@ class StoreContract:
         key = store.create_lease()
         store.write_lease(key, 'first')
         store.remove_lease(key)
-        self.assertRaises(exceptions.InvalidArgument, store.write_lease,
+        self.assertRaises(exceptions.DefinitionGone, store.write_lease,
                           key, 'late')
         reading = store.read()
         self.assertEqual((None, None), (reading.lease_key,
@@ -87,7 +87,7 @@ class StoreContract:
         store.remove_lease(old)
         new = store.create_lease()
         store.write_lease(new, 'current')
-        self.assertRaises(exceptions.InvalidArgument, store.write_lease,
+        self.assertRaises(exceptions.DefinitionGone, store.write_lease,
                           old, 'late')
         self.assertEqual('current', store.read().lease_raw)
 
@@ -125,7 +125,7 @@ class StoreContract:
         key = store.ensure_attribute()
         store.write_attribute(key, 'compute-a')
         self.remove_definition(store, store.attribute_name)
-        self.assertRaises(exceptions.InvalidArgument, store.write_attribute,
+        self.assertRaises(exceptions.DefinitionGone, store.write_attribute,
                           key, 'late')
         self.assertNotEqual(key, store.ensure_attribute())
 

@@ -323,9 +323,12 @@ class DuplicateName(VCenterFault):
     """A custom field definition of that name exists already."""
 
 
-class NotFound(VCenterFault):
-    """The object, or the custom field definition key, does not exist."""
+class DefinitionGone(VCenterFault):
+    """No custom field definition has that key any more.
 
-
-class InvalidArgument(VCenterFault):
-    """An argument was refused, e.g. the key of a removed definition."""
+    It was removed: a revoked lease, or a vSphere admin's deletion. The
+    store raises this for a removal of such a key and for a write through
+    it, whichever fault vCenter names: the vSphere reference documents
+    ``InvalidArgument`` for both, the simulator answers ``NotFound`` to a
+    removal. A gone key is a gone key.
+    """

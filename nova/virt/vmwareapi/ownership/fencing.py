@@ -7,10 +7,14 @@ therefore not be able to land. vCenter gives us what it takes:
 
 - creating a custom field definition whose name exists fails
   (``DuplicateName``): of several creators exactly one wins;
-- removing a definition by key succeeds exactly once (``NotFound`` after);
-- ``SetField`` with the key of a removed definition fails
-  (``InvalidArgument``), so a write through such a key cannot land after
-  the definition was removed, however late it arrives.
+- removing a definition by key succeeds exactly once;
+- ``SetField`` with the key of a removed definition fails, so a write
+  through such a key cannot land after the definition was removed, however
+  late it arrives.
+
+The store raises ``DefinitionGone`` for both refusals (vCenter names them
+``InvalidArgument``, the simulator ``NotFound`` for a removal:
+doc/source/faults.rst).
 
 Each owned cluster has a **lease** definition of its own
 (``view.lease_name``). Its key is the **token** of the current writer, its
@@ -82,7 +86,7 @@ class Tenure:
         text = record_mod.format_record(record)
         try:
             self._store.write_lease(self.key, text)
-        except exceptions.InvalidArgument:
+        except exceptions.DefinitionGone:
             raise exceptions.OwnershipLost(
                 location=self._store.location, holder=record.holder,
                 what='vCenter refused the write through lease %s: another '
@@ -108,7 +112,7 @@ def copy_to_attribute(store, view, text):
     if key is not None:
         try:
             return store.write_attribute(key, text)
-        except exceptions.InvalidArgument:
+        except exceptions.DefinitionGone:
             LOG.warning('The definition of the attribute %r was removed '
                         'from vCenter since it was read (by a vSphere '
                         'admin?); creating it again for %s.',
@@ -137,7 +141,7 @@ def take(store, view, record):
     if view.token is not None:
         try:
             store.remove_lease(view.token)
-        except exceptions.NotFound:
+        except exceptions.DefinitionGone:
             raise exceptions.RecordChanged(
                 location=location, what='another process replaced lease %s '
                 'first' % view.token)
@@ -171,14 +175,14 @@ def clear(store, view):
     if view.token is not None:
         try:
             store.remove_lease(view.token)
-        except exceptions.NotFound:
+        except exceptions.DefinitionGone:
             raise exceptions.RecordChanged(
                 location=store.location, what='another process replaced '
                 'lease %s first' % view.token)
     if view.reading.attribute_key is not None:
         try:
             store.write_attribute(view.reading.attribute_key, '')
-        except exceptions.InvalidArgument:
+        except exceptions.DefinitionGone:
             pass  # its definition is gone, and its value with it
 
 
@@ -215,7 +219,7 @@ def settle(store, clock=clock_mod.SYSTEM, abandoned_after=ABANDONED_AFTER,
                         store.lease_name, seen, now - since)
             try:
                 store.remove_lease(seen)
-            except exceptions.NotFound:
+            except exceptions.DefinitionGone:
                 pass  # someone else cleared it
             seen = None
             continue

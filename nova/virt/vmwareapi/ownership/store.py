@@ -16,9 +16,9 @@ custom fields, which every store must keep:
   key (the fencing token); it raises ``exceptions.DuplicateName`` when the
   definition exists: of several creators exactly one wins;
 - ``remove_lease(key)`` removes that definition and its value, once: it
-  raises ``exceptions.NotFound`` when the key is gone already;
+  raises ``exceptions.DefinitionGone`` when the key is gone already;
 - a write through a removed key (``write_lease``, ``write_attribute``)
-  raises ``exceptions.InvalidArgument``, however late it arrives (which
+  raises ``exceptions.DefinitionGone``, however late it arrives (which
   relies on a removed key never being handed out again);
 - ``read`` sees the state after every completed call, in one round trip.
 
@@ -58,20 +58,20 @@ class ClusterStore(typing.Protocol):
     def remove_lease(self, key):
         """Remove the lease definition ``key`` (and its value).
 
-        :raises: NotFound when that key is gone already; VCenterError
+        :raises: DefinitionGone when that key is gone already; VCenterError
         """
 
     def write_lease(self, key, text):
         """Store ``text`` as the lease's value, through its key ``key``.
 
-        :raises: InvalidArgument when that definition was removed (the
+        :raises: DefinitionGone when that definition was removed (the
                  token was revoked); VCenterError
         """
 
     def write_attribute(self, key, text):
         """Store ``text`` ('' clears it) as the attribute's value.
 
-        :raises: InvalidArgument when that definition was removed;
+        :raises: DefinitionGone when that definition was removed;
                  VCenterError
         """
 

@@ -3,8 +3,9 @@
 Connection, login, privilege and inventory failures, each naming the
 option or the privilege that fixes it. All are ``exceptions.VCenterError``
 (exit 2); the faults the record's protocol relies on (``DuplicateName``,
-``NotFound``, ``InvalidArgument``) are the core's, since every store
-raises them (``store.ClusterStore``).
+``DefinitionGone``) are the core's, since every store raises them
+(``store.ClusterStore``); ``vsphere.store`` makes ``DefinitionGone`` of the
+two faults below.
 """
 
 from nova.virt.vmwareapi.ownership import exceptions
@@ -63,3 +64,11 @@ class ClusterNotFound(exceptions.VCenterError):
 
 class ManagedObjectNotFound(exceptions.VCenterFault):
     """A managed object (the cluster) no longer exists."""
+
+
+class NotFound(exceptions.VCenterFault):
+    """vCenter's ``NotFound``: the object or the key does not exist."""
+
+
+class InvalidArgument(exceptions.VCenterFault):
+    """vCenter's ``InvalidArgument``: an argument was refused."""

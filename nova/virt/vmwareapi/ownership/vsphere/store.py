@@ -10,10 +10,15 @@ values and the custom field definitions together); every other call 1.
 
 vCenter's faults reach the caller as the typed exceptions that ``vcenter``
 translates them to:
-``DuplicateName`` (``create_lease``: the lease exists),
-``NotFound`` (``remove_lease``: the key is gone),
-``InvalidArgument`` (a write with the key of a removed definition).
+``DuplicateName`` (``create_lease``: the lease exists) and
+``DefinitionGone`` (``remove_lease`` or a write with the key of a removed
+definition). vCenter names a gone key ``InvalidArgument`` (the vSphere Web
+Services API reference, ``CustomFieldsManager.RemoveCustomFieldDef`` and
+``SetField``: "if no custom field with that key exists"); govmomi's
+simulator names a removal's ``NotFound``: either is ``DefinitionGone``.
 """
+
+import contextlib
 
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import view as view_mod
@@ -78,15 +83,16 @@ class VCenterStore:
     def remove_lease(self, key):
         """Remove the lease definition ``key`` (and its value).
 
-        :raises: NotFound when that key is gone already; VCenterError
+        :raises: DefinitionGone when that key is gone already; VCenterError
         """
-        vcenter.invoke(self._session, 'RemoveCustomFieldDef', self._fields,
-                       key=key)
+        with _key_gone_is_gone():
+            vcenter.invoke(self._session, 'RemoveCustomFieldDef',
+                           self._fields, key=key)
 
     def write_lease(self, key, text):
         """Store ``text`` as the lease's value, through its key ``key``.
 
-        :raises: InvalidArgument when that definition was removed (the
+        :raises: DefinitionGone when that definition was removed (the
                  token was revoked); VCenterError
         """
         self._set(key, text)
@@ -94,7 +100,7 @@ class VCenterStore:
     def write_attribute(self, key, text):
         """Store ``text`` ('' clears it) as the attribute's value.
 
-        :raises: InvalidArgument when that definition was removed;
+        :raises: DefinitionGone when that definition was removed;
                  VCenterError
         """
         self._set(key, text)
@@ -119,14 +125,25 @@ class VCenterStore:
                        entity=self._cluster, msg=message)
 
     def _set(self, key, text):
-        vcenter.invoke(self._session, 'SetField', self._fields,
-                       entity=self._cluster, key=key, value=text)
+        with _key_gone_is_gone():
+            vcenter.invoke(self._session, 'SetField', self._fields,
+                           entity=self._cluster, key=key, value=text)
 
     def _add_definition(self, name):
         definition = vcenter.invoke(
             self._session, 'AddCustomFieldDef', self._fields, name=name,
             moType=vcenter.CLUSTER_TYPE)
         return definition.key
+
+
+@contextlib.contextmanager
+def _key_gone_is_gone():
+    """A call through a definition key: either fault of a gone key is one."""
+    try:
+        yield
+    except (vsphere_errors.NotFound, vsphere_errors.InvalidArgument) as exc:
+        raise exceptions.DefinitionGone(operation=exc.operation,
+                                        fault=exc.fault, detail=exc.detail)
 
 
 def field_keys(definitions):

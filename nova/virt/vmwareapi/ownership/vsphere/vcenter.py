@@ -43,8 +43,8 @@ PAGE_SIZE = 1000
 # relies on have classes of their own; any other is a plain VCenterFault.
 _FAULTS = {
     'DuplicateName': exceptions.DuplicateName,
-    'NotFound': exceptions.NotFound,
-    'InvalidArgument': exceptions.InvalidArgument,
+    'NotFound': vsphere_errors.NotFound,
+    'InvalidArgument': vsphere_errors.InvalidArgument,
     'ManagedObjectNotFound': vsphere_errors.ManagedObjectNotFound,
 }
 _NO_PERMISSION = 'NoPermission'

@@ -26,7 +26,8 @@ NOT_REFUSALS = (exceptions.ConfigurationError, exceptions.VCenterError,
                 vsphere_errors.MissingPrivilege,
                 vsphere_errors.ClusterNotFound,
                 exceptions.VCenterFault, exceptions.DuplicateName,
-                exceptions.NotFound, exceptions.InvalidArgument,
+                exceptions.DefinitionGone, vsphere_errors.NotFound,
+                vsphere_errors.InvalidArgument,
                 vsphere_errors.ManagedObjectNotFound, exceptions.OwnershipLost,
                 exceptions.RecordChanged, exceptions.RecordBusy)
 
@@ -48,8 +49,10 @@ class HierarchyTestCase(messages.MessageAssertions, base.BaseTestCase):
                 self.assertTrue(issubclass(kind, exceptions.OwnershipError))
 
     def test_faults_of_the_protocol(self):
-        self.assertKinds((exceptions.DuplicateName, exceptions.NotFound,
-                          exceptions.InvalidArgument),
+        self.assertKinds((exceptions.DuplicateName, exceptions.DefinitionGone,
+                          vsphere_errors.NotFound,
+                          vsphere_errors.InvalidArgument,
+                          vsphere_errors.ManagedObjectNotFound),
                          exceptions.VCenterFault)
 
     def test_not_the_owner_is_not_owned_by_another_host(self):
@@ -154,7 +157,7 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
             operation='SetField', fault=['SystemError'], detail='boom')
         self.assertSays(error, 'SetField', 'SystemError', 'boom')
         self.assertEqual('vCenter failed SetField with InvalidArgument.',
-                         str(exceptions.InvalidArgument(
+                         str(vsphere_errors.InvalidArgument(
                              operation='SetField', fault='InvalidArgument')))
         self.assertIn('unnamed fault', str(exceptions.VCenterFault(
             operation='X', fault=[])))

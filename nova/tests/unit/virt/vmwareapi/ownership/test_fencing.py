@@ -164,7 +164,7 @@ class TakeTestCase(FencingTestCase):
                           'write_attribute'], self.store.calls)
         self.assertNotEqual(before.token, tenure.key)
         self.assertHolds(tenure.record)
-        self.assertRaises(exceptions.InvalidArgument,
+        self.assertRaises(exceptions.DefinitionGone,
                           self.store.write_lease, before.token, 'late')
 
     def test_change_of_a_hand_typed_record(self):

@@ -58,9 +58,10 @@ EXIT_CODES = {
     exceptions.VCenterFault(operation='SetField', fault='X'): cli.EXIT_USAGE,
     exceptions.DuplicateName(operation='AddCustomFieldDef',
                              fault='DuplicateName'): cli.EXIT_USAGE,
-    exceptions.NotFound(
-        operation='RemoveCustomFieldDef', fault='NotFound'): cli.EXIT_USAGE,
-    exceptions.InvalidArgument(operation='SetField', fault='InvalidArgument'):
+    exceptions.DefinitionGone(
+        operation='SetField', fault='InvalidArgument'): cli.EXIT_USAGE,
+    vsphere_errors.NotFound(operation='x', fault='NotFound'): cli.EXIT_USAGE,
+    vsphere_errors.InvalidArgument(operation='x', fault='InvalidArgument'):
         cli.EXIT_USAGE,
     vsphere_errors.ManagedObjectNotFound(operation='x',
                                          fault='ManagedObjectNotFound'):

@@ -125,8 +125,8 @@ class FaultTableTestCase(base.BaseTestCase):
         for name, oslo_class, kind in (
                 ('DuplicateName', vexc.DuplicateName,
                  exceptions.DuplicateName),
-                ('NotFound', None, exceptions.NotFound),
-                ('InvalidArgument', None, exceptions.InvalidArgument),
+                ('NotFound', None, vsphere_errors.NotFound),
+                ('InvalidArgument', None, vsphere_errors.InvalidArgument),
                 ('ManagedObjectNotFound',
                  vexc.ManagedObjectNotFoundException,
                  vsphere_errors.ManagedObjectNotFound)):
@@ -325,7 +325,8 @@ class InvokeTestCase(base.BaseTestCase):
     def test_faults_are_translated(self):
         self.set_field.side_effect = vexc.VimFaultException(
             ['InvalidArgument'], 'A specified parameter was not correct')
-        error = self.assertRaises(exceptions.InvalidArgument, self.invoke)
+        error = self.assertRaises(vsphere_errors.InvalidArgument,
+                                  self.invoke)
         self.assertEqual('SetField', error.operation)
         self.assertFalse(self.session.invoke_api.called)
 
