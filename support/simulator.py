@@ -114,21 +114,46 @@ class VCenterSimulator(fixtures.Fixture):
         private key is ``key_file`` (a proxy may present it)
     ``log_file``
         the simulator's stderr
+    ``restricted_username``, ``restricted_password``
+        with ``restricted``: a second user, whose role lacks the withheld
+        privileges (``session(restricted=True)``); else None
 
-    :param clusters: clusters, named ``DC0_C0``, ``DC0_C1``, ...
+    :param clusters: clusters per datacenter, named ``DC0_C0``, ``DC0_C1``,
+                     ... (``DC1_C0``, ... in the next datacenter)
     :param hosts: hosts per cluster.
     :param vms: VMs per cluster.
+    :param datacenters: datacenters, named ``DC0``, ``DC1``, ...
+    :param restricted: also start the restricted user.
+    :param withheld_privileges: the privileges it lacks (a list); None:
+                                the simulator's default (the custom field
+                                and event privileges).
+    :param native_faults: answer vcsim's ``NotFound`` where vCenter answers
+                          ``InvalidArgument`` (removing an unknown key).
+    :param reuse_removed_keys: misbehave: hand out removed keys again.
+    :param accept_stale_setfield: misbehave: accept ``SetField`` through a
+                                  removed key, writing nothing.
     :param start_timeout: seconds to wait for the simulator to be ready.
     :param stop_timeout: seconds to wait after SIGTERM before SIGKILL.
     :param build_timeout: seconds the (cached) build may take.
     """
 
     def __init__(self, clusters=1, hosts=1, vms=1, start_timeout=60,
-                 stop_timeout=10, build_timeout=600):
+                 stop_timeout=10, build_timeout=600, datacenters=1,
+                 restricted=False, withheld_privileges=None,
+                 native_faults=False, reuse_removed_keys=False,
+                 accept_stale_setfield=False):
         super().__init__()
         self.clusters = clusters
         self.hosts = hosts
         self.vms = vms
+        self.datacenters = datacenters
+        self.restricted = restricted
+        self.withheld_privileges = withheld_privileges
+        self.flags = [flag for flag, on in (
+            ('--native-faults', native_faults),
+            ('--reuse-removed-keys', reuse_removed_keys),
+            ('--accept-stale-setfield', accept_stale_setfield)) if on]
+        self.restricted_username = self.restricted_password = None
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.build_timeout = build_timeout
@@ -142,6 +167,9 @@ class VCenterSimulator(fixtures.Fixture):
         # Never starting with '-', which a command line would take for an
         # option.
         self.password = 'pw-' + secrets.token_urlsafe(16)
+        if self.restricted:
+            self.restricted_username = 'restricted-' + secrets.token_hex(4)
+            self.restricted_password = 'pw-' + secrets.token_urlsafe(16)
         self.log_file = os.path.join(self.tempdir, 'vcsim.log')
         url_file = os.path.join(self.tempdir, 'url')
 
@@ -164,8 +192,15 @@ class VCenterSimulator(fixtures.Fixture):
                '--listen', listen, '--url-file', self._url_file,
                '--tls-cert', self.ca_file, '--tls-key', self.key_file,
                '--username', self.username, '--password', self.password,
+               '--datacenters', str(self.datacenters),
                '--clusters', str(self.clusters), '--hosts', str(self.hosts),
-               '--vms', str(self.vms)]
+               '--vms', str(self.vms)] + self.flags
+        if self.restricted:
+            cmd += ['--restricted-username', self.restricted_username,
+                    '--restricted-password', self.restricted_password]
+        if self.withheld_privileges is not None:
+            cmd += ['--withheld-privileges',
+                    ','.join(self.withheld_privileges)]
         with open(self.log_file, 'ab') as log:
             # Its own process group, so stop() signals the simulator and
             # nothing else (run execs it, so the group is just that).
@@ -274,22 +309,31 @@ class VCenterSimulator(fixtures.Fixture):
             raise SimulatorError('the simulator at %s does not answer: %s'
                                  % (self.url, e))
 
-    def endpoint(self, port=None):
-        """A ``vcenter.Endpoint`` of the simulator (or of a proxy's port)."""
-        return vcenter.Endpoint(self.host, port or self.port, self.username,
-                                self.password, ca_file=self.ca_file)
+    def endpoint(self, port=None, restricted=False):
+        """A ``vcenter.Endpoint`` of the simulator (or of a proxy's port).
 
-    def session(self, timeout=30, port=None):
+        :param restricted: with the restricted user's credentials
+        """
+        if restricted and not self.restricted:
+            raise SimulatorError('started without restricted=True')
+        username, password = ((self.restricted_username,
+                               self.restricted_password) if restricted
+                              else (self.username, self.password))
+        return vcenter.Endpoint(self.host, port or self.port, username,
+                                password, ca_file=self.ca_file)
+
+    def session(self, timeout=30, port=None, restricted=False):
         """Return a logged-in ``vcenter.Session``.
 
         TLS is verified with ``ca_file`` (never ``insecure``); the WSDL
         comes from the simulator. Every request is bounded by ``timeout``.
 
         :param port: connect to this port instead (a proxy in front)
+        :param restricted: log in as the restricted user
         :raises: SimulatorError, or what ``vcenter.connect`` raises
         """
         self.check_reachable()
-        return vcenter.connect(self.endpoint(port), timeout)
+        return vcenter.connect(self.endpoint(port, restricted), timeout)
 
 
 class SharedSimulatorMixin:
