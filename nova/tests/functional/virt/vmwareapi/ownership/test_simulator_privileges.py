@@ -17,6 +17,7 @@ option checks                          TestRunOptions
 =====================================  =====================================
 """
 
+import dataclasses
 import subprocess
 
 from oslo_vmware import exceptions as vexc
@@ -108,7 +109,8 @@ class TestPrivileges(VCenterCase):
 
     def test_wrong_restricted_password_is_refused(self):
         endpoint = self.simulator.endpoint(restricted=True)
-        endpoint.password = 'not-' + endpoint.password
+        endpoint = dataclasses.replace(endpoint,
+                                       password='not-' + endpoint.password)
         self.assertRaises(vsphere_errors.VCenterLoginFailed, vcenter.connect,
                           endpoint, 30)
 
