@@ -20,7 +20,7 @@ import argparse
 import _common
 
 from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 
 SIZES = {'small': dict(clusters=1, hosts=1, vms=1),
          'large': dict(clusters=200, hosts=1, vms=10)}
@@ -40,7 +40,7 @@ def measure(options, repeat):
                                                  .attribute_name))
             for name, function in (
                     ('start', guard.start), ('assess', guard.assess),
-                    ('find_cluster', lambda: vcenter.find_cluster(
+                    ('find_cluster', lambda: clusters.find_cluster(
                         session, _common.CLUSTER))):
                 out[name].append(_common.measure(counter, function)[:3])
         session.logout()

@@ -127,6 +127,7 @@ def prove(args):
     from oslo_vmware import vim_util
 
     from nova.virt.vmwareapi.ownership import exceptions
+    from nova.virt.vmwareapi.ownership.vsphere import clusters
     from nova.virt.vmwareapi.ownership.vsphere import fleet
     from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
     from nova.virt.vmwareapi.ownership.vsphere import vcenter
@@ -141,7 +142,7 @@ def prove(args):
     print('login: vCenter %s, API %s; requests name %s' % (
         vcenter.vcenter_uuid(session), content.about.apiVersion,
         reduced.api_version()))
-    ref = vcenter.find_cluster(session, 'DC0_C0')
+    ref = clusters.find_cluster(session, 'DC0_C0')
     attribute = 'prove.%d' % os.getpid()
     store = store_mod.VCenterStore(session, ref, attribute,
                                    exceptions.Location('DC0_C0',
@@ -325,13 +326,14 @@ def main():
         if args.prove:
             sys.path.insert(0, REPO)
             return prove(target)
+        from nova.virt.vmwareapi.ownership.vsphere import clusters
         from nova.virt.vmwareapi.ownership.vsphere import vcenter
         session = vcenter.connect(vcenter.Endpoint(
             target['host'], target['port'], target['user'],
             target['password'], ca_file=target['ca_file'],
             scheme=target['scheme']), 30)
         target['cluster'] = vcenter.moref_value(
-            vcenter.find_cluster(session, 'DC0_C0'))
+            clusters.find_cluster(session, 'DC0_C0'))
         session.logout()
         target['attribute'] = 'bench.reduced'
         measure(target, args.repeat)

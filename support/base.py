@@ -17,6 +17,7 @@ import testtools
 
 from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import fakes
@@ -47,7 +48,7 @@ def make_store(session, attribute, cluster=CLUSTER, where=None):
 
     :param where: the vCenter as messages name it (default: the endpoint)
     """
-    ref = vcenter.find_cluster(session, cluster)
+    ref = clusters.find_cluster(session, cluster)
     location = location_mod.Location(cluster, where or str(session.endpoint),
                                      cluster_moref=ref.value,
                                      attribute=attribute)

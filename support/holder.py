@@ -34,6 +34,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import fakes
@@ -178,7 +179,7 @@ def main(argv=None):
     # renew deadline.
     session = vcenter.connect(endpoint, args.timeout or
                               make_settings(args).request_timeout)
-    ref = vcenter.find_cluster(session, args.cluster)
+    ref = clusters.find_cluster(session, args.cluster)
     report('connected', green_threads=_green_threads())
     return (hold if args.mode == 'hold' else race)(session, ref, args)
 

@@ -10,6 +10,7 @@ failures are raised as our exceptions and mapped to exit codes by
 """
 
 import dataclasses
+import math
 
 from nova.virt.vmwareapi.ownership.cli import console as console_mod
 from nova.virt.vmwareapi.ownership.cli import context
@@ -36,7 +37,15 @@ def show(ctx, fmt):
     return 0
 
 
+def _note_namesakes(ctx, console=None):
+    """Say which cluster, when several have the configured name."""
+    if ctx.namesakes:
+        (console or console_mod.Console()).say(render.namesakes_note(
+            ctx.location, ctx.namesake_list()))
+
+
 def check(ctx, fmt):
+    _note_namesakes(ctx)
     view = ctx.view()
     state = ctx.state(view)
     state['may_run'] = state['verdict'] in _MAY_RUN
@@ -53,11 +62,27 @@ def check(ctx, fmt):
 
 
 def _target_host(ctx):
-    host = getattr(ctx.conf.command, 'target_host', None) or ctx.this_host
-    if not record_mod.is_host_name(host):
+    return getattr(ctx.conf.command, 'target_host', None) or ctx.this_host
+
+
+def _check_host(conf):
+    """``--host``, checked before anything is opened."""
+    host = conf.command.target_host
+    if host is not None and not record_mod.is_host_name(host):
         raise exceptions.ConfigurationError(
-            options=('--host',), problem='%r is not a host name' % (host,))
-    return host
+            options=('--host',), problem='%r is not a host name' % (
+                text_mod.printable(host),))
+
+
+def _check_takeover(conf):
+    """``--host`` and ``--observe``, checked before anything is opened."""
+    _check_host(conf)
+    seconds = conf.command.observe
+    if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+        raise exceptions.ConfigurationError(
+            options=('--observe',),
+            problem='must be a positive number of seconds, not %s (use '
+            '--force to skip the observation)' % seconds)
 
 
 def _settled(ctx, console):
@@ -97,6 +122,7 @@ def _refusing(ctx, fmt, change, view, error):
 def claim(ctx, fmt):
     host = _target_host(ctx)
     console = console_mod.Console()
+    _note_namesakes(ctx, console)
     for attempt in range(1, CLAIM_ATTEMPTS + 1):
         view = _settled(ctx, console)
         try:
@@ -126,6 +152,7 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
                 dry_run=False, assume_yes=False):
     """Plan, confirm, observe, apply and print one takeover or release."""
     console = console_mod.Console()
+    _note_namesakes(ctx, console)
     view = _settled(ctx, console)
     try:
         plan = operations.plan(change, view, target, ctx.now(),
@@ -168,11 +195,6 @@ def takeover(ctx, fmt):
     seconds = args.observe
     if seconds is None:
         seconds = ctx.settings.lease_duration
-    elif seconds <= 0:
-        raise exceptions.ConfigurationError(
-            options=('--observe',),
-            problem='must be a positive number of seconds (use --force to '
-            'skip the observation)')
     return _run_change(ctx, fmt, Change.TAKEOVER, host, seconds, host,
                        force=args.force, dry_run=args.dry_run,
                        assume_yes=args.yes)
@@ -185,11 +207,13 @@ def release(ctx, fmt):
                        assume_yes=args.yes)
 
 
-def _host_argument(verb):
+def _host_argument(what):
     def arguments(parser):
         parser.add_argument('--host', dest='target_host', default=None,
-                            help='Host to %s for (default: [DEFAULT] '
-                                 'host).' % verb)
+                            metavar='HOST',
+                            help='The nova-compute host (its [DEFAULT] '
+                                 'host) %s (default: [DEFAULT] host of this '
+                                 'configuration).' % what)
     return arguments
 
 
@@ -203,7 +227,7 @@ def _force_arguments(parser, force_also=''):
 
 
 def _takeover_arguments(parser):
-    _host_argument('takeover')(parser)
+    _host_argument('that becomes the owner')(parser)
     _force_arguments(parser)
     parser.add_argument('--dry-run', dest='dry_run', action='store_true',
                         help='Print what would change; write nothing.')
@@ -231,12 +255,14 @@ COMMANDS = (
         'before its first start. The record is left released, so that '
         "host's nova-compute starts at once. Exits 0 when claimed or "
         'already owned by that host, 3 when another host owns it, 4 when '
-        'the record is unreadable.', claim, _host_argument('claim')),
+        'the record is unreadable.', claim,
+        _host_argument('to claim the cluster for'), check=_check_host),
     context.Command(
         'takeover', 'Move the ownership to this host (or --host). Without '
         '--force it first observes the record for lease_duration (or '
         '--observe) seconds and refuses (exit 4) if its holder renews. Asks '
-        'for confirmation unless --yes.', takeover, _takeover_arguments),
+        'for confirmation unless --yes.', takeover, _takeover_arguments,
+        check=_check_takeover),
     context.Command(
         'release', 'Clear the ownership (decommissioning): the cluster '
         'becomes unowned. Only on the owning host unless --force; a live '

@@ -16,13 +16,16 @@ import typing
 
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import decision
+from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership.novadb import loader
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import state as state_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
@@ -74,6 +77,9 @@ class Context:
     :ivar session: the ``vcenter.Session`` to log out of at the end
     :ivar nova: ``NovaDatabases`` for a command that reads nova's records
     :ivar clock: a ``clock.Clock``
+    :ivar namesakes: when several clusters have the configured name, each
+                     of them (``clusters.NamedCluster``), the one acted on
+                     first; else empty
     """
 
     conf: typing.Any
@@ -83,6 +89,7 @@ class Context:
     session: typing.Any = None
     nova: NovaDatabases = None
     clock: clock_mod.Clock = clock_mod.SYSTEM
+    namesakes: tuple = ()
     _watch: liveness.HolderWatch = dataclasses.field(default=None,
                                                      init=False, repr=False)
 
@@ -93,28 +100,30 @@ class Context:
         The options are checked before anything is opened, nova's
         databases before vCenter is.
 
-        :param cluster: find the cluster of ``[vmware] cluster_name`` and
-                        make its store
+        :param cluster: find the cluster of ``--cluster-moref`` or
+                        ``[vmware] cluster_name`` and make its store
         :param nova: called to open ``NovaDatabases``, or ``None``
         :raises: ConfigurationError (NovaNotInstalled,
                  NovaDatabaseUnavailable), VCenterError
         """
         settings = opts.settings(conf.vmware_ownership)
         endpoint = vmware_opts.endpoint(conf)
-        cluster_name = vmware_opts.cluster_name(conf) if cluster else None
+        moref = conf.cluster_moref if cluster else None
+        if cluster and not moref:
+            vmware_opts.cluster_name(conf)  # raises when it is not set
         databases = nova() if nova is not None else None
         session = vcenter.connect(endpoint, conf.timeout)
-        store = None
+        store, namesakes = None, ()
         if cluster:
-            cluster_ref = vcenter.find_cluster(session, cluster_name)
+            found = _find_cluster(session, conf, moref)
+            namesakes = found if len(found) > 1 else ()
             location = location_mod.Location(
-                cluster_name, str(endpoint),
-                cluster_moref=vcenter.moref_value(cluster_ref),
+                found[0].name, str(endpoint), cluster_moref=found[0].moref,
                 attribute=settings.attribute_name)
-            store = store_mod.VCenterStore(session, cluster_ref,
+            store = store_mod.VCenterStore(session, found[0].ref,
                                            settings.attribute_name, location)
         return cls(conf, settings, store, vcenter.vcenter_uuid(session),
-                   session, databases, clock)
+                   session, databases, clock, namesakes)
 
     @property
     def this_host(self):
@@ -147,12 +156,23 @@ class Context:
         return fencing.settle(self.store, self.clock, on_wait=on_wait)
 
     def state(self, view):
-        """``show``'s JSON object of ``view`` for this host."""
+        """``show``'s JSON object of ``view`` for this host.
+
+        With ``namesakes``: the other clusters of the same name.
+        """
         assessment = decision.assess(view, self.this_host, self.watch,
                                      sync_node_identity=False)
-        return state_mod.state_dict(view, assessment.liveness,
-                                    self.this_host, self.location,
-                                    self.vcenter_uuid, self.store.lease_name)
+        state = state_mod.state_dict(view, assessment.liveness,
+                                     self.this_host, self.location,
+                                     self.vcenter_uuid, self.store.lease_name)
+        state['namesakes'] = self.namesake_list()[1:]
+        return state
+
+    def namesake_list(self):
+        """``namesakes`` as plain values: ``cluster_moref``, ``datacenter``.
+        """
+        return [{'cluster_moref': found.moref, 'datacenter': found.datacenter}
+                for found in self.namesakes]
 
     def close(self):
         """Log out of vCenter, if logged in."""
@@ -164,12 +184,40 @@ class Context:
             pass
 
 
+def _find_cluster(session, conf, moref):
+    """The cluster of ``--cluster-moref`` or ``[vmware] cluster_name``.
+
+    By name, as nova's driver finds it (``clusters.find_clusters``).
+
+    :returns: ``clusters.NamedCluster`` values, the one to act on first;
+              several only when several clusters have the name
+    :raises: ClusterNotFound, ConfigurationError (the cluster of
+             ``--cluster-moref`` has another name than ``[vmware]
+             cluster_name``), VCenterError
+    """
+    if not moref:
+        return clusters.find_clusters(session, conf.vmware.cluster_name)
+    found = clusters.cluster_by_moref(session, moref)
+    name = conf.vmware.cluster_name
+    if name and found.name != name:
+        raise exceptions.ConfigurationError(
+            options=('--cluster-moref', '[vmware] cluster_name'),
+            problem='cluster %s is named %r, not %r: the command acts on '
+            'the cluster of this configuration' % (
+                moref, text_mod.printable(found.name), name))
+    return (found,)
+
+
 def connect_cluster(conf):
     """The context of a command on the configured cluster."""
     return Context.connect(conf)
 
 
 def _no_arguments(parser):
+    pass
+
+
+def _nothing_to_check(conf):
     pass
 
 
@@ -183,6 +231,8 @@ class Command:
                returns the exit code; refusals and failures are raised
     :ivar arguments: adds the command's own arguments to its parser
     :ivar open: makes the command's ``Context`` from the configuration
+    :ivar check: checks the command's own arguments (``conf.command``)
+                 before anything is opened; raises ``ConfigurationError``
     :ivar formats: the choices of its ``--format``
     :ivar format_help: the help of its ``--format``
     """
@@ -192,5 +242,6 @@ class Command:
     run: typing.Callable
     arguments: typing.Callable = _no_arguments
     open: typing.Callable = connect_cluster
+    check: typing.Callable = _nothing_to_check
     formats: tuple = ('text', 'json')
     format_help: str = 'Output format (overrides the global one).'

@@ -50,7 +50,9 @@ def arguments(parser):
                              'a terminal).')
 
 
-def _hosts(args):
+def _hosts(conf):
+    """``--from`` and ``--to``, checked before anything is opened."""
+    args = conf.command
     for option, host in (('--from', args.from_host), ('--to', args.to_host)):
         if not record_mod.is_host_name(host):
             raise exceptions.ConfigurationError(
@@ -65,13 +67,14 @@ def _hosts(args):
 def open_context(conf):
     """``rehome``'s context: nova's databases, and vCenter if configured.
 
-    The hosts are checked first, then nova's databases (one cheap read of
-    each), then, when ``[vmware] host_ip`` is set, the cluster in vCenter.
+    nova's databases first (one cheap read of each; the hosts were
+    checked before, ``_hosts``), then, when ``[vmware] host_ip`` is set,
+    the cluster in vCenter.
 
     :raises: ConfigurationError (NovaNotInstalled,
              NovaDatabaseUnavailable), VCenterError
     """
-    old, _new = _hosts(conf.command)
+    old = conf.command.from_host
 
     def nova():
         databases = context.NovaDatabases.open(conf, NAME, NAME)
@@ -194,4 +197,5 @@ def run(ctx, fmt):
     return 0
 
 
-COMMAND = context.Command(NAME, HELP, run, arguments, open_context)
+COMMAND = context.Command(NAME, HELP, run, arguments, open_context,
+                          check=_hosts)

@@ -90,6 +90,9 @@ def show_text(state):
     ]
     if state['attribute_copy'] in _COPY_TEXT:
         lines.append(('Raw value is', _COPY_TEXT[state['attribute_copy']]))
+    if state.get('namesakes'):
+        lines.append(('Same name', '%d other cluster(s): %s' % (
+            len(state['namesakes']), _clusters(state['namesakes']))))
     lines += [
         ('This host', p(state['this_host'])),
         ('Verdict', verdict_text(state)),
@@ -97,6 +100,26 @@ def show_text(state):
     width = max(len(label) for label, _ in lines) + 1
     return '\n'.join('%-*s %s' % (width, label + ':', value)
                      for label, value in lines)
+
+
+def _clusters(found):
+    return ', '.join('%s (datacenter %s)' % (
+        text_mod.printable(each['cluster_moref']),
+        text_mod.printable(each['datacenter'] or '?')) for each in found)
+
+
+def namesakes_note(location, namesakes):
+    """Why this cluster, when several clusters have its name.
+
+    :param namesakes: ``Context.namesake_list()``, the one acted on first
+    """
+    return ('Note: %d clusters are named %r: %s. This command acts on %s, '
+            "the first in the order nova's VMware driver finds clusters, so "
+            'the one a nova-compute with this cluster_name manages; '
+            '--cluster-moref names another.' % (
+                len(namesakes), text_mod.printable(location.cluster),
+                _clusters(namesakes),
+                text_mod.printable(namesakes[0]['cluster_moref'])))
 
 
 def to_json(state):

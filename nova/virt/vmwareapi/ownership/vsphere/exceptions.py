@@ -49,17 +49,18 @@ class MissingPrivilege(exceptions.VCenterError):
 
 
 class ClusterNotFound(exceptions.VCenterError):
-    """No cluster of the configured name exists, or several do."""
+    """No cluster has the configured name (or the given id)."""
 
     msg_fmt = ('Cluster %(cluster)r not found on vCenter %(vcenter)s: '
-               '%(problem)s. Check [vmware] cluster_name.')
-    found = 0
+               '%(problem)s.')
+    by_moref = False
 
     def computed(self):
-        if self.found:
-            return {'problem': '%d clusters have that name; cluster names '
-                               'must be unique in the vCenter' % self.found}
-        return {'problem': 'no such cluster'}
+        if self.by_moref:
+            return {'problem': 'no cluster has that managed object id. '
+                               'Check --cluster-moref ("nova-vmware-owner '
+                               'list" shows each cluster\'s)'}
+        return {'problem': 'no such cluster. Check [vmware] cluster_name'}
 
 
 class ManagedObjectNotFound(exceptions.VCenterFault):

@@ -309,7 +309,17 @@ def collect(session, targets, view_of=None):
         spec.skip = True
         prop_specs.append(_property_spec(factory, kind, paths))
         obj_specs.append(spec)
-    spec = vim_util.build_property_filter_spec(factory, prop_specs, obj_specs)
+    return retrieve(session, vim_util.build_property_filter_spec(
+        factory, prop_specs, obj_specs))
+
+
+def retrieve(session, spec):
+    """Every object a ``PropertyFilterSpec`` selects, all pages read.
+
+    :returns: ``[(ref, {path: value})]`` in vCenter's order
+    :raises: VCenterError
+    """
+    factory = session.vim.client.factory
     options = factory.create('ns0:RetrieveOptions')
     options.maxObjects = PAGE_SIZE
     found = []
@@ -336,22 +346,6 @@ def container_view(session, kind):
         yield view
     finally:
         invoke(session, 'DestroyView', view)
-
-
-def find_cluster(session, name):
-    """Find the cluster named ``name``; only clusters are listed.
-
-    :returns: the cluster's managed object reference
-    :raises: ClusterNotFound (none, or several of that name); VCenterError
-    """
-    with container_view(session, CLUSTER_TYPE) as view:
-        found = [ref for ref, props in collect(
-            session, [], view_of=(view, CLUSTER_TYPE, ['name']))
-            if props.get('name') == name]
-    if len(found) != 1:
-        raise vsphere_errors.ClusterNotFound(
-            cluster=name, vcenter=str(session.endpoint), found=len(found))
-    return found[0]
 
 
 def array(value, name):

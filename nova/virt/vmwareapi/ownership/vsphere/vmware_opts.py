@@ -8,7 +8,9 @@ here are registered (same names, types and defaults as nova 34, but for
 """
 
 import os
+import re
 import socket
+import ssl
 
 from oslo_config import cfg
 
@@ -94,6 +96,35 @@ def _required(conf, name):
     return value
 
 
+# "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found
+# (_ssl.c:4154)": the words in the middle are the operator's.
+_SSL_NOISE = re.compile(r'^\[[^\]]*\]\s*|\s*\(_ssl\.c:\d+\)$')
+
+
+def _ca_file_problem(path):
+    """What is wrong with ``[vmware] ca_file``, or ``None``.
+
+    Checked here, before connecting: urllib3 would report each of these
+    as a TLS failure of its own words, or as "no such file".
+    """
+    if not os.path.exists(path):
+        return 'no such file'
+    if os.path.isdir(path):
+        return 'a directory, not a file'
+    if not os.access(path, os.R_OK):
+        return 'this user cannot read it'
+    if os.path.getsize(path) == 0:
+        return 'the file is empty'
+    try:
+        ssl.create_default_context(cafile=path)
+    except ssl.SSLError as exc:
+        return 'no certificate could be read from it (%s)' % (
+            _SSL_NOISE.sub('', str(exc.args[-1])))
+    except (OSError, ValueError, UnicodeError) as exc:
+        return 'it cannot be read as certificates (%s)' % exc
+    return None
+
+
 def endpoint(conf):
     """The ``vcenter.Endpoint`` of the ``[vmware]`` options.
 
@@ -101,15 +132,12 @@ def endpoint(conf):
     """
     vmware = conf.vmware
     ca_file = vmware.ca_file
-    if ca_file and not os.path.isfile(ca_file):
+    problem = _ca_file_problem(ca_file) if ca_file else None
+    if problem is not None:
         raise exceptions.ConfigurationError(
             options=('[vmware] ca_file',),
-            problem='no such file: %r (the CA bundle that verifies the '
-            'vCenter certificate)' % ca_file)
-    if ca_file and not os.access(ca_file, os.R_OK):
-        raise exceptions.ConfigurationError(
-            options=('[vmware] ca_file',),
-            problem='%r cannot be read by this user' % ca_file)
+            problem='%r: %s. It must be a PEM file of the CA certificates '
+            'that verify the vCenter certificate' % (ca_file, problem))
     return vcenter.Endpoint(
         _required(conf, 'host_ip'), vmware.host_port,
         _required(conf, 'host_username'), _required(conf, 'host_password'),

@@ -8,7 +8,7 @@ import subprocess
 import fixtures
 
 from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from support import base
 from support import faults
 from support import simulator
@@ -64,7 +64,7 @@ class TestShowCheck(base.SimulatorTestCase):
         self.assertEqual(guard.tenure.key, state['lease']['token'])
         self.assertEqual(guard.holder, state['holder'])
         self.assertEqual(
-            vcenter.find_cluster(self.session, base.CLUSTER).value,
+            clusters.find_cluster(self.session, base.CLUSTER).value,
             state['cluster_moref'])
         self.assertEqual(
             self.session.vim.service_content.about.instanceUuid,

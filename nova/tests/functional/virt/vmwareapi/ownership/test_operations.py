@@ -21,6 +21,7 @@ from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import base
 
@@ -80,7 +81,7 @@ class OperationsTestCase(base.SimulatorTestCase):
     def setUp(self):
         super().setUp()
         self.store = self.make_store()
-        self.cluster_ref = vcenter.find_cluster(self.session, base.CLUSTER)
+        self.cluster_ref = clusters.find_cluster(self.session, base.CLUSTER)
 
     # States of the record, written as our processes write them (through
     # a lease) unless typed by hand.

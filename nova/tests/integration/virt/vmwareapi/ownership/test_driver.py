@@ -32,6 +32,7 @@ from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
 from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
 from support import base
@@ -257,7 +258,7 @@ class TestClaimAndRestart(DriverTestCase):
         self.assertEqual(driver.ownership_settings.request_timeout, timeout)
         node, nodename = self.node_of(driver)
         # nova's node name: <cluster moref>.<vCenter instance uuid>
-        cluster = vcenter.find_cluster(self.session, harness.CLUSTER)
+        cluster = clusters.find_cluster(self.session, harness.CLUSTER)
         self.assertTrue(nodename.startswith(cluster.value + '.'))
         record = self.record()
         self.assertEqual('host-a', record.host)

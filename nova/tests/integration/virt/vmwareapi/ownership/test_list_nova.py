@@ -32,6 +32,7 @@ from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership.novadb import fleet as fleet_nova
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 import support
@@ -47,7 +48,7 @@ TIMEOUT = 120
 
 
 def cluster_store(session, attribute, cluster=harness.CLUSTER):
-    ref = vcenter.find_cluster(session, cluster)
+    ref = clusters.find_cluster(session, cluster)
     location = location_mod.Location(cluster, str(session.endpoint),
                                      cluster_moref=ref.value,
                                      attribute=attribute)

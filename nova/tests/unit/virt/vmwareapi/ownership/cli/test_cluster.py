@@ -9,6 +9,7 @@ import json
 import types
 
 import fixtures
+from oslo_vmware import vim_util
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership.cli import cluster
@@ -16,6 +17,7 @@ from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from support import fakes
 
 HOST = fakes.HOST
@@ -46,6 +48,8 @@ class CommandTestCase(base.BaseTestCase):
             'sys.stderr', Stream())).new_value
         self.useFixture(fixtures.MonkeyPatch('sys.stdin', Stream()))
 
+    namesakes = ()
+
     def run_command(self, name, fmt='text', **args):
         """Run a handler; returns its exit code."""
         command = dict(name=name, target_host=None, force=False, yes=False,
@@ -55,8 +59,9 @@ class CommandTestCase(base.BaseTestCase):
             host=HOST, command=types.SimpleNamespace(**command),
             config_file=['/etc/nova/nova.conf'])
         ctx = context.Context(conf, fakes.settings(), self.store, UUID,
-                              clock=self.clock)
+                              clock=self.clock, namesakes=self.namesakes)
         (found,) = [c for c in cluster.COMMANDS if c.name == name]
+        found.check(conf)  # as main does, before anything is opened
         return found.run(ctx, fmt)
 
     def output(self):
@@ -95,6 +100,42 @@ class ShowTestCase(CommandTestCase):
         self.assertEqual(0, self.run_command('show'))
         self.assertRegex(self.output(),
                          r'(?m)^Verdict: +owned by host compute-b')
+
+
+class NamesakesTestCase(CommandTestCase):
+    """Several clusters have the configured name: which one, and why."""
+
+    namesakes = (
+        clusters.NamedCluster(vim_util.get_moref('domain-c7', 'x'), 'DC0_C0',
+                              'DC0'),
+        clusters.NamedCluster(vim_util.get_moref('domain-c12', 'x'),
+                              'DC0_C0', 'DC1'))
+
+    def test_show_names_the_others(self):
+        self.assertEqual(0, self.run_command('show', 'json'))
+        self.assertEqual([{'cluster_moref': 'domain-c12',
+                           'datacenter': 'DC1'}], self.json()['namesakes'])
+        self.stdout.seek(0)
+        self.stdout.truncate()
+        self.run_command('show')
+        self.assertIn('Same name:  1 other cluster(s): domain-c12 '
+                      '(datacenter DC1)', self.output())
+        self.assertEqual('', self.stderr.getvalue())
+
+    def test_a_change_says_which_cluster_and_why(self):
+        self.assertEqual(0, self.run_command('claim'))
+        note = self.stderr.getvalue()
+        for part in ("2 clusters are named 'DC0_C0'",
+                     'domain-c7 (datacenter DC0), domain-c12 (datacenter '
+                     'DC1)', 'acts on domain-c7', "nova's VMware driver",
+                     '--cluster-moref'):
+            self.assertIn(part, note)
+
+    def test_unique_names_say_nothing(self):
+        self.namesakes = ()
+        self.run_command('check', 'json')
+        self.assertEqual([], self.json()['namesakes'])
+        self.assertEqual('', self.stderr.getvalue())
 
 
 class CheckTestCase(CommandTestCase):
@@ -235,7 +276,7 @@ class TakeoverTestCase(CommandTestCase):
         self.assertNothingWritten()
 
     def test_observe_must_be_positive(self):
-        for seconds in (0, -1):
+        for seconds in (0, -1, float('nan'), float('-inf')):
             with self.subTest(seconds=seconds):
                 error = self.assertRaises(exceptions.ConfigurationError,
                                           self.run_command, 'takeover',

@@ -12,7 +12,7 @@ from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import fakes
 
 
-def conf(**vmware):
+def conf(cluster_moref=None, **vmware):
     values = dict(host_ip='127.0.0.1', host_port=443, host_username='u',
                   host_password='p', ca_file=None, insecure=False,
                   cluster_name='DC0_C0')
@@ -24,6 +24,7 @@ def conf(**vmware):
     return types.SimpleNamespace(
         host=fakes.HOST, timeout=5.0, vmware=types.SimpleNamespace(**values),
         vmware_ownership=group, config_file=[], config_dir=[],
+        cluster_moref=cluster_moref,
         command=types.SimpleNamespace(name='show'))
 
 

@@ -10,12 +10,14 @@ import io
 import json
 import logging
 import os
+import sys
 from unittest import mock
 
 import fixtures
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import logs
 from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import operations
@@ -122,21 +124,26 @@ class ExitCodeTestCase(base.BaseTestCase):
 class LoggingState(fixtures.Fixture):
     """Give ``main`` fresh loggers and restore them afterwards.
 
-    ``main`` points the audit logger at the stderr of the moment and
-    turns its propagation off; the traceback logger likewise.
+    ``main`` sets up oslo.log, which replaces the root logger's handlers
+    (a log file, syslog), and points the audit logger at the stderr of
+    the moment; the traceback logger gets a file handler for a moment.
     """
 
-    NAMES = (operations.__name__, cli.__name__)
+    NAMES = (None, operations.__name__, cli.__name__, logs.__name__)
 
     def _setUp(self):
         for name in self.NAMES:
             logger = logging.getLogger(name)
             saved = (list(logger.handlers), logger.propagate, logger.level)
-            logger.handlers[:] = []
+            if name is not None:
+                logger.handlers[:] = []
             self.addCleanup(self._restore, logger, saved)
 
     @staticmethod
     def _restore(logger, saved):
+        for handler in logger.handlers:
+            if handler not in saved[0]:
+                handler.close()
         logger.handlers[:], logger.propagate, logger.level = saved
 
 
@@ -150,8 +157,11 @@ class CliTestCase(base.BaseTestCase):
             'sys.stderr', io.StringIO())).new_value
         self.useFixture(fixtures.MonkeyPatch('sys.stdin', io.StringIO()))
         # main() configures the root logger: keep it to this test.
-        self.useFixture(fixtures.FakeLogger(level=logging.CRITICAL))
         self.useFixture(LoggingState())
+        self.useFixture(fixtures.FakeLogger(level=logging.CRITICAL))
+        # oslo.log's setup points sys.excepthook at its logger.
+        self.useFixture(fixtures.MonkeyPatch('sys.excepthook',
+                                             sys.excepthook))
         self.tmp = self.useFixture(fixtures.TempDir())
         self.cache = self.useFixture(fixtures.TempDir()).path
         self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME',

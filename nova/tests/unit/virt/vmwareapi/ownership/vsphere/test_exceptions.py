@@ -50,10 +50,10 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
             cluster='DC0_C9', vcenter='https://vc:443')
         self.assertSays(error, "'DC0_C9'", 'https://vc:443', 'no such',
                         '[vmware] cluster_name')
-        self.assertEqual(0, error.found)
-        several = vsphere_errors.ClusterNotFound(
-            cluster='DC0_C0', vcenter='vc', found=2)
-        self.assertSays(several, '2 clusters', 'unique')
+        by_moref = vsphere_errors.ClusterNotFound(
+            cluster='domain-c99', vcenter='vc', by_moref=True)
+        self.assertSays(by_moref, "'domain-c99'", 'managed object id',
+                        '--cluster-moref')
 
     def test_every_message_is_one_printable_line(self):
         hostile = 'v' + messages.HOSTILE

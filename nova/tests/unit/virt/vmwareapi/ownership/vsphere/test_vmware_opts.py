@@ -3,9 +3,11 @@
 import importlib.util
 import logging
 import os
+import shutil
 import socket
 from unittest import mock
 
+import certifi
 import fixtures
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
@@ -58,13 +60,33 @@ class VmwareOptsTestCase(base.BaseTestCase):
 
     def test_unreadable_ca_file(self):
         path = self.tmp.join('ca.pem')
-        open(path, 'w').close()
+        shutil.copy(certifi.where(), path)
         self.fixture.config(group='vmware', ca_file=path)
         with mock.patch.object(os, 'access', autospec=True,
                                return_value=False) as access:
             self.assertNamed(vmware_opts.endpoint, 'ca_file',
-                             'cannot be read')
+                             'this user cannot read it')
         access.assert_called_once_with(path, os.R_OK)
+
+    def test_a_ca_file_that_holds_no_certificate(self):
+        # Each said in words before connecting, not as urllib3's text.
+        empty = self.tmp.join('empty.pem')
+        open(empty, 'w').close()
+        garbage = self.tmp.join('garbage.pem')
+        with open(garbage, 'w') as f:
+            f.write('-----BEGIN CERTIFICATE-----\nnot base64!\n')
+        for path, words in (
+                (self.tmp.path, 'a directory, not a file'),
+                (empty, 'the file is empty'),
+                (garbage, 'no certificate could be read from it')):
+            with self.subTest(path=path):
+                self.fixture.config(group='vmware', ca_file=path)
+                self.assertNamed(vmware_opts.endpoint, 'ca_file', words,
+                                 repr(path), 'PEM')
+                error = self.assertRaises(exceptions.ConfigurationError,
+                                          vmware_opts.endpoint, self.conf)
+                self.assertNotIn('_ssl.c', str(error))
+                self.assertEqual(1, len(str(error).splitlines()))
 
     def test_endpoint(self):
         endpoint = vmware_opts.endpoint(self.conf)
@@ -78,7 +100,7 @@ class VmwareOptsTestCase(base.BaseTestCase):
 
     def test_a_ca_file_wins_over_insecure(self):
         path = self.tmp.join('ca.pem')
-        open(path, 'w').close()
+        shutil.copy(certifi.where(), path)
         self.fixture.config(group='vmware', ca_file=path, insecure=True,
                             host_port=8443)
         endpoint = vmware_opts.endpoint(self.conf)
