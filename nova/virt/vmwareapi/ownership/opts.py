@@ -35,23 +35,20 @@ coordinate through a lease so only one manages the cluster at a time.
 ownership_opts = [
     cfg.StrOpt('mode',
                default=MODE_ENFORCE,
+               # The generator lists the choices with these descriptions;
+               # the help does not repeat them.
                choices=[
-                   (MODE_ENFORCE, 'Claim the cluster, refuse to start when '
-                    'another host owns it.'),
-                   (MODE_AUDIT, 'Log what would be refused, never refuse '
-                    'and never write.'),
-                   (MODE_DISABLED, 'Do nothing.'),
+                   (MODE_ENFORCE, 'Claim the cluster when unowned, refuse '
+                    'to start when another host owns it or the record is '
+                    'unreadable.'),
+                   (MODE_AUDIT, 'Log at WARNING what enforce would refuse, '
+                    'start anyway, write nothing. Use it to roll the guard '
+                    'out on an existing cloud.'),
+                   (MODE_DISABLED, 'The guard does nothing (it logs a '
+                    'WARNING at start).'),
                ],
                help="""
 How the ownership guard acts at start.
-
-Possible values:
-
-* ``enforce``: claim the cluster when unowned, refuse to start when it is
-  owned by another host or the record is unreadable.
-* ``audit``: log at WARNING what ``enforce`` would refuse, start anyway,
-  write nothing. Use it to roll the guard out on an existing cloud.
-* ``disabled``: the guard does nothing.
 """),
     cfg.StrOpt('attribute_name',
                default='openstack.nova.owner',
@@ -60,8 +57,9 @@ Name of the vSphere custom attribute holding the ownership record.
 
 The attribute is created on first use, scoped to ClusterComputeResource.
 All nova-compute services and the nova-vmware-owner command of one cloud
-must use the same name; two clouds sharing a vCenter must use the same name
-too, or they do not see each other's claims.
+must use the same name. Two clouds sharing a vCenter must use the same name
+too: with different names neither sees the other's claims, so nothing stops
+a host of one cloud from managing a cluster of the other.
 """),
     cfg.IntOpt('lease_duration',
                default=180,
@@ -86,8 +84,10 @@ Related options:
 Seconds between two renewals of the lease by its holder.
 
 Each renewal is one read and one write (of the cluster's lease attribute),
-and vCenter logs one event for the write. A failed renewal is retried at
-the same interval until ``renew_deadline``.
+and vCenter logs one event for the write. A failed renewal is tried again
+every third of the time between ``renew_interval`` and ``renew_deadline``
+(at most every ``renew_interval``; every 20 seconds with the defaults)
+until ``renew_deadline``, when the holder steps down.
 
 Related options:
 
@@ -96,7 +96,9 @@ Related options:
 """),
     cfg.IntOpt('renew_deadline',
                min=1,
-               sample_default='(renew_interval + lease_duration) / 2',
+               # A value that stays valid when uncommented in the sample:
+               # what "unset" gives with the defaults.
+               sample_default='120',
                help="""
 Seconds a holder may go without a successful renewal before it steps down.
 

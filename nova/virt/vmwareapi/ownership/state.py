@@ -52,7 +52,7 @@ def state_dict(view, liveness, this_host, location, vcenter_uuid,
         'holder_liveness': None if liveness is decision_mod.Liveness.NONE
         else liveness.value,
         'unreadable_reason': view.error.reason if view.error else None,
-        'locked': view.pending,
+        'change_in_progress': view.pending,
         'lease': {'attribute': lease_attribute, 'token': view.token,
                   'raw': reading.lease_raw},
         'attribute_copy': view.mirror.value,

@@ -56,7 +56,7 @@ class _FleetCollector(registry_mod.Collector):
             where = [uuid, state['cluster'] or '', state['cluster_moref']]
             info.add_metric(where, {'owner_host': state['owner_host'] or '',
                                     'state': state['state']})
-            pending.add_metric(where, 1 if state['locked'] else 0)
+            pending.add_metric(where, 1 if state['change_in_progress'] else 0)
         yield info
         yield pending
         if document['nova']:

@@ -18,7 +18,7 @@ _COLUMNS = (
     ('NODE', lambda s: (s['record'] or {}).get('node')),
     ('VERDICT', lambda s: s['verdict']),
     ('LEASE', lambda s: s['lease']['token']),
-    ('CHANGE', lambda s: 'in-progress' if s['locked'] else None),
+    ('CHANGE', lambda s: 'in-progress' if s['change_in_progress'] else None),
 )
 _NOVA_COLUMNS = (
     ('NOVA', lambda s: ','.join(s['nova_hosts'])),
@@ -46,7 +46,7 @@ def _counts(states):
     for state in states:
         counts[state['state']] = counts.get(state['state'], 0) + 1
     held = sum(1 for state in states if state['holder'])
-    pending = sum(1 for state in states if state['locked'])
+    pending = sum(1 for state in states if state['change_in_progress'])
     parts = ['%d %s' % (counts[name], name) for name in
              ('held', 'released', 'unowned', 'unreadable') if name in counts]
     text = '%d cluster(s): %s' % (len(states), ', '.join(parts) or 'none')
@@ -66,7 +66,7 @@ def text(document):
                 _cell(document.get('attribute')),
                 _cell(document['this_host']), document['read_at']),
              '', table(states, nova), '', _counts(states) + '.']
-    pending = [s for s in states if s['locked']]
+    pending = [s for s in states if s['change_in_progress']]
     if pending:
         lines += ['', 'Changes in progress (a lease definition without a '
                   'value; one still there after 30 s was abandoned, and the '

@@ -16,9 +16,11 @@ class NovaNotInstalled(exceptions.ConfigurationError):
     :param command: the command, e.g. ``rehome`` or ``list --nova``
     """
 
-    msg_fmt = ('%(command)s needs nova: install nova-vmware-owner with its '
-               '[nova] extra (pip install \'nova-vmware-owner[nova]\') where '
-               'nova-manage runs%(why)s.')
+    msg_fmt = ('%(command)s needs nova: run it where nova-manage runs, with '
+               'nova-vmware-owner installed into nova\'s environment (or its '
+               'wheel with the [nova] extra: pip install '
+               '\'nova_vmware_owner-<version>-py3-none-any.whl[nova]\')'
+               '%(why)s.')
     detail = None
     command = 'rehome'
 

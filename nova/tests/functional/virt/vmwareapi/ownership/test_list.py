@@ -93,7 +93,7 @@ class ListTestCase(base.SimulatorTestCase):
             self.assertEqual(
                 EXPECTED.get(state['cluster'], UNOWNED),
                 (state['state'], state['owner_host'], state['verdict'],
-                 state['holder'] is not None, state['locked']),
+                 state['holder'] is not None, state['change_in_progress']),
                 state['cluster'])
 
     def test_reads_every_cluster_in_three_round_trips(self):

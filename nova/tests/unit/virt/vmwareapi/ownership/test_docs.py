@@ -1,8 +1,10 @@
-"""Tests that the troubleshooting page covers every error and exit code.
+"""Tests that the pages agree with the code.
 
 Operators look an error up by its class name and a script's result by its
 exit code; a new exception class or exit code without an entry in
-``doc/source/troubleshooting.rst`` fails here.
+``doc/source/troubleshooting.rst`` fails here. The retry, abandonment and
+deadline numbers of the option help and the pages are computed from the
+code's constants (``NumbersTestCase``).
 """
 
 import importlib
@@ -16,6 +18,9 @@ from oslotest import base
 from nova.virt.vmwareapi import ownership
 from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership import lease
+from nova.virt.vmwareapi.ownership import opts
 import support
 
 TROUBLESHOOTING = os.path.join(support.REPO_ROOT, 'doc', 'source',
@@ -82,3 +87,62 @@ class TroubleshootingTestCase(base.BaseTestCase):
         self.assertEqual([], missing,
                          'exit codes not documented with their number in %s'
                          % TROUBLESHOOTING)
+
+
+def page(name):
+    """The text of ``doc/source/<name>``, its whitespace collapsed."""
+    with open(os.path.join(support.REPO_ROOT, 'doc', 'source', name),
+              encoding='utf-8') as f:
+        return ' '.join(f.read().split())
+
+
+def option_help(name):
+    (_group, options), = opts.list_opts()
+    return ' '.join(next(o for o in options if o.name == name).help.split())
+
+
+class NumbersTestCase(base.BaseTestCase):
+    """The option help and the pages say the numbers the code uses.
+
+    Each number is computed from the code's constants, so that changing
+    one fails here until the help and the pages say the new value.
+    """
+
+    ABANDONED_PAGES = ('how-it-works.rst', 'monitoring.rst',
+                       'troubleshooting.rst', 'vsphere-admins.rst',
+                       'cli/index.rst')
+
+    def test_abandoned_changes(self):
+        seconds = '%d seconds' % fencing.ABANDONED_AFTER
+        for name in self.ABANDONED_PAGES:
+            with self.subTest(page=name):
+                text = page(name)
+                self.assertIn(seconds, text)
+                self.assertIsNone(re.search(
+                    r'abandon.{0,120}?a minute|a minute.{0,120}?abandon',
+                    text))
+
+    def test_how_long_a_command_waits_for_a_change(self):
+        seconds = '%d seconds' % fencing.SETTLE_TIMEOUT
+        for name in ('how-it-works.rst', 'troubleshooting.rst'):
+            with self.subTest(page=name):
+                self.assertIn(seconds, page(name))
+
+    def test_retries_of_a_failed_renewal(self):
+        settings = opts.Settings()
+        every = lease.retry_interval(settings)
+        self.assertEqual((settings.renew_deadline - settings.renew_interval)
+                         / 3, every)
+        self.assertIn('every third of the time between ``renew_interval`` '
+                      'and ``renew_deadline``', option_help('renew_interval'))
+        self.assertIn('every %d seconds with the defaults' % every,
+                      option_help('renew_interval'))
+        self.assertIn('retrying in %d seconds' % every, page('ha.rst'))
+        self.assertNotIn('retried at the same interval',
+                         option_help('renew_interval'))
+
+    def test_the_renew_deadline_by_default(self):
+        deadline = opts.Settings().renew_deadline
+        self.assertIn('(%d with the defaults)' % deadline,
+                      option_help('renew_deadline'))
+        self.assertIn('(default %d)' % deadline, page('how-it-works.rst'))

@@ -218,9 +218,18 @@ class OptsTestCase(base.BaseTestCase):
             self.assertTrue(option.help.strip(), option.name)
             self.assertEqual(DEFAULTS[option.name], option.default)
         deadline, = [o for o in options if o.name == 'renew_deadline']
-        self.assertIn('renew_interval + lease_duration',
-                      deadline.sample_default)
+        # The sample's value stays valid when uncommented, and is what
+        # leaving it unset gives with the defaults.
+        self.assertEqual(opts.Settings().renew_deadline,
+                         deadline.type(deadline.sample_default))
         self.assertIn('Related options', deadline.help)
+        # The generator lists mode's choices with their descriptions; the
+        # help does not list them a second time.
+        mode, = [o for o in options if o.name == 'mode']
+        self.assertNotIn('Possible values', mode.help)
+        for value, description in mode.type.choices.items():
+            self.assertNotIn('``%s``' % value, mode.help)
+            self.assertTrue(description)
 
     def test_list_opts_returns_copies(self):
         (group_, options), = opts.list_opts()

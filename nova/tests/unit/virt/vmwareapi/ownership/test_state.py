@@ -107,7 +107,7 @@ class StateTestCase(ReportTestCase):
             'owner_host': OTHER, 'verdict': 'owned-by-other-host',
             'record': json.loads(raw), 'raw': raw, 'holder': 'm:1:ab',
             'holder_liveness': 'live', 'unreadable_reason': None,
-            'locked': False,
+            'change_in_progress': False,
             'lease': {'attribute': self.store.lease_name,
                       'token': written.token, 'raw': raw},
             'attribute_copy': 'current'}, self.state(Liveness.LIVE))
@@ -152,4 +152,4 @@ class StateTestCase(ReportTestCase):
 
     def test_change_in_progress(self):
         self.store.start_change()
-        self.assertTrue(self.state()['locked'])
+        self.assertTrue(self.state()['change_in_progress'])

@@ -114,4 +114,4 @@ class ListTestCase(test_main.CliTestCase):
         self.assertEqual(cli.EXIT_USAGE, self.main('list', '--nova'))
         self.assertOneParagraph(self.stderr.getvalue(),
                                 'list --nova needs nova',
-                                "pip install 'nova-vmware-owner[nova]'")
+                                "-py3-none-any.whl[nova]'")

@@ -59,7 +59,7 @@ class UsageTestCase(base.BaseTestCase):
         self.addCleanup(hidden.stop)
         self.assertEqual(cli.EXIT_USAGE,
                          self.main('--from', OLD, '--to', NEW))
-        self.assertOneLine("pip install 'nova-vmware-owner[nova]'")
+        self.assertOneLine("-py3-none-any.whl[nova]'")
 
     def test_same_host_twice(self):
         self.assertEqual(cli.EXIT_USAGE, self.main('--from', OLD, '--to', OLD))

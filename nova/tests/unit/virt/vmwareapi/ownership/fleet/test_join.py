@@ -43,7 +43,7 @@ class StatesTestCase(base.BaseTestCase):
               rows[name]['holder'], rows[name]['holder_liveness'])
              for name in ('DC0_C0', 'DC0_C1', 'DC0_C2', 'DC0_C3', 'DC0_C4',
                           'DC0_C5')])
-        self.assertTrue(rows['DC0_C3']['locked'])
+        self.assertTrue(rows['DC0_C3']['change_in_progress'])
         self.assertEqual(31, rows['DC0_C3']['lease']['token'])
         self.assertEqual('two words', rows['DC0_C2']['raw'])
 

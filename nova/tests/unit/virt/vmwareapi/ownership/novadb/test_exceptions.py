@@ -17,7 +17,7 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
         error = nova_errors.NovaNotInstalled(detail='No module named nova',
                                              command='list --nova')
         self.assertIn('list --nova needs nova', str(error))
-        self.assertIn("pip install 'nova-vmware-owner[nova]'", str(error))
+        self.assertIn("-py3-none-any.whl[nova]'", str(error))
         self.assertIn('(No module named nova)', str(error))
         self.assertIn('rehome needs nova', str(nova_errors.NovaNotInstalled()))
 
