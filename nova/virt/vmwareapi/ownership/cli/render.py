@@ -83,7 +83,8 @@ def show_text(state):
     if lease['token'] is not None:
         lines.append(('Lease', '%s, key %s%s' % (
             p(lease['attribute']), lease['token'],
-            ': a change is in progress' if state['change_in_progress'] else '')))
+            ': a change is in progress' if state['change_in_progress']
+            else '')))
     lines += [
         ('Raw value', '-' if state['raw'] is None
          else text_mod.shorten(state['raw'], RAW_SHOWN)),

@@ -131,8 +131,8 @@ class NumbersTestCase(base.BaseTestCase):
     def test_retries_of_a_failed_renewal(self):
         settings = opts.Settings()
         every = lease.retry_interval(settings)
-        self.assertEqual((settings.renew_deadline - settings.renew_interval)
-                         / 3, every)
+        spare = settings.renew_deadline - settings.renew_interval
+        self.assertEqual(spare / 3, every)
         self.assertIn('every third of the time between ``renew_interval`` '
                       'and ``renew_deadline``', option_help('renew_interval'))
         self.assertIn('every %d seconds with the defaults' % every,
