@@ -8,6 +8,7 @@ the simulator; those are fixed in ``tools/vcsim``.
 import os
 import socket
 import sys
+import threading
 
 import fixtures
 from urllib3 import connection as urllib3_connection
@@ -17,6 +18,7 @@ import nova.conf
 from nova.virt.vmwareapi import session as nova_session
 from nova.virt.vmwareapi import vm_util
 
+from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import opts
 
 CONF = nova.conf.CONF
@@ -146,6 +148,51 @@ class FreshNovaCaches(fixtures.Fixture):
         for name in ('_FOLDER_PATH_REF_MAPPING', '_VM_REFS_CACHE'):
             self.useFixture(fixtures.MonkeyPatch(
                 '%s.%s' % (vm_util.__name__, name), {}))
+
+
+class ProcessEnds(fixtures.Fixture):
+    """Record what would end nova-compute's process instead of doing it.
+
+    A step-down SIGTERMs nova-compute and arms its hard exit; a compute
+    stopped without releasing arms the hard exit too. In a test process
+    either would end the test runner.
+
+    :ivar lost: ``(error, gone_by)`` of each step-down
+    :ivar stopped: set at the first step-down
+    """
+
+    def _setUp(self):
+        self.lost = []
+        self.stopped = threading.Event()
+        self._armed = []
+        self.useFixture(fixtures.MonkeyPatch(
+            '%s.stop_this_service' % ownership_driver.__name__, self._stop))
+        self.useFixture(fixtures.MonkeyPatch(
+            '%s.exit_by' % ownership_driver.__name__, self._exit_by))
+
+    def _stop(self, error, gone_by):
+        self.lost.append((error, gone_by))
+        self.stopped.set()
+
+    def _exit_by(self, gone_by, why):
+        armed = _ArmedExit(gone_by, why)
+        self._armed.append(armed)
+        return armed
+
+    @property
+    def hard_exits(self):
+        """``(gone_by, why)`` of each hard exit armed and not disarmed."""
+        return [(a.gone_by, a.why) for a in self._armed if not a.disarmed]
+
+
+class _ArmedExit:
+    def __init__(self, gone_by, why):
+        self.gone_by = gone_by
+        self.why = why
+        self.disarmed = False
+
+    def disarm(self):
+        self.disarmed = True
 
 
 def register_ownership_opts():

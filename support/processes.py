@@ -3,11 +3,14 @@
 ``Holder`` runs ``holder.py`` (a guard and its lease keeper, as
 nova-compute's driver runs them, in a process of its own) against the
 test's simulator, collects the JSON events it prints, and kills it at
-clean-up. Every wait is bounded.
+clean-up; ``NovaCompute`` runs ``compute.py`` (real nova-compute with the
+guarded driver) the same way. Every wait is bounded.
 """
 
 import json
+import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,6 +81,9 @@ class Holder:
             argv += ['--' + name.replace('_', '-'), str(value)]
         if machine:
             argv = _OTHER_MACHINE + [machine] + argv
+        self._spawn(test, argv)
+
+    def _spawn(self, test, argv):
         self._stderr = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -85,13 +91,29 @@ class Holder:
             preexec_fn=simulator.die_with_parent)
         self.events = queue.Queue()
         self.seen = []
+        self.exited = threading.Event()
+        self.exited_at = None
         threading.Thread(target=self._read, daemon=True).start()
         test.addCleanup(self.kill)
 
     def _read(self):
         for line in self.process.stdout:
             self.events.put(json.loads(line))
-        self.events.put({'event': 'exit'})
+        # End of output: the process has exited (the kernel closed its
+        # pipe), unless it passed the pipe on to a child.
+        self.exited_at = time.monotonic()
+        self.exited.set()
+        self.events.put({'event': 'exit', 't': self.exited_at})
+
+    def wait_exit(self, timeout):
+        """Its exit status once it has exited within ``timeout``, or None.
+
+        ``exited_at`` is when this process saw it exit (its monotonic
+        clock, shared with the processes of the machine).
+        """
+        if not self.exited.wait(timeout):
+            return None
+        return self.process.wait(timeout=10)
 
     def next_event(self, timeout):
         try:
@@ -144,3 +166,86 @@ class Holder:
         """The end of what the process wrote on stderr so far."""
         self._stderr.seek(0)
         return self._stderr.read()[-last:]
+
+
+_NOVA_CONF = """[DEFAULT]
+host = %(host)s
+transport_url = fake:/
+compute_driver = vmwareapi.ownership.driver.VMwareVCDriver
+state_path = %(directory)s
+use_stderr = true
+periodic_fuzzy_delay = 0
+[database]
+connection = sqlite:///%(directory)s/nova.sqlite
+[oslo_concurrency]
+lock_path = %(directory)s
+[vmware]
+host_ip = 127.0.0.1
+host_port = %(port)d
+host_username = %(username)s
+host_password = %(password)s
+ca_file = %(ca_file)s
+cluster_name = %(cluster)s
+task_poll_interval = 0.1
+[vmware_ownership]
+attribute_name = %(attribute)s
+lease_duration = %(lease)d
+renew_interval = %(renew)d
+renew_deadline = %(deadline)s
+"""
+NOVA_DATABASE = 'nova.sqlite'
+
+
+def _nova_config(directory, **values):
+    path = os.path.join(directory, 'nova.conf')
+    with open(path, 'w') as f:
+        f.write(_NOVA_CONF % dict(values, directory=directory))
+    return path
+
+
+def make_nova_database(python, directory, timeout=300):
+    """nova's database, made by nova's migrations, in ``directory``.
+
+    :param python: a Python with nova (``sys.executable`` in the nova tier)
+    :returns: its path, for ``NovaCompute(database=...)`` to copy
+    """
+    config = _nova_config(directory, host='none', port=0, username='',
+                          password='', ca_file='', cluster='', attribute='x',
+                          lease=0, renew=0, deadline=0)
+    subprocess.run([python, '-m', 'support.compute', '--config-file', config,
+                    '--migrate'], cwd=support.REPO_ROOT, check=True,
+                   capture_output=True, timeout=timeout)
+    return os.path.join(directory, NOVA_DATABASE)
+
+
+class NovaCompute(Holder):
+    """nova-compute with the guarded driver, in a process of its own.
+
+    ``python -m support.compute``: nova's own service start and stop,
+    nova's database copied from ``database``, its own ``state_path``. Its
+    events are those of ``compute.py`` (``held``, ``started``,
+    ``stepped_down``, ...).
+
+    :param test: as for ``Holder``
+    :param python: a Python with nova installed
+    :param database: made by ``make_nova_database``
+    :param port: the simulator's port, or a proxy's
+    """
+
+    def __init__(self, test, python, database, port, host='compute-a',
+                 attribute=None, lease=LEASE, renew=RENEW, deadline=None):
+        sim = test.simulator
+        directory = tempfile.mkdtemp(prefix='nova-compute-')
+        test.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+        shutil.copy(database, os.path.join(directory, NOVA_DATABASE))
+        config = _nova_config(
+            directory, host=host, port=port, username=sim.username,
+            password=sim.password, ca_file=sim.ca_file, cluster='DC0_C0',
+            attribute=attribute or test.attribute, lease=lease, renew=renew,
+            deadline=(renew + lease) / 2.0 if deadline is None else deadline)
+        self._spawn(test, [python, '-m', 'support.compute', '--config-file',
+                           config])
+
+    @property
+    def pid(self):
+        return self.process.pid

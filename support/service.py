@@ -17,7 +17,6 @@ from nova import objects
 from nova.tests.functional import integrated_helpers
 from nova.virt import node as nova_node
 
-from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from support import base
 from support import harness
 from support import simulator
@@ -56,12 +55,8 @@ class ServiceTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         self.useFixture(harness.SessionDefaults())
         self.useFixture(fixtures.MonkeyPatch(
             'nova.virt.node.LOCAL_NODE_UUID', None))
-        # A lost lease SIGTERMs nova-compute; here it would kill the test
-        # runner, so record it instead.
-        self.lost = []
-        self.useFixture(fixtures.MonkeyPatch(
-            '%s.stop_this_service' % ownership_driver.__name__,
-            self.lost.append))
+        self.ends = self.useFixture(harness.ProcessEnds())
+        self.lost = self.ends.lost
         self.state_paths = {}
         self.image = self._create_vmdk_image()
         self.flavor = self._create_flavor(memory_mb=256, vcpu=1, disk=0,

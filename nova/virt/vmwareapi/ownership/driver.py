@@ -18,6 +18,12 @@ This module applies the operating mode (``[vmware_ownership] mode``): the
 guard itself always enforces. The guard talks to vCenter through a session
 of its own, whose every request is bounded in time (nova's has no
 timeout), so a silent vCenter cannot hold a renewal past its deadline.
+
+A holder that steps down (``lease``) stops nova-compute: SIGTERM, nova's
+graceful stop, and a hard exit (``watchdog``) if that has not ended the
+process by the lease keeper's ``gone_by``; ``cleanup_host`` then sends
+vCenter nothing more. A holder stopped without releasing the cluster
+(vCenter unreachable at ``cleanup_host``) is held to the same bound.
 """
 
 import os
@@ -29,6 +35,7 @@ import nova.conf
 from nova.virt import node as nova_node
 from nova.virt.vmwareapi import driver as vmware_driver
 
+from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
@@ -39,6 +46,7 @@ from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
+from nova.virt.vmwareapi.ownership import watchdog
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
@@ -60,10 +68,29 @@ class NovaNodeIdentity:
         nova_node.write_local_node_uuid(node)
 
 
-def stop_this_service(error):
-    """Stop nova-compute as an operator would: a graceful SIGTERM."""
-    LOG.critical('Stopping nova-compute: %s', error)
+def stop_this_service(error, gone_by):
+    """Stop nova-compute after a step-down, and be gone by ``gone_by``.
+
+    A graceful SIGTERM, as an operator's; the hard exit at ``gone_by``
+    (monotonic) if nova's stop has not ended the process by then.
+    """
+    exit_by(gone_by, 'losing the ownership of %s' % error.location)
+    LOG.critical('Stopping nova-compute (SIGTERM); if it has not stopped '
+                 'within %.1f seconds, it exits at once with status %d.',
+                 max(0.0, gone_by - clock_mod.SYSTEM.now()),
+                 watchdog.EXIT_STEPPED_DOWN)
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def exit_by(gone_by, why):
+    """Exit this process at ``gone_by`` (monotonic) if it still runs.
+
+    :param why: completes "has not stopped N seconds after ..."
+    :returns: the armed ``watchdog.ExitWatchdog``, to ``disarm()``
+    """
+    hard_exit = watchdog.ExitWatchdog()
+    hard_exit.arm(gone_by, why)
+    return hard_exit
 
 
 class VMwareVCDriver(vmware_driver.VMwareVCDriver):
@@ -122,7 +149,7 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
             raise refusal
         if guard.tenure is not None:
             self._lease = lease_mod.LeaseKeeper(
-                guard, settings, stop_this_service,
+                guard, settings, self._stepped_down,
                 last_renewal=guard.taken_at)
             self._lease.start()
         LOG.info('Ownership of %s: %s.', guard.location, started)
@@ -185,16 +212,50 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
                           'record: %s', ', '.join(nodes), exc)
         return nodes
 
+    def _stepped_down(self, error):
+        stop_this_service(error, self._lease.gone_by)
+
     def cleanup_host(self, host):
+        lease = self._lease
+        if lease is not None and lease.lost is not None:
+            # Stepped down: the hard exit is armed. nova's logout would be
+            # one more call to a vCenter that may not answer (nova's session
+            # has no timeout); the session ends with the process.
+            LOG.info('Not logging out of vCenter: this process stepped down '
+                     'from cluster %s and exits.', self._cluster_name)
+            return
         try:
-            if self._lease is not None:
-                self._lease.stop(timeout=self.ownership_settings
-                                 .request_timeout * 2)
-            if self.ownership is not None:
-                self.ownership.release()
+            if lease is not None:
+                self._release(lease)
+        finally:
+            super().cleanup_host(host)
+
+    def _release(self, lease):
+        """Stop renewing and release the cluster.
+
+        Unreleased, this process must be gone before the lease expires,
+        whatever nova's stop is still waiting for.
+        """
+        settings = self.ownership_settings
+        now = clock_mod.SYSTEM.now()
+        gone_by = lease_mod.gone_by(settings, now, lease.last_renewal)
+        # Armed first: stopping the keeper ends its renew deadline, and
+        # the release can take as long as its requests' bounds.
+        hard_exit = exit_by(gone_by, 'stopping without releasing cluster %s'
+                            % self._cluster_name)
+        released = False
+        try:
+            lease.stop(timeout=settings.request_timeout * 2)
+            released = self.ownership.release()
         except exceptions.OwnershipError as exc:
             LOG.warning('Could not release cluster %s: %s; a standby takes '
                         'over once the lease expires.', self._cluster_name,
                         exc)
-        finally:
-            super().cleanup_host(host)
+        if released:
+            hard_exit.disarm()
+            return
+        LOG.warning('Stopping without having released cluster %s: if '
+                    'nova-compute has not stopped within %.1f seconds, it '
+                    'exits at once with status %d.', self._cluster_name,
+                    max(0.0, gone_by - clock_mod.SYSTEM.now()),
+                    watchdog.EXIT_STEPPED_DOWN)

@@ -17,7 +17,8 @@ nova-compute 34, green threads where eventlet monkey-patched them):
   (``fencing``).
 
 Either way the end is the same: log CRITICAL, write nothing more, call
-``on_lost`` (nova-compute: stop the service).
+``on_lost`` (nova-compute: stop the process). By ``gone_by`` the process
+must be gone: before any standby may take over, whatever it is doing.
 """
 
 import logging
@@ -35,15 +36,19 @@ class LeaseKeeper:
     :param guard: an ``OwnershipGuard`` holding the cluster (its tenure)
     :param settings: an ``opts.Settings`` (``renew_interval``,
                      ``renew_deadline``)
-    :param on_lost: called once with the ``OwnershipLost`` error
+    :param on_lost: called once with the ``OwnershipLost`` error, once
+                    ``gone_by`` is set
     :param clock: a ``clock.Clock``
     :param last_renewal: monotonic time the take started (the first
                          deadline is counted from it); default: now
+    :ivar gone_by: after the step-down, the monotonic time by which this
+                   process must have exited (``gone_by()``)
     """
 
     def __init__(self, guard, settings, on_lost, clock=clock_mod.SYSTEM,
                  last_renewal=None):
         self._guard = guard
+        self._settings = settings
         self.interval = settings.renew_interval
         self.deadline = settings.renew_deadline
         self.retry_interval = retry_interval(settings)
@@ -57,6 +62,7 @@ class LeaseKeeper:
         self.renewals = 0
         self.failures = 0
         self.lost = None
+        self.gone_by = None
         # Monotonic start of the renewal under way, None between renewals.
         self.renewing_since = None
 
@@ -144,6 +150,8 @@ class LeaseKeeper:
             self.lost = error
         self._guard.step_down()
         self._stop.set()
+        self.gone_by = gone_by(self._settings, self._clock.now(),
+                               self.last_renewal)
         LOG.critical('%s', error)
         self._on_lost(error)
 
@@ -205,3 +213,34 @@ def retry_interval(settings):
     return max(MIN_RETRY_INTERVAL,
                min(settings.renew_interval,
                    (settings.renew_deadline - settings.renew_interval) / 3.0))
+
+
+def grace(settings):
+    """Seconds a process that stopped holding gets to stop by itself.
+
+    Half of what ``lease_duration`` leaves after ``renew_deadline`` (30 s
+    at the defaults). The other half is the margin of the hard exit that
+    follows: for the exit itself to run late (a paused or CPU-starved
+    process, a full garbage collection: seconds), and for the monotonic
+    clocks of two machines running at slightly different rates
+    (synchronised clocks: under 0.1 s of a 180 s lease).
+    """
+    return (settings.lease_duration - settings.renew_deadline) / 2.0
+
+
+def gone_by(settings, stopped, last_renewal):
+    """The monotonic time by which a process that stopped holding must
+    have exited: ``grace`` after it stopped, and ``grace`` before the
+    lease it last renewed can expire, whichever comes first.
+
+    A standby takes over ``lease_duration`` after it saw the last renewal,
+    which started at ``last_renewal`` or later. On time, a step-down comes
+    at ``last_renewal + renew_deadline`` and both bounds are the same; a
+    late one (a paused process) gets less, or none.
+
+    :param stopped: monotonic time it stepped down (or stopped renewing)
+    :param last_renewal: monotonic start of its last successful renewal
+    """
+    share = grace(settings)
+    return min(stopped + share,
+               last_renewal + settings.lease_duration - share)

@@ -7,11 +7,9 @@ order. Only the service around it is missing; ``test_service`` has that.
 What the driver wrote is read back raw, with the test's own session.
 """
 
-import datetime
 import logging
 import os
 import sys
-import threading
 from unittest import mock
 
 import fixtures
@@ -31,7 +29,6 @@ from nova.virt import node as nova_node
 from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
-from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
@@ -41,9 +38,6 @@ from support import harness
 from support import simulator
 
 CONF = harness.CONF
-
-BOUND = 30
-"""Seconds within which the driver's lease keeper must react."""
 
 
 class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
@@ -82,17 +76,7 @@ class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
             nova_nodes, 'by_hypervisor', autospec=True, return_value=[]))
         self.logs = self.useFixture(fixtures.FakeLogger(
             name='nova.virt.vmwareapi.ownership', level=logging.INFO))
-        # A lost lease SIGTERMs nova-compute; here it would kill the test
-        # runner, so record it instead.
-        self.lost = []
-        self.stopped = threading.Event()
-        self.useFixture(fixtures.MonkeyPatch(
-            '%s.stop_this_service' % ownership_driver.__name__,
-            self.stop_this_service))
-
-    def stop_this_service(self, error):
-        self.lost.append(error)
-        self.stopped.set()
+        self.ends = self.useFixture(harness.ProcessEnds())
 
     def start(self, host, state_path=None, stop=True, **ownership):
         """Construct and ``init_host`` a driver as nova-compute ``host``.
@@ -309,30 +293,6 @@ class TestClaimAndRestart(DriverTestCase):
         self.assertEqual('host-a', record.host)
         self.assertEqual(second.ownership.holder, record.holder)
         self.assertEqual(0, record.transitions or 0)
-
-
-class TestLease(DriverTestCase):
-
-    def test_forced_takeover_stops_the_service(self):
-        driver = self.start('host-a', lease_duration=6, renew_interval=1)
-        revoked = driver.ownership.tenure.key
-        # The operator's forced takeover (nova-vmware-owner's code path).
-        store = self.store()
-        view = base.view_of(store)
-        plan = operations.plan(
-            operations.Change.TAKEOVER, view, 'host-b',
-            datetime.datetime.now(datetime.timezone.utc), store.location,
-            force=True)
-        operations.apply(store, plan, who='test')
-        self.assertTrue(self.stopped.wait(BOUND),
-                        'the service was not stopped')
-        error, = self.lost
-        self.assertIsInstance(error, exceptions.OwnershipLost)
-        self.assertIn(str(revoked), str(error))
-        # It writes nothing more: the takeover's record stays.
-        self.assertRaises(exceptions.OwnershipLost, driver.ownership.renew)
-        self.assertEqual('host-b', self.record().host)
-        self.assertFalse(self.record().is_held)
 
 
 class TestPassiveNode(DriverTestCase):

@@ -261,6 +261,65 @@ class ThreadTestCase(LeaseTestCase):
         self.assertNotIn('write_lease', self.store.calls)
 
 
+class GoneByTestCase(LeaseTestCase):
+    """By when a holder that stepped down must have exited."""
+
+    def on_lost(self, error):
+        # Set before the process is asked to stop.
+        self.assertIsNotNone(self.keeper.gone_by)
+        super().on_lost(error)
+
+    def test_grace_is_half_of_what_the_deadline_leaves_of_the_lease(self):
+        for times, expected in (((180, 60, 120), 30), ((6, 2, 4), 1),
+                                ((100, 10, 90), 5)):
+            with self.subTest(times=times):
+                lease_duration, interval, deadline = times
+                self.assertEqual(expected, lease.grace(fakes.settings(
+                    lease_duration=lease_duration, renew_interval=interval,
+                    renew_deadline=deadline)))
+
+    def test_on_time_half_way_between_deadline_and_expiry(self):
+        self.assertIsNone(self.keeper.gone_by)
+        self.clock.advance(DEADLINE)
+        self.assertTrue(self.keeper.check_deadline())
+        self.assertSteppedDown()
+        # Step-down at +120, a standby at +180 at the earliest.
+        self.assertEqual(self.clock.start + 150, self.keeper.gone_by)
+
+    def test_a_late_step_down_gets_less(self):
+        self.clock.advance(DEADLINE + 20)
+        self.assertTrue(self.keeper.check_deadline())
+        self.assertEqual(self.clock.start + 150, self.keeper.gone_by)
+        self.assertEqual(10, self.keeper.gone_by - self.clock.now())
+
+    def test_a_paused_process_resumed_after_expiry_has_none(self):
+        self.clock.advance(DEADLINE + 100)
+        self.assertTrue(self.keeper.check_deadline())
+        self.assertLess(self.keeper.gone_by, self.clock.now())
+
+    def test_a_lease_found_lost_gets_the_grace_from_then(self):
+        # A forced takeover, found at the renewal 60 s after the last one.
+        self.clock.advance(60)
+        self.store.put(record_mod.OwnershipRecord(
+            fakes.HOST, holder=fakes.OTHER_HOLDER, seq=9))
+        self.assertFalse(self.keeper.renew_once())
+        self.assertSteppedDown('replaced by lease')
+        self.assertEqual(self.clock.now() + 30, self.keeper.gone_by)
+
+    def test_counted_from_the_last_successful_renewal(self):
+        self.clock.advance(60)
+        self.assertTrue(self.keeper.renew_once())
+        self.clock.advance(DEADLINE + 20)
+        self.assertTrue(self.keeper.check_deadline())
+        self.assertEqual(self.clock.start + 60 + 150, self.keeper.gone_by)
+
+    def test_stopped_is_not_a_step_down(self):
+        self.keeper.stop()
+        self.clock.advance(DEADLINE * 2)
+        self.assertTrue(self.keeper.check_deadline())
+        self.assertIsNone(self.keeper.gone_by)
+
+
 class RetryTestCase(LeaseTestCase):
     """A failed renewal is tried again sooner than the next interval."""
 
