@@ -103,7 +103,7 @@ class FaultTableTestCase(base.BaseTestCase):
                     details={'privilegeId': 'Global.SetCustomField'})):
             with self.subTest(error=error):
                 result = self.assertTranslated(error,
-                                               vsphere_errors.MissingPrivilege)
+                                               exceptions.MissingPrivilege)
                 self.assertEqual(
                     ('Global.SetCustomField', 'SetField', 'admin'),
                     (result.privilege, result.operation, result.username))
@@ -118,7 +118,7 @@ class FaultTableTestCase(base.BaseTestCase):
             with self.subTest(operation=operation, privilege=privilege):
                 result = self.assertTranslated(
                     vexc.VimFaultException(['NoPermission'], 'denied'),
-                    vsphere_errors.MissingPrivilege, operation)
+                    exceptions.MissingPrivilege, operation)
                 self.assertEqual(privilege, result.privilege, operation)
 
     def test_faults_of_the_protocol(self):
