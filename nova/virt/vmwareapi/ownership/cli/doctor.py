@@ -17,14 +17,13 @@ after the lines so far). Every request is bounded by ``--timeout``, and a
 request vCenter does not answer ends the vCenter checks.
 """
 
-import contextlib
 import secrets
-import signal
 import statistics
 import sys
 
 from oslo_config import cfg
 
+from nova.virt.vmwareapi.ownership.cli import console
 from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import clock as clock_mod
@@ -84,38 +83,6 @@ def open_context(conf):
     return context.Context(conf, settings)
 
 
-@contextlib.contextmanager
-def _terminated_as_interrupted():
-    """SIGTERM raises ``KeyboardInterrupt``, so the clean-up runs."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt()
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: nothing to restore
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _uninterrupted():
-    """The clean-up is not interrupted by a second signal."""
-    handlers = {}
-    for number in (signal.SIGINT, signal.SIGTERM):
-        try:
-            handlers[number] = signal.signal(number, signal.SIG_IGN)
-        except ValueError:
-            pass
-    try:
-        yield
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
-
-
 class Doctor:
     """One run: the checks in order, printed as they complete.
 
@@ -161,13 +128,14 @@ class Doctor:
         if self.fmt == 'text':
             self.out.write(report_mod.heading(self.about) + '\n')
         stopped = None
-        with _terminated_as_interrupted():
+        with console.terminated_as_interrupted():
             try:
                 self.vcenter_checks()
             except exceptions.VCenterError as exc:
                 stopped = exc
             finally:
-                self.close()
+                self.close(silent=isinstance(
+                    stopped, vsphere_errors.VCenterUnreachable))
         self.nova_checks()
         return checks.Report(
             self.about + (('vcenter_uuid', vcenter.vcenter_uuid(
@@ -333,13 +301,18 @@ class Doctor:
                     found[event.kind] = found.get(event.kind, 0) + 1
         return found
 
-    def close(self):
-        """Remove every scratch definition of this run; log out."""
+    def close(self, silent=False):
+        """Remove every scratch definition of this run; log out.
+
+        :param silent: vCenter stopped answering: no logout to wait for
+        """
         if self.session is None:
             return
-        with _uninterrupted():
+        with console.uninterrupted():
             if self.probed:
                 self.add(checks.cleanup(self.remove_scratch()))
+            if silent:
+                return
             try:
                 self.session.logout()
             except Exception:  # noqa: BLE001 - best effort at the end

@@ -241,6 +241,33 @@ class TestDoctor(DoctorTestCase):
                 self.assertEqual('ok', verdicts(out)['clean-up'])
                 self.assertNothingLeft(before)
 
+    def test_vcenter_falling_silent_midway_ends_it_within_the_bound(self):
+        # The probe's first write is never answered, nor anything after:
+        # doctor cannot remove its scratch definition, says so, and the
+        # next run finds it.
+        proxy = tcpproxy.TCPProxy(self.simulator.port, tls=tcpproxy.TLSFiles(
+            self.simulator.ca_file, self.simulator.key_file,
+            self.simulator.ca_file))
+        self.addCleanup(proxy.close)
+        proxy.on_request('SetField', lambda: proxy.set_mode(
+            tcpproxy.BLACKHOLE))
+        started = time.monotonic()
+        out = self.doctor('--timeout', '2', timeout=BOUND, port=proxy.port)
+        took = time.monotonic() - started
+        self.assertStopped(out, 'Cannot reach vCenter')
+        found = verdicts(out.stdout)
+        self.assertEqual(('fail', 'fail'), (found['fencing'],
+                                            found['clean-up']))
+        self.assertIn('fix: Remove them in the vSphere Client', out.stdout)
+        faults.report_time(self, took, 'doctor: exit 2 (vCenter silent '
+                           'from the probe\'s first write on)')
+        left = self.field_names(self.attribute + '.doctor.')
+        self.assertEqual(1, len(left), left)
+        out = self.doctor()
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertEqual('warn', verdicts(out.stdout)['scratch definitions'])
+        self.assertIn(list(left)[0], out.stdout)
+
     def test_node_identity_that_nova_would_refuse(self):
         guard_mod.OwnershipGuard(
             self.make_store(), 'compute-a', base.settings(lease_duration=0),

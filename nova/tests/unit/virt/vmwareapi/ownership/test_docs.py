@@ -1,4 +1,4 @@
-"""Tests that the troubleshooting page covers every error and exit code.
+"""Tests that the docs cover every error, exit code and privilege.
 
 Operators look an error up by its class name and a script's result by its
 exit code; a new exception class or exit code without an entry in
@@ -16,6 +16,7 @@ from oslotest import base
 from nova.virt.vmwareapi import ownership
 from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import privileges
 import support
 
 TROUBLESHOOTING = os.path.join(support.REPO_ROOT, 'doc', 'source',
@@ -82,3 +83,17 @@ class TroubleshootingTestCase(base.BaseTestCase):
         self.assertEqual([], missing,
                          'exit codes not documented with their number in %s'
                          % TROUBLESHOOTING)
+
+
+VSPHERE_ADMINS = os.path.join(support.REPO_ROOT, 'doc', 'source',
+                              'vsphere-admins.rst')
+
+
+class PrivilegesPageTestCase(base.BaseTestCase):
+    """The vSphere admins' table is ``privileges.ALL``, in its order."""
+
+    def test_the_table_lists_each_privilege_where_vcenter_checks_it(self):
+        with open(VSPHERE_ADMINS, encoding='utf-8') as page:
+            rows = re.findall(r'^   \* - ``([\w.]+)``[^\n]*\n\s+- ([a-z ]+)$',
+                              page.read(), re.MULTILINE)
+        self.assertEqual([(p.id, p.on) for p in privileges.ALL], rows)

@@ -107,6 +107,9 @@ class FaultTableTestCase(base.BaseTestCase):
                 self.assertEqual(
                     ('Global.SetCustomField', 'SetField', 'admin'),
                     (result.privilege, result.operation, result.username))
+                # The object vCenter checked it on, when it says.
+                self.assertIn(result.entity, ('group-d1', None))
+                self.assertFalse(result.checked)
 
     def test_no_permission_without_details(self):
         for operation, privilege in (
