@@ -121,9 +121,9 @@ class Doctor:
             self.out.flush()
 
     def run(self):
-        """Every check; returns the ``checks.Report``.
+        """Every check, in order.
 
-        :returns: ``(report, error)``: the error that stopped it, if any
+        :returns: ``(checks.Report, the error that stopped it or None)``
         """
         if self.fmt == 'text':
             self.out.write(report_mod.heading(self.about) + '\n')
@@ -174,6 +174,8 @@ class Doctor:
         self.step('privileges', self.privileges)
         self.step('scratch definitions', self.leftovers)
         self.step('fencing', self.fencing)
+        if self.probed:
+            self.step('events', self.events)
 
     def step(self, name, call):
         """Run one step; a fault of vCenter fails it, silence stops all."""
@@ -254,13 +256,13 @@ class Doctor:
             self.add(checks.not_checked('fencing', why, fix))
             self.add(checks.not_checked('events', why, fix))
             return
-        scratch = self.store(self.scratch)
         self.probed = True
-        for check in probe.verdicts(probe.run(scratch)):
+        for check in probe.verdicts(probe.run(self.store(self.scratch))):
             self.add(check)
-        self.step('events', lambda: self.events(scratch))
 
-    def events(self, scratch):
+    def events(self):
+        """What renewals cost: two renewals of a scratch lease, counted."""
+        scratch = self.store(self.scratch)
         if not self.settings.leased:
             self.add(checks.events(0, 0, self.settings.renew_interval, 0,
                                    self.produced()))

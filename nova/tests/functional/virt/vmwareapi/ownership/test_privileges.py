@@ -63,8 +63,7 @@ class PrivilegeTestCase(base.SimulatorTestCase,
 
     def watch(self):
         """Start watching: the raw reader, and the last event posted."""
-        reader = members.RawReader(self.session, self.attribute,
-                                   interval=0.02)
+        reader = members.RawReader(self.session, self.attribute)
         self.addCleanup(reader.stop)
         return reader, self.latest_event()
 
