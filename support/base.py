@@ -133,8 +133,15 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
         return counter
 
     def config_file(self, host, cluster=CLUSTER, password=None, port=None,
-                    ca_file=None, attribute=None, extra=''):
-        """A nova.conf for ``nova-vmware-owner`` against the simulator."""
+                    ca_file=None, attribute=None, extra='', restricted=False):
+        """A nova.conf for ``nova-vmware-owner`` against the simulator.
+
+        :param restricted: as the simulator's restricted user
+        """
+        username = self.simulator.username
+        if restricted:
+            username = self.simulator.restricted_username
+            password = password or self.simulator.restricted_password
         path = os.path.join(self.useFixture(fixtures.TempDir()).path,
                             'nova.conf')
         with open(path, 'w') as conf:
@@ -144,8 +151,7 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
                 'host_username = %s\nhost_password = %s\nca_file = %s\n'
                 'cluster_name = %s\napi_retry_count = 1\n'
                 '[vmware_ownership]\nattribute_name = %s\n%s'
-                % (host, port or self.simulator.port,
-                   self.simulator.username,
+                % (host, port or self.simulator.port, username,
                    password or self.simulator.password,
                    ca_file or self.simulator.ca_file, cluster,
                    attribute or self.attribute, extra))

@@ -20,6 +20,7 @@ from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
@@ -124,37 +125,63 @@ class FakeIdentity:
 class FakeVCenter:
     """The custom fields of one vCenter, shared by the stores of a test.
 
-    ``definitions``: name -> key; ``values``: (cluster, key) -> text.
+    ``definitions``: name -> key; ``values``: (cluster, key) -> text;
+    ``events``: a ``(kind, name, cluster)`` per change, as vCenter posts
+    them. It answers as vCenter does, or as the simulator's run options
+    make it (tools/vcsim/README.rst): ``native_faults`` (``NotFound`` for a
+    removed key), and, misbehaving, ``reuse_removed_keys`` and
+    ``accept_stale_setfield``.
     """
 
-    def __init__(self):
+    def __init__(self, native_faults=False, reuse_removed_keys=False,
+                 accept_stale_setfield=False):
         self.definitions = {}
         self.values = {}
+        self.events = []
         # Keys are handed out from 0, as vcsim does: key 0 is a key.
         self._keys = itertools.count()
         self.lock = threading.Lock()
+        self.gone_fault = 'NotFound' if native_faults else 'InvalidArgument'
+        self.reuse_removed_keys = reuse_removed_keys
+        self.accept_stale_setfield = accept_stale_setfield
+
+    def _name_of(self, key):
+        names = [n for n, k in self.definitions.items() if k == key]
+        return names[0] if names else None
+
+    def _new_key(self):
+        if not self.reuse_removed_keys:
+            return next(self._keys)
+        held = set(self.definitions.values())
+        return next(k for k in itertools.count() if k not in held)
 
     def add(self, name):
         if name in self.definitions:
             raise exceptions.DuplicateName(operation='AddCustomFieldDef',
                                            fault='DuplicateName')
-        key = self.definitions[name] = next(self._keys)
+        key = self.definitions[name] = self._new_key()
+        self.events.append(('CustomFieldDefAddedEvent', name, None))
         return key
 
     def remove(self, key):
-        names = [n for n, k in self.definitions.items() if k == key]
-        if not names:
+        name = self._name_of(key)
+        if name is None:
             raise exceptions.DefinitionGone(
-                operation='RemoveCustomFieldDef', fault='InvalidArgument')
-        del self.definitions[names[0]]
+                operation='RemoveCustomFieldDef', fault=self.gone_fault)
+        del self.definitions[name]
         for where in [w for w in self.values if w[1] == key]:
             del self.values[where]
+        self.events.append(('CustomFieldDefRemovedEvent', name, None))
 
     def set(self, cluster, key, text):
-        if key not in self.definitions.values():
+        name = self._name_of(key)
+        if name is None:
+            if self.accept_stale_setfield:
+                return
             raise exceptions.DefinitionGone(
                 operation='SetField', fault='InvalidArgument')
         self.values[(cluster, key)] = text
+        self.events.append(('CustomFieldValueChangedEvent', name, cluster))
 
 
 class FakeStore:
@@ -162,11 +189,18 @@ class FakeStore:
 
     More than ``MAX_CALLS`` calls fail the test (an endless loop).
     ``hooks[(method, n)]`` runs before the n-th call of ``method``.
+    ``withheld``: the privilege ids the user lacks; each call needing one
+    is refused as vCenter refuses it, and ``require`` names them (unless
+    ``check_withheld`` says otherwise: a check that answers otherwise than
+    the calls).
     """
 
     MAX_CALLS = 100000
+    USERNAME = 'svc-nova'
+    ROOT = 'the root folder (group-d1)'
 
-    def __init__(self, vcenter=None, attribute=ATTRIBUTE, moref=MOREF):
+    def __init__(self, vcenter=None, attribute=ATTRIBUTE, moref=MOREF,
+                 withheld=()):
         self.vcenter = vcenter or FakeVCenter()
         self.attribute_name = attribute
         self.location = location(attribute)
@@ -175,8 +209,10 @@ class FakeStore:
         self.calls = []
         self.events = []
         self.hooks = {}
+        self.withheld = set(withheld)
+        self.check_withheld = None
 
-    def _call(self, name):
+    def _call(self, name, privilege=None):
         self.calls.append(name)
         if len(self.calls) > self.MAX_CALLS:
             raise AssertionError('%d store calls: endless loop'
@@ -184,6 +220,27 @@ class FakeStore:
         hook = self.hooks.pop((name, self.calls.count(name)), None)
         if hook is not None:
             hook()
+        if privilege is not None and privilege.id in self.withheld:
+            raise exceptions.MissingPrivilege(
+                privilege=privilege.id, operation=name,
+                username=self.USERNAME, entity=self._where(privilege))
+
+    def _where(self, privilege):
+        if privilege.on == privileges.ROOT_FOLDER:
+            return self.ROOT
+        return "cluster %r (%s)" % (self.location.cluster, self.moref)
+
+    def require(self, needed, operation):
+        self._call('require')
+        withheld = self.withheld if self.check_withheld is None \
+            else self.check_withheld
+        missing = [(p.id, self._where(p)) for p in needed
+                   if p.id in withheld]
+        if missing:
+            (privilege, entity), rest = missing[0], missing[1:]
+            raise exceptions.MissingPrivilege(
+                privilege=privilege, entity=entity, also=tuple(rest),
+                operation=operation, username=self.USERNAME, checked=True)
 
     def read(self):
         self._call('read')
@@ -200,27 +257,27 @@ class FakeStore:
             lease_key, values.get((self.moref, lease_key)))
 
     def create_lease(self):
-        self._call('create_lease')
+        self._call('create_lease', privileges.MANAGE_FIELDS)
         with self.vcenter.lock:
             return self.vcenter.add(self.lease_name)
 
     def remove_lease(self, key):
-        self._call('remove_lease')
+        self._call('remove_lease', privileges.MANAGE_FIELDS)
         with self.vcenter.lock:
             self.vcenter.remove(key)
 
     def write_lease(self, key, text):
-        self._call('write_lease')
+        self._call('write_lease', privileges.SET_FIELD)
         with self.vcenter.lock:
             self.vcenter.set(self.moref, key, text)
 
     def write_attribute(self, key, text):
-        self._call('write_attribute')
+        self._call('write_attribute', privileges.SET_FIELD)
         with self.vcenter.lock:
             self.vcenter.set(self.moref, key, text)
 
     def ensure_attribute(self):
-        self._call('ensure_attribute')
+        self._call('ensure_attribute', privileges.MANAGE_FIELDS)
         with self.vcenter.lock:
             try:
                 return self.vcenter.add(self.attribute_name)
@@ -228,7 +285,7 @@ class FakeStore:
                 return self.vcenter.definitions[self.attribute_name]
 
     def post_event(self, message):
-        self._call('post_event')
+        self._call('post_event', privileges.LOG_EVENT)
         self.events.append(message)
 
     # What a test looks at, and what others do; none of it is counted.

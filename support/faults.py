@@ -8,7 +8,8 @@
   (``base.RoundTrips``): everything above it, suds, oslo.vmware's fault
   parsing and ``vcenter``'s fault table, runs as against a real vCenter.
 - ``SilentEndpoint``: a port that accepts connections and never answers
-  (a hung vCenter), with or without a TLS handshake first.
+  (a hung vCenter), with or without a TLS handshake first;
+  ``closed_port``: one that refuses them.
 - ``report_time`` appends the measured time to a defined outcome to the
   file named by ``$NOVA_VMWARE_OWNER_FAULT_REPORT`` (JSON lines), which is
   how ``doc/source/faults.rst`` got its numbers. Times are reported, never
@@ -49,6 +50,13 @@ _FAULT = '''<?xml version="1.0" encoding="UTF-8"?>
 <faultstring>%(message)s</faultstring><detail>
 <%(name)sFault xmlns="urn:vim25" xsi:type="%(name)s">%(details)s
 </%(name)sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>'''
+
+
+def closed_port():
+    """A loopback port nothing listens on (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def report_time(test, seconds, outcome):

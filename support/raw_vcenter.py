@@ -57,8 +57,13 @@ class RawVCenterTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
         return e.fault_list[0], e.details
 
     def field_keys(self):
+        return list(self.field_names().values())
+
+    def field_names(self, prefix=''):
+        """``{name: key}`` of the definitions whose name has ``prefix``."""
         defs = vim_util.get_object_property(self.vim(), self.cfm, 'field')
-        return [d.key for d in vcenter.array(defs, 'CustomFieldDef')]
+        return {d.name: d.key for d in vcenter.array(defs, 'CustomFieldDef')
+                if d.name.startswith(prefix)}
 
     def values(self, entity):
         values = vim_util.get_object_property(self.vim(), entity,

@@ -5,7 +5,8 @@ on the vCenter simulator (functional tier) and ``fakes.FakeStore`` (unit
 tier) both run ``StoreContract``: the fake cannot drift from vCenter's
 behaviour that the fencing relies on.
 
-A test class mixes it in and provides:
+A test class mixes it in and provides (and sets ``GONE_FAULT`` to the
+fault its vCenter names a removal of a gone key with):
 
 - ``make_store(attribute=None)``: a store of one cluster, with an
   attribute name of its own unless given;
@@ -18,12 +19,17 @@ A test class mixes it in and provides:
 """
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import store as store_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 
 class StoreContract:
     """What ``fencing`` relies on, checked against a store."""
+
+    GONE_FAULT = 'InvalidArgument'
+    """What vCenter answers to a removal of a key that is gone (vSphere's
+    reference); govmomi's own simulator answers ``NotFound``."""
 
     def test_implements_the_interface(self):
         self.assertIsInstance(self.make_store(), store_mod.ClusterStore)
@@ -51,7 +57,9 @@ class StoreContract:
         store = self.make_store()
         key = store.create_lease()
         store.remove_lease(key)
-        self.assertRaises(exceptions.DefinitionGone, store.remove_lease, key)
+        gone = self.assertRaises(exceptions.DefinitionGone,
+                                 store.remove_lease, key)
+        self.assertEqual(self.GONE_FAULT, gone.fault)
         self.assertIsNone(store.read().lease_key)
 
     def test_a_new_lease_gets_a_new_key(self):
@@ -152,3 +160,8 @@ class StoreContract:
 
     def test_audit_events_can_be_posted(self):
         self.make_store().post_event('nova-vmware-owner: test event')
+
+    def test_a_privileged_user_may_make_every_change(self):
+        store = self.make_store()
+        store.require(privileges.AUDITED_CHANGE, 'claim')
+        store.require((), 'nothing')

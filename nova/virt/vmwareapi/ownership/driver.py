@@ -156,6 +156,12 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
 
     def _audit(self, guard, host):
         """Log what ``enforce`` would do; never refuse, never write."""
+        try:
+            guard.require_privileges()
+        except exceptions.MissingPrivilege as exc:
+            LOG.warning('Ownership audit: in enforce mode this service could '
+                        'neither claim %s nor keep its lease: %s',
+                        guard.location, exc)
         assessment = guard.assess(guard.read())
         chosen = assessment.decision
         if chosen.refused:

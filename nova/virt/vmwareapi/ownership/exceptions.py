@@ -21,6 +21,7 @@ errors in ``vsphere.exceptions`` (translated from oslo.vmware by
 
 import re
 
+from nova.virt.vmwareapi.ownership import privileges as privileges_mod
 from nova.virt.vmwareapi.ownership import text as text_mod
 
 try:  # nova is optional: the CLI and the unit tests run without it
@@ -317,6 +318,47 @@ class VCenterFault(VCenterError):
         return {'fault_text': text_mod.printable(fault),
                 'said': ': %s' % text_mod.printable(self.detail)
                 if self.detail else ''}
+
+
+class MissingPrivilege(VCenterError):
+    """The vCenter user lacks privileges an operation needs.
+
+    Raised for vCenter's ``NoPermission`` answer to one call, and by the
+    check a change makes before its first write
+    (``store.ClusterStore.require``) for every privilege it lacks.
+
+    :param privilege: the privilege id (``Global.SetCustomField``)
+    :param operation: the vSphere method refused, or the change checked
+    :param username: the vCenter user (``None``: the configured one)
+    :param entity: where it lacks it, in words (``None``: not known)
+    :param also: further ``(privilege, entity)`` it lacks
+    :param checked: found before the change wrote anything
+    """
+
+    msg_fmt = ('Missing vCenter privilege: %(user)s lacks %(lacking)s, '
+               '%(why)s. Grant %(them)s to the role of that user on the '
+               'vCenter root object, propagating to its children '
+               '("nova-vmware-owner doctor" checks each privilege '
+               'nova-vmware-owner needs: %(needed)s).')
+    username = entity = None
+    also = ()
+    checked = False
+
+    def computed(self):
+        missing = ((self.privilege, self.entity),) + tuple(self.also)
+        lacking = ' and '.join(
+            text_mod.printable(privilege) + (
+                ' on %s' % text_mod.printable(entity) if entity else '')
+            for privilege, entity in missing)
+        return {
+            'user': 'user %r' % self.username if self.username
+            else 'the user of [vmware] host_username',
+            'lacking': '%s %s' % ('the privileges' if self.also
+                                  else 'the privilege', lacking),
+            'why': 'which %s needs; nothing was written' % self.operation
+            if self.checked else 'so vCenter refused %s' % self.operation,
+            'them': 'them' if self.also else 'it',
+            'needed': ', '.join(privileges_mod.ids(privileges_mod.ALL))}
 
 
 class DuplicateName(VCenterFault):

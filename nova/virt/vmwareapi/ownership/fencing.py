@@ -32,6 +32,13 @@ another token (``view``), and a holder repairs the copy.
 
 A lease without a value is a change in progress; one left so by a crashed
 writer is cleared after ``ABANDONED_AFTER`` seconds (``settle``).
+
+A change first checks that vCenter's user holds the privileges it needs
+(``store.require``: one round trip, nothing written), so that a missing
+privilege refuses it before it revokes a lease it could not replace. Should
+vCenter refuse the write through the new lease all the same (a check that
+answers otherwise than the call), the new lease is removed again rather
+than left without a value.
 """
 
 import logging
@@ -39,6 +46,7 @@ import random
 
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
@@ -120,24 +128,33 @@ def copy_to_attribute(store, view, text):
     store.write_attribute(store.ensure_attribute(), text)
 
 
-def take(store, view, record):
+CHANGE = 'a change of the ownership record'
+"""What needs the privileges, in a refusal, unless the caller says."""
+
+
+def take(store, view, record, needed=privileges.CHANGE, operation=CHANGE):
     """Make ``record`` the cluster's record; the one way a change is made.
 
-    Revokes the current lease (when there is one), creates a new one and
-    writes ``record`` through it, then copies it into the attribute. Of
-    several processes changing the same reading, exactly one succeeds.
+    Checks the privileges ``needed``, revokes the current lease (when
+    there is one), creates a new one and writes ``record`` through it,
+    then copies it into the attribute. Of several processes changing the
+    same reading, exactly one succeeds.
 
     :param view: the ``view.View`` the change was decided on (not pending)
     :param record: the new record (its token is set here)
+    :param needed: the privileges the change needs (``privileges``)
+    :param operation: the change, as a refusal names it (``claim``)
     :returns: the ``Tenure`` of the new lease
     :raises: RecordChanged when another process changed the record first
-             (nothing of this change counts); VCenterError
+             (nothing of this change counts); MissingPrivilege (nothing
+             written); VCenterError
     """
     location = store.location
     if view.pending:
         raise exceptions.RecordChanged(
             location=location, what='another process is changing it (lease '
             '%s has no value yet)' % view.token)
+    store.require(needed, operation)
     if view.token is not None:
         try:
             store.remove_lease(view.token)
@@ -159,19 +176,38 @@ def take(store, view, record):
             location=location, what='another process revoked lease %s before '
             'this change was written through it (this process was paused or '
             'its request was delayed)' % key)
+    except exceptions.MissingPrivilege:
+        if tenure.record is None:
+            _remove_unwritten(store, key)
+        raise
     return tenure
 
 
-def clear(store, view):
+def _remove_unwritten(store, key):
+    """Remove a lease whose value vCenter refused to write."""
+    try:
+        store.remove_lease(key)
+    except exceptions.DefinitionGone:
+        pass  # another process replaced it meanwhile
+    except exceptions.VCenterError as exc:
+        LOG.warning('Could not remove lease %s of %s, left without a value '
+                    '(the next change clears it once abandoned): %s', key,
+                    store.location, exc)
+
+
+def clear(store, view, needed=privileges.CHANGE, operation=CHANGE):
     """Leave the cluster unowned: revoke the lease, empty the attribute.
 
     :param view: the ``view.View`` the release was decided on
+    :param needed: the privileges the change needs (``privileges``)
+    :param operation: the change, as a refusal names it (``release``)
     :raises: RecordChanged when another process changed the record first;
-             VCenterError
+             MissingPrivilege (nothing written); VCenterError
     """
     if view.pending:
         raise exceptions.RecordChanged(
             location=store.location, what='another process is changing it')
+    store.require(needed, operation)
     if view.token is not None:
         try:
             store.remove_lease(view.token)

@@ -14,6 +14,7 @@ from nova.virt.vmwareapi.ownership import decision as decision_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
+from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
@@ -68,6 +69,20 @@ class OwnershipGuard:
     @property
     def location(self):
         return self._store.location
+
+    @property
+    def _operation(self):
+        return 'nova-compute of host %s (its claim or lease)' % self.this_host
+
+    def require_privileges(self):
+        """Check that vCenter's user may claim, take and renew the lease.
+
+        One round trip; writes nothing.
+
+        :raises: MissingPrivilege naming each privilege lacking;
+                 VCenterError
+        """
+        self._store.require(privileges.CHANGE, self._operation)
 
     def _local_node(self):
         return self._identity.read() if self._identity else None
@@ -151,7 +166,8 @@ class OwnershipGuard:
             holder = self.holder if self.settings.leased else None
             self.taken_at = self._clock.now()
             tenure = fencing.take(self._store, view,
-                                  self._next_record(chosen, view, holder))
+                                  self._next_record(chosen, view, holder),
+                                  operation=self._operation)
             self.tenure = tenure if holder else None
             record = tenure.record
             LOG.info('%s %s for host %s (holder %s, lease key %s).',
@@ -255,7 +271,8 @@ class OwnershipGuard:
         if self.tenure is not None:
             self.tenure.write(record.with_node(node), view)
         else:
-            fencing.take(self._store, view, record.with_node(node))
+            fencing.take(self._store, view, record.with_node(node),
+                         operation=self._operation)
         LOG.info('Recorded compute node %s in the ownership record of %s.',
                  node, self.location)
 

@@ -21,6 +21,7 @@ from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
+from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import text as text_mod
 
@@ -186,20 +187,36 @@ def apply(store, plan, view=None, who=None, observed=0.0):
     :param who: the actor named in the audit (default: user@machine)
     :returns: an ``Outcome``
     :raises: RecordChanged when another process changed the record since
-             that reading (nothing of this change counts); VCenterError
+             that reading (nothing of this change counts); MissingPrivilege
+             when the user may not make the change or post its audit event
+             (nothing written); VCenterError
     """
     if not plan.changes:
         return Outcome(plan, False, plan.after, observed)
     view = view or plan.view
+    operation = plan.change.value
     if plan.change is Change.RELEASE:
-        fencing.clear(store, view)
+        fencing.clear(store, view, privileges.AUDITED_CHANGE, operation)
         after = None
     else:
-        after = fencing.take(store, view, plan.after).record
+        after = fencing.take(store, view, plan.after,
+                             privileges.AUDITED_CHANGE, operation).record
     audit(store, _VERBS[plan.change], plan.before.host if plan.before
           else None, after.host if after else None, who or actor(),
           note=_note(plan))
     return Outcome(plan, True, after, observed)
+
+
+def require_privileges(store, plan):
+    """Check that vCenter's user may make the change and audit it.
+
+    What ``apply`` checks before its first write, for a dry run: one round
+    trip, nothing written.
+
+    :raises: MissingPrivilege naming each privilege lacking; VCenterError
+    """
+    if plan.changes:
+        store.require(privileges.AUDITED_CHANGE, plan.change.value)
 
 
 def _note(plan):

@@ -1,8 +1,9 @@
 """The store: what the core needs of the place a cluster's record lives.
 
 Everything the guard, the fencing and the operator changes do to a
-cluster goes through these calls and nothing else: one read, the lease's
-three calls, the attribute's two, and an audit event. ``ClusterStore`` is
+cluster goes through these calls and nothing else: one read, the check of
+the privileges a change needs, the lease's three calls, the attribute's
+two, and an audit event. ``ClusterStore`` is
 that interface, written down once (as client-go's leader election writes
 down its ``resourcelock.Interface``); ``vsphere.store.VCenterStore`` is the
 one implementation that talks to vCenter, and the test doubles implement
@@ -20,7 +21,10 @@ custom fields, which every store must keep:
 - a write through a removed key (``write_lease``, ``write_attribute``)
   raises ``exceptions.DefinitionGone``, however late it arrives (which
   relies on a removed key never being handed out again);
-- ``read`` sees the state after every completed call, in one round trip.
+- ``read`` sees the state after every completed call, in one round trip;
+- ``require`` answers, in one round trip and writing nothing, whether the
+  user holds what a change needs (``privileges``), so that a change
+  refused for a missing privilege is refused before its first write.
 
 Any other failure to reach or use vCenter is an ``exceptions.VCenterError``.
 """
@@ -47,6 +51,15 @@ class ClusterStore(typing.Protocol):
 
         :returns: a ``view.Reading``
         :raises: ClusterNotFound when the cluster is gone; VCenterError
+        """
+
+    def require(self, needed, operation):
+        """Check that the user holds the privileges ``needed``.
+
+        :param needed: ``privileges.Privilege`` values
+        :param operation: the change that needs them, for the message
+        :raises: MissingPrivilege naming each one lacking, the user and
+                 the object; VCenterError
         """
 
     def create_lease(self):

@@ -172,7 +172,10 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
             finally:
                 console.end_countdown()
             outcome = dataclasses.replace(outcome, observed=observed)
-            if not dry_run:
+            if dry_run:
+                # The real run's exit code: it checks these first.
+                operations.require_privileges(ctx.store, plan)
+            else:
                 outcome = operations.apply(ctx.store, plan, view,
                                            observed=observed)
     except exceptions.OwnershipRefused as exc:

@@ -4,12 +4,48 @@ Changes that can stop a running nova-compute (takeover, release) are
 confirmed by typing a host name, or by ``--yes`` when scripted. Without a
 terminal on stdin and without ``--yes`` nothing is asked and nothing is
 written (``ConfirmationRequired``, exit 4), so a script never hangs on a
-prompt it cannot see.
+prompt it cannot see. A command that must clean up after itself
+(``doctor``) takes SIGTERM as Ctrl-C, and is not interrupted while it
+cleans up.
 """
 
+import contextlib
+import signal
 import sys
 
 from nova.virt.vmwareapi.ownership import exceptions
+
+
+@contextlib.contextmanager
+def terminated_as_interrupted():
+    """SIGTERM raises ``KeyboardInterrupt`` (as Ctrl-C), so clean-ups run."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt()
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: nothing to restore
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def uninterrupted():
+    """SIGINT and SIGTERM are ignored: a clean-up is not interrupted."""
+    handlers = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            handlers[number] = signal.signal(number, signal.SIG_IGN)
+        except ValueError:
+            pass
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 class Console:

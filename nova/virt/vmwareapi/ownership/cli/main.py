@@ -18,7 +18,7 @@ The exit codes, and the one table that maps our exceptions to them
        --nova``: nova and the ownership records disagree
 4      refused: needs ``--force`` or confirmation (live holder,
        unreadable record, no ``--yes`` without a terminal), or a
-       precondition of ``rehome`` fails
+       precondition of ``rehome`` fails; for ``doctor``: a check failed
 5      conflict: the record (or, for ``rehome``, nova's records) changed
        while the command ran: a lost race; nothing of this command was
        written, run it again
@@ -34,9 +34,11 @@ import sys
 from oslo_config import cfg
 
 from nova.virt.vmwareapi.ownership.cli import cluster
+from nova.virt.vmwareapi.ownership.cli import doctor
 from nova.virt.vmwareapi.ownership.cli import fleet
 from nova.virt.vmwareapi.ownership.cli import logs
 from nova.virt.vmwareapi.ownership.cli import rehome
+from nova.virt.vmwareapi.ownership.doctor import checks as doctor_checks
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.fleet import disagreement
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
@@ -53,6 +55,7 @@ EXIT_USAGE = 2
 EXIT_OTHER_HOST = 3
 EXIT_DISAGREES = 3
 EXIT_NEEDS_FORCE = 4
+EXIT_CHECK_FAILED = 4
 EXIT_CONFLICT = 5
 
 # The first matching class decides; order from specific to general.
@@ -60,6 +63,7 @@ _EXIT_FOR = (
     (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
     (exceptions.NotTheOwner, EXIT_OTHER_HOST),
     (disagreement.NovaDisagrees, EXIT_DISAGREES),
+    (doctor_checks.ChecksFailed, EXIT_CHECK_FAILED),
     (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),
     (exceptions.RecordChanged, EXIT_CONFLICT),
     (nova_errors.NovaRecordsChanged, EXIT_CONFLICT),
@@ -69,7 +73,8 @@ _EXIT_FOR = (
     (exceptions.OwnershipError, EXIT_ERROR),
 )
 
-COMMANDS = cluster.COMMANDS + (rehome.COMMAND, fleet.COMMAND)
+COMMANDS = cluster.COMMANDS + (rehome.COMMAND, fleet.COMMAND,
+                               doctor.COMMAND)
 """Every command, declared beside its handler."""
 
 _BY_NAME = {command.name: command for command in COMMANDS}

@@ -14,6 +14,8 @@ from sqlalchemy import exc as sa_exc
 
 from nova import config as nova_config
 from nova import context as nova_context
+from nova.db.api import api as api_db_api
+from nova.db.main import api as main_db_api
 from nova import exception as nova_exception
 from nova import objects
 
@@ -54,19 +56,60 @@ def database_errors(option):
             option=option, reason=reason) from None
 
 
+def check(config_files, config_dirs):
+    """Whether each of nova's databases that is configured can be used.
+
+    Reads nova's configuration as nova-manage does; tries each database
+    once (nova's own connection test would retry ``[database]
+    max_retries`` times, 10 seconds apart), with one query through nova's
+    objects.
+
+    :returns: ``[(option, NovaDatabaseUnavailable or None)]`` for each
+              option that is set
+    """
+    conf = _parse(config_files, config_dirs, configure_db=False)
+    for group in ('database', 'api_database'):
+        conf.set_override('max_retries', 0, group)
+    main_db_api.configure(conf)
+    api_db_api.configure(conf)
+    objects.register_all()
+    ctxt = nova_context.get_admin_context()
+    queries = (
+        ('api_database', lambda: objects.CellMappingList.get_all(ctxt)),
+        ('database', lambda: objects.Service.get_minimum_version(
+            ctxt, BINARY)))
+    results = []
+    for group, query in queries:
+        if not getattr(conf, group).connection:
+            continue
+        option = '[%s] connection' % group
+        try:
+            with database_errors(option):
+                query()
+        except exceptions.NovaDatabaseUnavailable as exc:
+            results.append((option, exc))
+        else:
+            results.append((option, None))
+    return results
+
+
+def _parse(config_files, config_dirs, **kwargs):
+    argv = ['nova-vmware-owner']
+    for path in config_files:
+        argv += ['--config-file', path]
+    for path in config_dirs:
+        argv += ['--config-dir', path]
+    nova_config.parse_args(argv, default_config_files=[], **kwargs)
+    return nova_config.CONF
+
+
 def configure(config_files, config_dirs):
     """Read nova's configuration as nova-manage does, for the command.
 
     :returns: ``(admin context, service_down_time)``
     :raises: NovaDatabaseUnavailable when a database option is not set
     """
-    argv = ['nova-vmware-owner']
-    for path in config_files:
-        argv += ['--config-file', path]
-    for path in config_dirs:
-        argv += ['--config-dir', path]
-    nova_config.parse_args(argv, default_config_files=[])
-    conf = nova_config.CONF
+    conf = _parse(config_files, config_dirs)
     for group in ('database', 'api_database'):
         if not getattr(conf, group).connection:
             raise exceptions.NovaDatabaseUnavailable(

@@ -1,9 +1,10 @@
 """vCenter's errors: what ``vcenter`` translates oslo.vmware's into.
 
-Connection, login, privilege and inventory failures, each naming the
-option or the privilege that fixes it. All are ``exceptions.VCenterError``
+Connection, login and inventory failures, each naming the option that
+fixes it. All are ``exceptions.VCenterError``
 (exit 2); the faults the record's protocol relies on (``DuplicateName``,
-``DefinitionGone``) are the core's, since every store raises them
+``DefinitionGone``) and a missing privilege (``MissingPrivilege``) are the
+core's, since every store raises them
 (``store.ClusterStore``); ``vsphere.store`` makes ``DefinitionGone`` of the
 two faults below.
 """
@@ -30,22 +31,6 @@ class VCenterLoginFailed(exceptions.VCenterError):
     msg_fmt = ('vCenter at %(endpoint)s rejected the login of user '
                '%(username)r. Check [vmware] host_username and '
                'host_password.')
-
-
-class MissingPrivilege(exceptions.VCenterError):
-    """The vCenter user lacks a privilege needed for an operation."""
-
-    msg_fmt = ('vCenter refused %(operation)s: %(user)s lacks the privilege '
-               '%(privilege_text)s on the vCenter root object. Grant it to '
-               'that user\'s role (nova-vmware-owner needs '
-               'Global.ManageCustomFields, Global.SetCustomField and '
-               'Global.LogEvent).')
-    username = None
-
-    def computed(self):
-        return {'user': 'user %r' % self.username if self.username
-                else 'the user of [vmware] host_username',
-                'privilege_text': text_mod.printable(self.privilege)}
 
 
 class ClusterNotFound(exceptions.VCenterError):

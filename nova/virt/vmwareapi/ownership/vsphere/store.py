@@ -6,22 +6,27 @@ cluster's record lives (``view`` describes them; ``fencing`` is the only
 caller of the writes). It works on a cluster reference it is given, so it
 never scans the inventory.
 Round trips: ``read`` 1 (one ``RetrievePropertiesEx`` for the cluster's
-values and the custom field definitions together); every other call 1.
+values and the custom field definitions together), ``require`` 1 (one
+``HasPrivilegeOnEntities``); every other call 1.
 
 vCenter's faults reach the caller as the typed exceptions that ``vcenter``
 translates them to:
-``DuplicateName`` (``create_lease``: the lease exists) and
+``DuplicateName`` (``create_lease``: the lease exists),
 ``DefinitionGone`` (``remove_lease`` or a write with the key of a removed
-definition). vCenter names a gone key ``InvalidArgument`` (the vSphere Web
-Services API reference, ``CustomFieldsManager.RemoveCustomFieldDef`` and
-``SetField``: "if no custom field with that key exists"); govmomi's
-simulator names a removal's ``NotFound``: either is ``DefinitionGone``.
+definition) and ``MissingPrivilege`` (``require``, or a call vCenter
+refused; the cluster and the root folder named as such). vCenter names a
+gone key ``InvalidArgument`` (the vSphere Web Services API reference,
+``CustomFieldsManager.RemoveCustomFieldDef`` and ``SetField``: "if no
+custom field with that key exists"); govmomi's simulator names a
+removal's ``NotFound``: either is ``DefinitionGone``.
 """
 
 import contextlib
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import view as view_mod
+from nova.virt.vmwareapi.ownership.vsphere import authorization
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
@@ -44,6 +49,8 @@ class VCenterStore:
         self.location = location
         self.lease_name = view_mod.lease_name(
             attribute_name, vcenter.moref_value(cluster_ref))
+        self._scope = authorization.Scope(cluster_ref, cluster_text(
+            location.cluster, vcenter.moref_value(cluster_ref)))
 
     @property
     def _fields(self):
@@ -73,6 +80,17 @@ class VCenterStore:
                           field_keys(fields.get('field')),
                           self.attribute_name, self.lease_name)
 
+    def require(self, needed, operation):
+        """Check that the user holds the privileges ``needed`` where
+        vCenter checks them, in one round trip.
+
+        :param needed: ``privileges.Privilege`` values
+        :param operation: the change that needs them, for the message
+        :raises: MissingPrivilege naming each one lacking, the user and
+                 the object; VCenterError
+        """
+        authorization.require(self._session, self._scope, needed, operation)
+
     def create_lease(self):
         """Create the lease definition; its key is the new token.
 
@@ -85,7 +103,7 @@ class VCenterStore:
 
         :raises: DefinitionGone when that key is gone already; VCenterError
         """
-        with _key_gone_is_gone():
+        with _key_gone_is_gone(), self._named():
             vcenter.invoke(self._session, 'RemoveCustomFieldDef',
                            self._fields, key=key)
 
@@ -120,20 +138,38 @@ class VCenterStore:
 
         :raises: VCenterError
         """
-        vcenter.invoke(self._session, 'LogUserEvent',
-                       vcenter.service_content(self._session).eventManager,
-                       entity=self._cluster, msg=message)
+        with self._named():
+            vcenter.invoke(
+                self._session, 'LogUserEvent',
+                vcenter.service_content(self._session).eventManager,
+                entity=self._cluster, msg=message)
 
     def _set(self, key, text):
-        with _key_gone_is_gone():
+        with _key_gone_is_gone(), self._named():
             vcenter.invoke(self._session, 'SetField', self._fields,
                            entity=self._cluster, key=key, value=text)
 
     def _add_definition(self, name):
-        definition = vcenter.invoke(
-            self._session, 'AddCustomFieldDef', self._fields, name=name,
-            moType=vcenter.CLUSTER_TYPE)
+        with self._named():
+            definition = vcenter.invoke(
+                self._session, 'AddCustomFieldDef', self._fields, name=name,
+                moType=vcenter.CLUSTER_TYPE)
         return definition.key
+
+    @contextlib.contextmanager
+    def _named(self):
+        """A refusal names the cluster or the root folder in words."""
+        try:
+            yield
+        except exceptions.MissingPrivilege as exc:
+            names = {vcenter.moref_value(self._scope.ref(
+                self._session, on)): self._scope.text(self._session, on)
+                for on in (privileges.CLUSTER, privileges.ROOT_FOLDER)}
+            if exc.entity not in names:
+                raise
+            raise exceptions.MissingPrivilege(
+                privilege=exc.privilege, operation=exc.operation,
+                username=exc.username, entity=names[exc.entity])
 
 
 @contextlib.contextmanager
@@ -144,6 +180,11 @@ def _key_gone_is_gone():
     except (vsphere_errors.NotFound, vsphere_errors.InvalidArgument) as exc:
         raise exceptions.DefinitionGone(operation=exc.operation,
                                         fault=exc.fault, detail=exc.detail)
+
+
+def cluster_text(name, moref):
+    """A cluster in words: ``cluster 'DC0_C0' (domain-c7)``."""
+    return 'cluster %r (%s)' % (name, moref)
 
 
 def field_keys(definitions):

@@ -25,6 +25,7 @@ from oslo_vmware import vim_util
 import requests
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
 
@@ -56,16 +57,6 @@ _OSLO_CLASSES = {
     vexc.get_fault_class(name): name
     for name in list(_FAULTS) + [_NO_PERMISSION]
     if vexc.get_fault_class(name) is not None}
-
-# Privileges vCenter checks for each call, named in MissingPrivilege when
-# the fault does not say.
-_PRIVILEGES = {
-    'AddCustomFieldDef': 'Global.ManageCustomFields',
-    'RemoveCustomFieldDef': 'Global.ManageCustomFields',
-    'SetField': 'Global.SetCustomField',
-    'LogUserEvent': 'Global.LogEvent',
-    'RetrievePropertiesEx': 'System.Read',
-}
 
 # requests nests urllib3's errors in long texts; the errno or TLS part is
 # what an operator needs ("[Errno 111] Connection refused").
@@ -151,10 +142,16 @@ def translated(operation, where, username=None):
     except vexc.VimException as exc:
         name = _fault_name(exc)
         if name == _NO_PERMISSION:
-            privilege = (getattr(exc, 'details', None) or {}).get(
-                'privilegeId') or _PRIVILEGES.get(operation, 'unknown')
-            raise vsphere_errors.MissingPrivilege(
-                privilege=privilege, operation=operation, username=username)
+            # vCenter names the privilege and the object it checked; an
+            # older one may not: the privilege the call needs, then.
+            details = getattr(exc, 'details', None) or {}
+            known = privileges.BY_METHOD.get(operation)
+            privilege = details.get('privilegeId') or (
+                known.id if known else 'unknown')
+            entity = details.get('object')
+            raise exceptions.MissingPrivilege(
+                privilege=str(privilege), operation=operation,
+                username=username, entity=str(entity) if entity else None)
         if name == _INVALID_LOGIN:
             raise vsphere_errors.VCenterLoginFailed(endpoint=where,
                                                     username=username)
@@ -189,6 +186,11 @@ class Session(api.VMwareAPISession):
             cacert=endpoint.ca_file, insecure=endpoint.insecure,
             connection_timeout=timeout, wsdl_loc=wsdl_loc,
             create_session=create_session)
+
+    @property
+    def key(self):
+        """This session's id (``UserSession.key``), as vCenter knows it."""
+        return self._session_id
 
     def login_again(self):
         """Log in again unless the session is still active.

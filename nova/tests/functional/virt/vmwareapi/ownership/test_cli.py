@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 
 import fixtures
@@ -122,9 +121,7 @@ class TestShowCheck(base.SimulatorTestCase):
                                    'host_password')
 
     def test_closed_port(self):
-        with socket.socket() as sock:
-            sock.bind(('127.0.0.1', 0))
-            port = sock.getsockname()[1]
+        port = faults.closed_port()
         out = self.failing_command('show', port=port)
         self.assertConnectionError(out, 'Cannot reach vCenter',
                                    'https://127.0.0.1:%d' % port,

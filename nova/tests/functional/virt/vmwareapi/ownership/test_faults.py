@@ -154,9 +154,10 @@ class TestBrokenConnections(FaultTestCase):
         self.assertRaises(vsphere_errors.VCenterUnreachable, guard.start)
         took = time.monotonic() - started
         self.assertNothingWritten(self.reading())
-        # Three requests before it: the read, the lease, the hung write.
-        self.assertEqual(['RetrievePropertiesEx', 'AddCustomFieldDef',
-                          'SetField'], hook.calls)
+        # Four requests before it: the read, the privilege check, the
+        # lease, the hung write.
+        self.assertEqual(['RetrievePropertiesEx', 'HasPrivilegeOnEntities',
+                          'AddCustomFieldDef', 'SetField'], hook.calls)
         faults.report_time(self, took, 'refused: VCenterUnreachable')
 
     def test_lost_answer_to_the_lease_creation_claims_at_the_next_start(self):
@@ -312,7 +313,7 @@ class TestMissingPrivileges(FaultTestCase):
         hook = faults.CallHook(self, self.session)
         hook.answer('AddCustomFieldDef',
                     faults.no_permission('Global.ManageCustomFields'))
-        error = self.assertRaises(vsphere_errors.MissingPrivilege, guard.start)
+        error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
         self.assertEqual('Global.ManageCustomFields', error.privilege)
         self.assertIn('Global.ManageCustomFields', str(error))
         reading = self.reading()
@@ -320,18 +321,22 @@ class TestMissingPrivileges(FaultTestCase):
                                         reading.lease_key))
 
     def test_claim_without_set_custom_field_names_it(self):
+        # The privilege check said "granted", vCenter refuses the write all
+        # the same (an older vCenter names no privilege: the one SetField
+        # needs).
         guard = self.guard(self.session)
         hook = faults.CallHook(self, self.session)
-        # An older vCenter names no privilege: the one SetField needs.
         hook.answer('SetField', faults.no_permission())
-        error = self.assertRaises(vsphere_errors.MissingPrivilege, guard.start)
+        error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
+        self.assertEqual(['RetrievePropertiesEx', 'HasPrivilegeOnEntities',
+                          'AddCustomFieldDef', 'SetField',
+                          'RemoveCustomFieldDef'], hook.calls)
         self.assertEqual('Global.SetCustomField', error.privilege)
         self.assertIn('Global.SetCustomField', str(error))
         reading = self.reading()
         self.assertIsNone(reading.attribute_raw)
-        # Its lease stays without a value, cleared as abandoned later.
-        self.assertIsNotNone(reading.lease_key)
-        self.assertIsNone(reading.lease_raw)
+        # Its lease is removed again, not left without a value.
+        self.assertIsNone(reading.lease_key)
 
     def test_renewal_denied_is_retried_never_lost(self):
         logs = self.useFixture(fixtures.FakeLogger(

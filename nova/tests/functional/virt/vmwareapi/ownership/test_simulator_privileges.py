@@ -24,6 +24,7 @@ from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim_util
 import testtools
 
+from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import raw_vcenter
@@ -93,7 +94,7 @@ class TestPrivileges(VCenterCase):
                           **kwargs)
 
     def test_product_boundary_names_the_privilege(self):
-        e = self.assertRaises(vsphere_errors.MissingPrivilege, self.add_field,
+        e = self.assertRaises(exceptions.MissingPrivilege, self.add_field,
                               self.restricted)
         self.assertEqual('Global.ManageCustomFields', e.privilege)
 

@@ -228,6 +228,52 @@ class TestModes(DriverTestCase):
         self.assertEqual(before, self.raw())
 
 
+class TestMissingPrivileges(DriverTestCase):
+    """nova's vCenter user lacks the record's privileges (fix 15)."""
+
+    SIMULATOR_OPTIONS = dict(DriverTestCase.SIMULATOR_OPTIONS,
+                             restricted=True)
+
+    def setUp(self):
+        super().setUp()
+        self.conf.config(group='vmware',
+                         host_username=self.simulator.restricted_username,
+                         host_password=self.simulator.restricted_password)
+        self.useFixture(harness.SessionDefaults())
+        self.cluster = "cluster 'DC0_C0' (%s)" % vcenter.find_cluster(
+            self.session, harness.CLUSTER).value
+
+    def test_enforce_refuses_to_start_naming_them(self):
+        self.conf.config(host='host-a')
+        driver = ownership_driver.VMwareVCDriver(None)
+        self.addCleanup(driver.cleanup_host, 'host-a')
+        error = self.assertRaises(exceptions.MissingPrivilege,
+                                  driver.init_host, 'host-a')
+        message = str(error)
+        for part in ("user %r" % self.simulator.restricted_username,
+                     'Global.ManageCustomFields on the root folder',
+                     'Global.SetCustomField on %s' % self.cluster,
+                     'which nova-compute of host host-a',
+                     'nothing was written'):
+            self.assertIn(part, message)
+        self.assertEqual((None, None, None, None), self.raw())
+
+    def test_audit_logs_what_enforce_would_lack_and_starts(self):
+        driver = self.start('host-a', mode='audit', stop=False)
+        self.assertIsNone(driver.ownership)
+        warnings = [line for line in self.logs.output.splitlines()
+                    if 'could neither claim' in line]
+        self.assertEqual(1, len(warnings), self.logs.output)
+        self.assertIn('Ownership audit: in enforce mode this service could '
+                      "neither claim cluster 'DC0_C0'", warnings[0])
+        self.assertIn('Global.ManageCustomFields on the root folder',
+                      warnings[0])
+        self.assertIn('Global.SetCustomField on %s' % self.cluster,
+                      warnings[0])
+        driver.cleanup_host('host-a')
+        self.assertEqual((None, None, None, None), self.raw())
+
+
 class TestClaimAndRestart(DriverTestCase):
 
     def test_first_host_claims_through_a_session_of_its_own(self):

@@ -21,6 +21,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import lease
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import privileges
 import support
 
 TROUBLESHOOTING = os.path.join(support.REPO_ROOT, 'doc', 'source',
@@ -146,3 +147,17 @@ class NumbersTestCase(base.BaseTestCase):
         self.assertIn('(%d with the defaults)' % deadline,
                       option_help('renew_deadline'))
         self.assertIn('(default %d)' % deadline, page('how-it-works.rst'))
+
+
+VSPHERE_ADMINS = os.path.join(support.REPO_ROOT, 'doc', 'source',
+                              'vsphere-admins.rst')
+
+
+class PrivilegesPageTestCase(base.BaseTestCase):
+    """The vSphere admins' table is ``privileges.ALL``, in its order."""
+
+    def test_the_table_lists_each_privilege_where_vcenter_checks_it(self):
+        with open(VSPHERE_ADMINS, encoding='utf-8') as page:
+            rows = re.findall(r'^   \* - ``([\w.]+)``[^\n]*\n\s+- ([a-z ]+)$',
+                              page.read(), re.MULTILINE)
+        self.assertEqual([(p.id, p.on) for p in privileges.ALL], rows)

@@ -23,7 +23,7 @@ REFUSALS = (exceptions.UnreadableRecord, exceptions.ClusterOwnedByAnotherHost,
 NOT_REFUSALS = (exceptions.ConfigurationError, exceptions.VCenterError,
                 vsphere_errors.VCenterUnreachable,
                 vsphere_errors.VCenterLoginFailed,
-                vsphere_errors.MissingPrivilege,
+                exceptions.MissingPrivilege,
                 vsphere_errors.ClusterNotFound,
                 exceptions.VCenterFault, exceptions.DuplicateName,
                 exceptions.DefinitionGone, vsphere_errors.NotFound,
@@ -268,6 +268,34 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
         self.assertSays(error, 'no terminal', 'nova-vmware-owner takeover',
                         '--yes')
 
+    def test_missing_privilege_refused_by_vcenter(self):
+        error = exceptions.MissingPrivilege(
+            privilege='Global.SetCustomField', operation='SetField',
+            username='nova', entity="cluster 'DC0_C0' (domain-c7)")
+        self.assertSays(error, "user 'nova' lacks the privilege "
+                        "Global.SetCustomField on cluster 'DC0_C0' "
+                        "(domain-c7), so vCenter refused SetField",
+                        'Grant it to the role of that user',
+                        'nova-vmware-owner doctor',
+                        'System.Read, Global.ManageCustomFields, '
+                        'Global.SetCustomField, Global.LogEvent')
+        self.assertNotIn('nothing was written', str(error))
+        self.assertEqual('Global.SetCustomField', error.privilege)
+        self.assertIn('the user of [vmware] host_username', str(
+            exceptions.MissingPrivilege(
+                privilege='System.Read', operation='Read')))
+
+    def test_missing_privileges_found_before_writing(self):
+        error = exceptions.MissingPrivilege(
+            privilege='Global.ManageCustomFields',
+            entity='the root folder (group-d1)', operation='claim',
+            username='nova', checked=True,
+            also=(('Global.LogEvent', "cluster 'DC0_C0' (domain-c7)"),))
+        self.assertSays(error, 'the privileges Global.ManageCustomFields on '
+                        'the root folder (group-d1) and Global.LogEvent on '
+                        "cluster 'DC0_C0' (domain-c7), which claim needs; "
+                        'nothing was written', 'Grant them')
+
     def test_every_message_is_one_printable_line(self):
         # What comes from vCenter, as it comes. Host names are validated
         # (record.is_host_name), the endpoint and user are configured.
@@ -295,6 +323,9 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
                 exceptions.OwnershipLost(
                     location=location, holder=hostile, what=hostile),
                 exceptions.VCenterFault(
-                    operation='X', fault=hostile, detail=hostile)):
+                    operation='X', fault=hostile, detail=hostile),
+                exceptions.MissingPrivilege(
+                    privilege=hostile, operation='X', username='admin',
+                    entity=hostile, also=((hostile, hostile),))):
             with self.subTest(error=type(error).__name__):
                 self.assertTrue(str(error).isprintable(), repr(str(error)))

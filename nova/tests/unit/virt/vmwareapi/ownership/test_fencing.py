@@ -76,7 +76,7 @@ class TakeRaceTestCase(FencingTestCase):
                                   self.store, self.seen, held())
         self.assertIn('replaced lease %d first' % self.before.token,
                       str(error))
-        self.assertEqual(['remove_lease'], self.store.calls)
+        self.assertEqual(['require', 'remove_lease'], self.store.calls)
         self.assertOnlyTheWinner()
 
     def test_another_process_creates_between_our_removal_and_creation(self):
@@ -84,7 +84,8 @@ class TakeRaceTestCase(FencingTestCase):
         error = self.assertRaises(exceptions.RecordChanged, fencing.take,
                                   self.store, self.seen, held())
         self.assertIn('created a new lease first', str(error))
-        self.assertEqual(['remove_lease', 'create_lease'], self.store.calls)
+        self.assertEqual(['require', 'remove_lease', 'create_lease'],
+                         self.store.calls)
         self.assertOnlyTheWinner()
 
     def test_another_process_revokes_between_our_creation_and_write(self):
@@ -92,8 +93,8 @@ class TakeRaceTestCase(FencingTestCase):
         error = self.assertRaises(exceptions.RecordChanged, fencing.take,
                                   self.store, self.seen, held())
         self.assertIn('before this change was written', str(error))
-        self.assertEqual(['remove_lease', 'create_lease', 'write_lease'],
-                         self.store.calls)
+        self.assertEqual(['require', 'remove_lease', 'create_lease',
+                          'write_lease'], self.store.calls)
         self.assertOnlyTheWinner()
 
     def test_a_claim_of_an_unowned_cluster_loses_to_an_earlier_one(self):
@@ -151,8 +152,9 @@ class TakeTestCase(FencingTestCase):
 
     def test_first_claim(self):
         tenure = fencing.take(self.store, self.store.view(), held())
-        self.assertEqual(['create_lease', 'write_lease', 'ensure_attribute',
-                          'write_attribute'], self.store.calls)
+        self.assertEqual(['require', 'create_lease', 'write_lease',
+                          'ensure_attribute', 'write_attribute'],
+                         self.store.calls)
         self.assertEqual(held().with_token(tenure.key), tenure.record)
         self.assertFalse(tenure.closed)
         self.assertHolds(tenure.record)
@@ -160,8 +162,8 @@ class TakeTestCase(FencingTestCase):
     def test_change_of_a_leased_record(self):
         before = self.store.put(held(THEIRS, seq=4))
         tenure = fencing.take(self.store, self.store.view(), held(seq=5))
-        self.assertEqual(['remove_lease', 'create_lease', 'write_lease',
-                          'write_attribute'], self.store.calls)
+        self.assertEqual(['require', 'remove_lease', 'create_lease',
+                          'write_lease', 'write_attribute'], self.store.calls)
         self.assertNotEqual(before.token, tenure.key)
         self.assertHolds(tenure.record)
         self.assertRaises(exceptions.DefinitionGone,
@@ -286,7 +288,7 @@ class ClearTestCase(FencingTestCase):
     def test_clear(self):
         self.store.put(held(THEIRS))
         fencing.clear(self.store, self.store.view())
-        self.assertEqual(['remove_lease', 'write_attribute'],
+        self.assertEqual(['require', 'remove_lease', 'write_attribute'],
                          self.store.calls)
         current = self.store.view()
         self.assertTrue(current.unowned)
@@ -296,7 +298,7 @@ class ClearTestCase(FencingTestCase):
     def test_clear_a_hand_typed_value(self):
         self.store.type_by_hand(HOST)
         fencing.clear(self.store, self.store.view())
-        self.assertEqual(['write_attribute'], self.store.calls)
+        self.assertEqual(['require', 'write_attribute'], self.store.calls)
         self.assertTrue(self.store.view().unowned)
 
     def test_clear_without_the_attribute_definition(self):

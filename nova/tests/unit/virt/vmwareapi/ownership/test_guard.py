@@ -192,7 +192,8 @@ class RefusalTestCase(GuardTestCase):
                           self.make().start)
         self.assertEqual(winner[0], self.current().record)
         self.assertIn('Deciding again', self.logger.output)
-        self.assertEqual(['read', 'create_lease', 'read'], self.store.calls)
+        self.assertEqual(['read', 'require', 'create_lease', 'read'],
+                         self.store.calls)
 
 
 class StartTestCase(GuardTestCase):
@@ -201,7 +202,7 @@ class StartTestCase(GuardTestCase):
         self.identity.node = NODE
         subject = self.make()
         result = subject.start()
-        self.assertEqual(['read', 'create_lease', 'write_lease',
+        self.assertEqual(['read', 'require', 'create_lease', 'write_lease',
                           'ensure_attribute', 'write_attribute'],
                          self.store.calls)
         self.assertLessEqual(len(self.store.calls), 6)  # how-it-works.rst
@@ -565,3 +566,43 @@ class StepDownTestCase(GuardTestCase):
         subject = self.make()
         subject.step_down()
         self.assertIsNone(subject.tenure)
+
+
+class PrivilegeTestCase(GuardTestCase):
+    """A start that would write, refused for a missing privilege."""
+
+    def test_a_claim_is_refused_before_writing(self):
+        self.store.withheld = {'Global.ManageCustomFields'}
+        error = self.assertRaises(exceptions.MissingPrivilege,
+                                  self.make().start)
+        self.assertEqual(['read', 'require'], self.store.calls)
+        self.assertEqual({}, self.store.vcenter.definitions)
+        self.assertIn('Global.ManageCustomFields on the root folder',
+                      str(error))
+        self.assertIn('nova-compute of host %s' % HOST, str(error))
+
+    def test_taking_a_released_lease_is_refused_before_revoking_it(self):
+        before = self.store.put(released())
+        self.store.withheld = {'Global.SetCustomField'}
+        self.assertRaises(exceptions.MissingPrivilege, self.make().start)
+        self.assertEqual(before, self.current().record)
+        self.assertEqual(before.token, self.current().token)
+
+    def test_a_steady_start_without_a_lease_checks_nothing(self):
+        # Nothing to write: one round trip, as before.
+        self.store.put(released())
+        self.store.withheld = {'Global.SetCustomField',
+                               'Global.ManageCustomFields'}
+        self.make(identity=False, lease_duration=0).start()
+        self.assertEqual(['read'], self.store.calls)
+
+    def test_require_privileges(self):
+        subject = self.make()
+        subject.require_privileges()
+        self.store.withheld = {'Global.SetCustomField', 'Global.LogEvent'}
+        error = self.assertRaises(exceptions.MissingPrivilege,
+                                  subject.require_privileges)
+        # The guard posts no event: LogEvent is not its business.
+        self.assertEqual(('Global.SetCustomField', ()),
+                         (error.privilege, error.also))
+        self.assertEqual(['require', 'require'], self.store.calls)

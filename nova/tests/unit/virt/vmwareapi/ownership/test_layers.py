@@ -4,8 +4,8 @@ The rules of ``doc/source/contributor.rst`` ("Where things go"):
 
 - the pure core (the modules at the top of the package but the edges)
   imports no folder of the package;
-- a folder (``vsphere``, ``novadb``, ``rehome``, ``fleet``) imports the
-  core and itself, no other folder;
+- a folder (``vsphere``, ``novadb``, ``rehome``, ``fleet``, ``doctor``)
+  imports the core and itself, no other folder;
 - the edges (``cli/``, ``driver.py``, ``cmd.py``) may import anything
   below them; nothing imports an edge but ``cmd.py``, which imports
   ``cli``;
@@ -27,7 +27,7 @@ from nova.virt.vmwareapi import ownership
 PACKAGE = ownership.__name__
 ROOT = os.path.dirname(ownership.__file__)
 
-FOLDERS = ('vsphere', 'novadb', 'rehome', 'fleet')
+FOLDERS = ('vsphere', 'novadb', 'rehome', 'fleet', 'doctor')
 EDGES = ('cli', 'driver', 'cmd')
 VSPHERE_LIBRARIES = ('oslo_vmware', 'suds', 'requests')
 NOVA_DATABASE = ('nova.objects', 'nova.db', 'nova.context', 'nova.config')

@@ -215,6 +215,20 @@ class RenewOnceTestCase(LeaseTestCase):
         self.assertEqual(0, self.keeper.renewals)
         self.assertEqual([], [c for c in self.store.calls if c != 'read'])
 
+    def test_a_missing_privilege_is_logged_by_name_the_deadline_decides(self):
+        self.store.withheld.add('Global.SetCustomField')
+        for attempt in (1, 2):
+            self.assertTrue(self.keeper.renew_once())
+            self.assertEqual(attempt, self.keeper.failures)
+        self.assertIn("user 'svc-nova' lacks the privilege "
+                      "Global.SetCustomField on cluster 'DC0_C0'",
+                      self.logger.output)
+        self.assertNotIn('Traceback', self.logger.output)
+        self.assertEqual([], self.lost)
+        self.clock.advance(DEADLINE)
+        self.assertTrue(self.keeper.check_deadline())
+        self.assertSteppedDown('2 attempts since failed')
+
     def test_success_after_failures(self):
         self.store.hooks[('read', 1)] = unreachable
         self.keeper.renew_once()

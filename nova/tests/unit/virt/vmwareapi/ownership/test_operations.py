@@ -13,7 +13,6 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from support import fakes
 
 Change = decision.Change
@@ -315,9 +314,40 @@ class ApplyTestCase(OperationsTestCase):
         self.assertIsNone(self.store.view().token)
         self.assertAudited('released', 'owner compute-a -> (none)')
 
+    def test_each_change_needs_its_audit_event_and_writes_nothing_without(
+            self):
+        for change, setup in ((Change.CLAIM, None),
+                              (Change.TAKEOVER, rec(OTHER)),
+                              (Change.RELEASE, rec())):
+            with self.subTest(change=change):
+                self.store = fakes.FakeStore(withheld={'Global.LogEvent'})
+                if setup is not None:
+                    self.store.put(setup)
+                before = (dict(self.store.vcenter.definitions),
+                          dict(self.store.vcenter.values))
+                plan = self.plan(change, force=True)
+                error = self.assertRaises(exceptions.MissingPrivilege,
+                                          self.apply, plan)
+                self.assertIn('which %s needs; nothing was written'
+                              % change.value, str(error))
+                self.assertEqual(before, (self.store.vcenter.definitions,
+                                          self.store.vcenter.values))
+                self.assertEqual([], self.store.events)
+                self.assertRaises(exceptions.MissingPrivilege,
+                                  operations.require_privileges,
+                                  self.store, plan)
+
+    def test_nothing_to_do_needs_no_privilege(self):
+        self.store.put(rec())
+        self.store.withheld = {'Global.SetCustomField'}
+        plan = self.plan(Change.CLAIM)
+        operations.require_privileges(self.store, plan)
+        self.assertFalse(self.apply(plan).changed)
+        self.assertNotIn('require', self.store.calls)
+
     def test_a_failed_event_is_logged_not_raised(self):
         def fail():
-            raise vsphere_errors.MissingPrivilege(
+            raise exceptions.MissingPrivilege(
                 privilege='Global.LogEvent', operation='LogUserEvent')
         self.store.hooks[('post_event', 1)] = fail
         outcome = self.apply(self.plan(Change.CLAIM))

@@ -13,9 +13,11 @@ from support import store_contract
 class TestFakeStoreContract(store_contract.StoreContract,
                             base.BaseTestCase):
 
+    VCENTER_OPTIONS = {}
+
     def setUp(self):
         super().setUp()
-        self.vcenter = fakes.FakeVCenter()
+        self.vcenter = fakes.FakeVCenter(**self.VCENTER_OPTIONS)
 
     def make_store(self, attribute=None):
         return fakes.FakeStore(self.vcenter,
@@ -30,3 +32,10 @@ class TestFakeStoreContract(store_contract.StoreContract,
 
     def remove_definition(self, store, name):
         store.remove_definition(name)
+
+
+class TestFakeStoreContractNativeFaults(TestFakeStoreContract):
+    """As the simulator with ``--native-faults``: ``NotFound``."""
+
+    VCENTER_OPTIONS = {'native_faults': True}
+    GONE_FAULT = 'NotFound'

@@ -71,7 +71,7 @@ class CommandTestCase(base.BaseTestCase):
         return json.loads(self.output())
 
     def assertNothingWritten(self):
-        self.assertEqual(set(), set(self.store.calls) - {'read'})
+        self.assertEqual(set(), set(self.store.calls) - {'read', 'require'})
         self.assertEqual([], self.store.events)
 
 
@@ -405,6 +405,39 @@ class ReleaseTestCase(CommandTestCase):
         self.assertEqual(0, self.run_command('release', yes=True))
         self.assertIn('Nothing to do: ', self.output())
         self.assertNothingWritten()
+
+
+class MissingPrivilegeTestCase(CommandTestCase):
+    """Each change is refused before its first write (main: exit 2)."""
+
+    def test_each_change_names_the_privilege_and_writes_nothing(self):
+        for name, setup, args in (
+                ('claim', None, {}),
+                ('takeover', rec(OTHER), dict(yes=True, force=True)),
+                ('takeover', rec(OTHER), dict(dry_run=True, force=True)),
+                ('release', rec(), dict(yes=True, force=True))):
+            with self.subTest(command=name, args=args):
+                self.store = fakes.FakeStore(withheld={'Global.LogEvent'})
+                if setup is not None:
+                    self.store.put(setup)
+                before = self.store.view()
+                error = self.assertRaises(exceptions.MissingPrivilege,
+                                          self.run_command, name, **args)
+                self.assertEqual("Global.LogEvent on cluster 'DC0_C0' "
+                                 "(domain-c7)", '%s on %s' % (
+                                     error.privilege, error.entity))
+                self.assertIn("user 'svc-nova'", str(error))
+                self.assertNothingWritten()
+                self.assertEqual(before.reading, self.store.view().reading)
+
+    def test_show_and_check_need_no_privilege_but_reading(self):
+        self.store = fakes.FakeStore(withheld={
+            'Global.LogEvent', 'Global.SetCustomField',
+            'Global.ManageCustomFields'})
+        for name in ('show', 'check'):
+            with self.subTest(command=name):
+                self.assertEqual(0, self.run_command(name))
+        self.assertEqual({'read'}, set(self.store.calls))
 
 
 class RenameStepsTestCase(base.BaseTestCase):

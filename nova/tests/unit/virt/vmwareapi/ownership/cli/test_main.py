@@ -54,8 +54,8 @@ EXIT_CODES = {
         endpoint='vc', reason='refused'): cli.EXIT_USAGE,
     vsphere_errors.VCenterLoginFailed(
         endpoint='vc', username='u'): cli.EXIT_USAGE,
-    vsphere_errors.MissingPrivilege(privilege='Global.SetCustomField',
-                                    operation='SetField'): cli.EXIT_USAGE,
+    exceptions.MissingPrivilege(privilege='Global.SetCustomField',
+                                operation='SetField'): cli.EXIT_USAGE,
     vsphere_errors.ClusterNotFound(cluster='c', vcenter='vc'): cli.EXIT_USAGE,
     exceptions.VCenterFault(operation='SetField', fault='X'): cli.EXIT_USAGE,
     exceptions.DuplicateName(operation='AddCustomFieldDef',

@@ -12,7 +12,6 @@ class HierarchyTestCase(messages.MessageAssertions, base.BaseTestCase):
     def test_vcenter_errors(self):
         self.assertKinds((vsphere_errors.VCenterUnreachable,
                           vsphere_errors.VCenterLoginFailed,
-                          vsphere_errors.MissingPrivilege,
                           vsphere_errors.ClusterNotFound),
                          exceptions.VCenterError)
         self.assertKinds((vsphere_errors.ManagedObjectNotFound,),
@@ -34,17 +33,6 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
         self.assertSays(error, 'https://vc:443', "'admin'",
                         '[vmware] host_username', 'host_password')
 
-    def test_missing_privilege(self):
-        error = vsphere_errors.MissingPrivilege(
-            privilege='Global.SetCustomField', operation='SetField',
-            username='nova')
-        self.assertSays(error, 'Global.SetCustomField', 'SetField',
-                        "user 'nova'", 'Global.ManageCustomFields')
-        self.assertEqual('Global.SetCustomField', error.privilege)
-        self.assertIn('[vmware] host_username', str(
-            vsphere_errors.MissingPrivilege(
-                privilege='System.Read', operation='Read')))
-
     def test_cluster_not_found(self):
         error = vsphere_errors.ClusterNotFound(
             cluster='DC0_C9', vcenter='https://vc:443')
@@ -59,8 +47,6 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
         hostile = 'v' + messages.HOSTILE
         for error in (
                 vsphere_errors.VCenterUnreachable(
-                    endpoint='https://vc:443', reason=hostile),
-                vsphere_errors.MissingPrivilege(
-                    privilege=hostile, operation='X', username='admin')):
+                    endpoint='https://vc:443', reason=hostile),):
             with self.subTest(error=type(error).__name__):
                 self.assertTrue(str(error).isprintable(), repr(str(error)))

@@ -103,10 +103,13 @@ class FaultTableTestCase(base.BaseTestCase):
                     details={'privilegeId': 'Global.SetCustomField'})):
             with self.subTest(error=error):
                 result = self.assertTranslated(error,
-                                               vsphere_errors.MissingPrivilege)
+                                               exceptions.MissingPrivilege)
                 self.assertEqual(
                     ('Global.SetCustomField', 'SetField', 'admin'),
                     (result.privilege, result.operation, result.username))
+                # The object vCenter checked it on, when it says.
+                self.assertIn(result.entity, ('group-d1', None))
+                self.assertFalse(result.checked)
 
     def test_no_permission_without_details(self):
         for operation, privilege in (
@@ -118,7 +121,7 @@ class FaultTableTestCase(base.BaseTestCase):
             with self.subTest(operation=operation, privilege=privilege):
                 result = self.assertTranslated(
                     vexc.VimFaultException(['NoPermission'], 'denied'),
-                    vsphere_errors.MissingPrivilege, operation)
+                    exceptions.MissingPrivilege, operation)
                 self.assertEqual(privilege, result.privilege, operation)
 
     def test_faults_of_the_protocol(self):
