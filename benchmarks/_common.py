@@ -26,8 +26,8 @@ except ImportError:
              'run them with "tox -e benchmarks" (all) or "tox -e benchmarks '
              '-- --only NAME", which makes that environment.')
 
-from nova.tests.functional.virt.vmwareapi.ownership import base  # noqa
-from nova.tests.functional.virt.vmwareapi.ownership import simulator  # noqa
+from support import base  # noqa
+from support import simulator  # noqa
 
 CLUSTER = base.CLUSTER
 NOVA_REQUIREMENTS = ['nova[vmware]==34.0.0', 'SQLAlchemy<2.1']

@@ -85,8 +85,9 @@ def main():
         times['import'] = time.perf_counter() - started
         from nova.virt.vmwareapi.ownership import guard as guard_mod
         from nova.virt.vmwareapi.ownership import opts
-        from nova.virt.vmwareapi.ownership import vcenter
-        from nova.virt.vmwareapi.ownership import wsdl_cache
+        from nova.virt.vmwareapi.ownership.vsphere import vcenter
+        from nova.virt.vmwareapi.ownership.vsphere.wsdl import (
+            cache as wsdl_cache)
         opts.register_opts(conf)
         no_nodes_elsewhere()
         timing(vcenter, 'connect', times, 'connect')

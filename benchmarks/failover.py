@@ -25,7 +25,7 @@ import time
 
 import _common
 
-from nova.tests.functional.virt.vmwareapi.ownership import processes
+from support import processes
 
 BOUND = 60
 SLACK = 0.5

@@ -35,7 +35,7 @@ import statistics
 
 import _common
 
-from nova.tests.functional.virt.vmwareapi.ownership import members
+from support import members
 
 SETTINGS = _common.settings(lease_duration=6, renew_interval=2)
 BOUND = 2.0

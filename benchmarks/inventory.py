@@ -20,7 +20,7 @@ import argparse
 import _common
 
 from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 SIZES = {'small': dict(clusters=1, hosts=1, vms=1),
          'large': dict(clusters=200, hosts=1, vms=10)}

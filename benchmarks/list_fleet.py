@@ -3,7 +3,7 @@
 
 Counts the round trips (HTTP POSTs at the session's transport) and times
 one reading of the whole vCenter as the command makes it
-(``FleetContext.read`` and the rows), on a small and a large simulated
+(``cli.fleet.read`` and the rows), on a small and a large simulated
 vCenter: the round trips must be the same (one container view, one
 property collection, the view destroyed). Also times ``list --format
 json`` as a whole process (warm WSDL cache) on both.
@@ -23,7 +23,9 @@ import types
 
 import _common
 
-from nova.virt.vmwareapi.ownership import fleet_cli
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import fleet as fleet_cli
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 SIZES = {'small': dict(clusters=1, hosts=1, vms=1),
          'large': dict(clusters=200, hosts=1, vms=10)}
@@ -44,11 +46,12 @@ def measure(options, repeat, processes):
             store = _common.make_store(session, 'openstack.nova.owner',
                                        'DC0_C%d' % number)
             store.write_attribute(store.ensure_attribute(), 'compute-a')
-        ctx = fleet_cli.FleetContext(
+        ctx = context.Context(
             types.SimpleNamespace(host='compute-a'), _common.settings(),
-            session)
+            vcenter_uuid=vcenter.vcenter_uuid(session), session=session)
         counter = _common.RoundTrips(session)
-        runs = [_common.measure(counter, lambda: ctx.read().states())
+        runs = [_common.measure(counter,
+                                lambda: fleet_cli.read(ctx).states())
                 for _ in range(repeat)]
         rows = len(runs[0][3])
         session.logout()

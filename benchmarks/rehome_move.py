@@ -62,7 +62,7 @@ class StatementCounter:
 
 
 def run(conf, *extra):
-    from nova.virt.vmwareapi.ownership import cli
+    from nova.virt.vmwareapi.ownership.cli import main as cli
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         start = time.perf_counter()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""vCenter round trips per operation, against DESIGN section 9.
+"""vCenter round trips per operation ("Cost on vCenter", how-it-works.rst).
 
 Counts the SOAP requests a session sends, by method, at its HTTP transport
 (``base.RoundTrips``: every request, oslo.vmware's own included), for:
@@ -14,7 +14,7 @@ Counts the SOAP requests a session sends, by method, at its HTTP transport
 - ``release``: the clean stop (read, write through the lease, copy);
 - ``takeover``: what ``nova-vmware-owner takeover`` does once observed
   (read, ``operations.plan``, ``operations.apply`` with its audit event);
-- ``list``: the reading of ``list`` (``fleet.read``).
+- ``list``: the reading of ``list`` (``vsphere.fleet.read``).
 
     tox -e benchmarks -- --only round_trips
 
@@ -30,9 +30,9 @@ import _common
 
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import fencing
-from nova.virt.vmwareapi.ownership import fleet
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership.vsphere import fleet as vsphere_fleet
 
 TARGETS = {'check_lease_off': 1, 'first_claim': 6, 'renewal': 2}
 ORDER = ['check_lease_off', 'first_claim', 'first_claim_lease_off',
@@ -77,7 +77,7 @@ def measure_once(counter, session, number):
                                store.location)
         return operations.apply(store, plan, who='benchmark')
     measure('takeover', takeover)
-    measure('list', lambda: fleet.read(session, leased, 'simulator'))
+    measure('list', lambda: vsphere_fleet.read(session, leased, 'simulator'))
     return out
 
 

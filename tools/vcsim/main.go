@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ const closeTimeout = 5 * time.Second
 
 type options struct {
 	listen          string
+	datacenters     int
 	clusters, hosts int
 	vms             int
 	username        string
@@ -47,20 +49,35 @@ type options struct {
 	tlsCert, tlsKey string
 	urlFile         string
 	trace           bool
+	// How the simulator answers (simulator.Nvo; README.rst fixes 12-15).
+	nvo      simulator.NvoOptions
+	withheld string
 }
 
 func parseOptions() (*options, error) {
 	o := &options{}
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "`HOST:PORT` to listen on; port 0 picks a free port")
-	flag.IntVar(&o.clusters, "clusters", 1, "number of clusters (named DC0_C0, DC0_C1, ...)")
+	flag.IntVar(&o.datacenters, "datacenters", 1, "number of datacenters (named DC0, DC1, ...), each with the clusters")
+	flag.IntVar(&o.clusters, "clusters", 1, "number of clusters per datacenter (named DC0_C0, DC0_C1, ..., DC1_C0, ...)")
 	flag.IntVar(&o.hosts, "hosts", 3, "number of hosts per cluster")
 	flag.IntVar(&o.vms, "vms", 2, "number of VMs per cluster")
-	flag.StringVar(&o.username, "username", "", "the only user name that may log in (with --password)")
+	flag.StringVar(&o.username, "username", "", "the user name that may log in (with --password; besides --restricted-username); without it any pair logs in")
 	flag.StringVar(&o.password, "password", "", "the password for --username")
 	flag.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate `FILE`; serve HTTPS (with --tls-key)")
 	flag.StringVar(&o.tlsKey, "tls-key", "", "PEM private key `FILE` for --tls-cert")
 	flag.StringVar(&o.urlFile, "url-file", "", "write the service URL to `FILE` once ready")
 	flag.BoolVar(&o.trace, "trace", false, "log SOAP requests and responses to stderr (debugging)")
+	flag.StringVar(&o.nvo.RestrictedUsername, "restricted-username", "",
+		"a second user that may log in (with --restricted-password), whose role lacks --withheld-privileges")
+	flag.StringVar(&o.nvo.RestrictedPassword, "restricted-password", "", "the password for --restricted-username")
+	flag.StringVar(&o.withheld, "withheld-privileges", strings.Join(simulator.DefaultWithheldPrivileges, ","),
+		"comma-separated `PRIVILEGES` the restricted user lacks (may be empty)")
+	flag.BoolVar(&o.nvo.NativeFaults, "native-faults", false,
+		"answer RemoveCustomFieldDef/RenameCustomFieldDef of an unknown key with vcsim's NotFound, not vCenter's InvalidArgument")
+	flag.BoolVar(&o.nvo.ReuseRemovedKeys, "reuse-removed-keys", false,
+		"misbehave: AddCustomFieldDef hands out the lowest free key, a removed one included")
+	flag.BoolVar(&o.nvo.AcceptStaleSetField, "accept-stale-setfield", false,
+		"misbehave: SetField through a removed key succeeds and writes nothing")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: tools/vcsim/run [options]\n"+
 			"Runs a vCenter simulator until SIGTERM/SIGINT (see tools/vcsim/README.rst).\n"+
@@ -72,12 +89,24 @@ func parseOptions() (*options, error) {
 	switch {
 	case flag.NArg() != 0:
 		return nil, fmt.Errorf("unexpected argument %q", flag.Arg(0))
-	case o.clusters < 0 || o.hosts < 0 || o.vms < 0:
-		return nil, fmt.Errorf("--clusters, --hosts and --vms must not be negative")
+	case o.datacenters < 0 || o.clusters < 0 || o.hosts < 0 || o.vms < 0:
+		return nil, fmt.Errorf("--datacenters, --clusters, --hosts and --vms must not be negative")
 	case (o.username == "") != (o.password == ""):
 		return nil, fmt.Errorf("--username and --password go together")
 	case (o.tlsCert == "") != (o.tlsKey == ""):
 		return nil, fmt.Errorf("--tls-cert and --tls-key go together")
+	case (o.nvo.RestrictedUsername == "") != (o.nvo.RestrictedPassword == ""):
+		return nil, fmt.Errorf("--restricted-username and --restricted-password go together")
+	case o.nvo.RestrictedUsername != "" && o.nvo.RestrictedUsername == o.username:
+		return nil, fmt.Errorf("--restricted-username must differ from --username")
+	}
+	for _, id := range strings.Split(o.withheld, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			o.nvo.WithheldPrivileges = append(o.nvo.WithheldPrivileges, id)
+		}
+	}
+	if err := o.nvo.Validate(); err != nil {
+		return nil, fmt.Errorf("--withheld-privileges: %v", err)
 	}
 	return o, nil
 }
@@ -124,7 +153,11 @@ func writeFileAtomically(path string, data []byte) error {
 }
 
 func run(o *options) error {
+	// Before the inventory is made: the AuthorizationManager's init adds
+	// the restricted user's role.
+	simulator.Nvo = o.nvo
 	model := simulator.VPX()
+	model.Datacenter = o.datacenters
 	model.Cluster = o.clusters
 	model.ClusterHost = o.hosts
 	// VMs are created per resource pool; with no standalone host and no
@@ -166,8 +199,12 @@ func run(o *options) error {
 
 	server := service.NewServer()
 	sdk := url.URL{Scheme: server.URL.Scheme, Host: server.URL.Host, Path: server.URL.Path}
-	log.Printf("vcsim: %d cluster(s) x %d host(s), %d VM(s) per cluster; serving %s",
-		o.clusters, o.hosts, o.vms, sdk.String())
+	log.Printf("vcsim: %d datacenter(s) x %d cluster(s) x %d host(s), %d VM(s) per cluster; serving %s",
+		o.datacenters, o.clusters, o.hosts, o.vms, sdk.String())
+	if n := o.nvo; n.RestrictedUsername != "" || n.NativeFaults || n.ReuseRemovedKeys || n.AcceptStaleSetField {
+		log.Printf("vcsim: restricted user %q without %v; native faults %v; reuse removed keys %v; accept stale SetField %v",
+			n.RestrictedUsername, n.WithheldPrivileges, n.NativeFaults, n.ReuseRemovedKeys, n.AcceptStaleSetField)
+	}
 	if o.urlFile != "" {
 		if err := writeFileAtomically(o.urlFile, []byte(sdk.String()+"\n")); err != nil {
 			server.Close()

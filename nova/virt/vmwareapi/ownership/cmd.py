@@ -18,7 +18,7 @@ def main():
     # Nothing in the command is green: spare importing eventlet's DNS
     # resolver (dnspython), a third of the command's import time.
     os.environ.setdefault('EVENTLET_NO_GREENDNS', 'yes')
-    from nova.virt.vmwareapi.ownership import cli
+    from nova.virt.vmwareapi.ownership.cli import main as cli
     code = cli.main()
     # The process ends here: spare the interpreter's last garbage
     # collection a walk through the suds client's ~600,000 objects (0.3 s).

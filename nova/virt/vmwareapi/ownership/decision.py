@@ -3,11 +3,12 @@
 Pure functions of what was read and observed; no I/O, no configuration.
 Three tables live here and nowhere else:
 
-- ``decide``: what a starting nova-compute does with a cluster;
+- ``decide``: what a starting nova-compute does with a cluster
+  (``assess``: what one reading means for a host);
 - ``lost_reason``: when a running holder must step down;
 - ``decide_change``: what ``claim``, ``takeover`` and ``release`` may do.
 
-``decide`` implements the table of the design (section 4):
+``decide`` implements the table of :doc:`how-it-works` (doc/source):
 
 =======================================  ================================
 record on the cluster                    action
@@ -15,14 +16,20 @@ record on the cluster                    action
 absent or empty                          CLAIM
 names this host, released or no live     TAKE
 holder (or the holder is this process)
-names this host, another live holder     STANDBY
+names this host, another live holder     STANDBY (``standby_wait``), else
+                                         REFUSE_HELD
+names this host and another compute     REFUSE_NODE_MISMATCH
+node than the local one
 names another host                       REFUSE_OTHER_HOST
 unreadable                               REFUSE_UNREADABLE
 =======================================  ================================
 
-and, when ``sync_node_identity`` is on, the node identity next to it.
+and, when ``sync_node_identity`` is on, the node identity next to it. The
+guard applies the table at start, and the driver's audit mode logs what it
+would do: both from the same row.
 """
 
+import dataclasses
 import enum
 
 
@@ -43,6 +50,7 @@ class Action(enum.Enum):
     CLAIM = 'claim'
     TAKE = 'take'
     STANDBY = 'standby'
+    REFUSE_HELD = 'refuse-held'
     REFUSE_OTHER_HOST = 'refuse-other-host'
     REFUSE_UNREADABLE = 'refuse-unreadable'
     REFUSE_NODE_MISMATCH = 'refuse-node-mismatch'
@@ -57,10 +65,11 @@ class Identity(enum.Enum):
     """Put the local ``compute_id`` into the record."""
 
 
-REFUSALS = frozenset([Action.REFUSE_OTHER_HOST, Action.REFUSE_UNREADABLE,
-                      Action.REFUSE_NODE_MISMATCH])
+REFUSALS = frozenset([Action.REFUSE_HELD, Action.REFUSE_OTHER_HOST,
+                      Action.REFUSE_UNREADABLE, Action.REFUSE_NODE_MISMATCH])
 
 
+@dataclasses.dataclass(frozen=True)
 class Decision:
     """The outcome of ``decide``.
 
@@ -70,13 +79,10 @@ class Decision:
     :ivar reason: a short text for logs
     """
 
-    __slots__ = ('action', 'identity', 'record', 'reason')
-
-    def __init__(self, action, identity, record, reason):
-        self.action = action
-        self.identity = identity
-        self.record = record
-        self.reason = reason
+    action: Action
+    identity: Identity
+    record: object
+    reason: str
 
     @property
     def refused(self):
@@ -98,7 +104,7 @@ def _identity(record_node, local_node, sync):
 
 
 def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
-           sync_node_identity=True, unreadable=False):
+           sync_node_identity=True, unreadable=False, standby_wait=True):
     """Decide what ``this_host`` may do with the cluster.
 
     :param record: the parsed ``OwnershipRecord``, ``None`` when absent
@@ -107,6 +113,8 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
     :param local_node: the local ``compute_id`` (``None`` if none yet)
     :param sync_node_identity: whether node identity is kept in the record
     :param unreadable: True when the stored value could not be parsed
+    :param standby_wait: whether to wait for another live holder of this
+                         host (``[vmware_ownership] standby_wait``)
     :returns: a ``Decision``
     """
     if unreadable:
@@ -126,10 +134,62 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
                         % (record.node, local_node))
     identity = _identity(record.node, local_node, sync_node_identity)
     if liveness is Liveness.LIVE:
-        return Decision(Action.STANDBY, identity, record,
-                        'holder %s is alive' % record.holder)
+        if standby_wait:
+            return Decision(Action.STANDBY, identity, record,
+                            'holder %s is alive' % record.holder)
+        return Decision(Action.REFUSE_HELD, Identity.NONE, record,
+                        'holder %s is alive and standby_wait is off'
+                        % record.holder)
     return Decision(Action.TAKE, identity, record,
                     'owned by this host, holder %s' % liveness.value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Assessment:
+    """One reading of the cluster and what it means for this host.
+
+    :ivar view: the ``view.View``
+    :ivar liveness: a ``decision.Liveness`` of the holder
+    :ivar decision: the ``decision.Decision``
+    """
+
+    view: object
+    liveness: Liveness
+    decision: Decision
+
+
+def assess(view, this_host, watch, local_node=None, sync_node_identity=True,
+           standby_wait=True):
+    """What ``view`` means for ``this_host``; writes nothing.
+
+    :param view: a ``view.View``
+    :param watch: the ``liveness.HolderWatch`` that judges the holder
+    :param local_node: the local ``compute_id`` (``None`` if none)
+    :param sync_node_identity, standby_wait: as for ``decide``
+    :returns: an ``Assessment``
+    """
+    if view.error is not None:
+        return Assessment(view, Liveness.NONE,
+                          decide(None, this_host, unreadable=True))
+    alive = watch.observe(view.holder_record)
+    return Assessment(view, alive, decide(
+        view.record, this_host, alive, local_node, sync_node_identity,
+        standby_wait=standby_wait))
+
+
+def node_elsewhere(nodes, node_name, this_host):
+    """The cluster's compute node when only another host has it.
+
+    What a starting nova-compute checks against nova's records: ``None``
+    when this host has a node of that name or nobody has.
+
+    :param nodes: nova's compute nodes named ``node_name``
+                  (``nova_records.Node``)
+    """
+    named = [node for node in nodes if node.hypervisor_hostname == node_name]
+    if any(node.host == this_host for node in named):
+        return None
+    return named[0] if named else None
 
 
 def lost_reason(view, token, holder, this_host):

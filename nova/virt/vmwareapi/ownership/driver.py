@@ -29,14 +29,16 @@ import nova.conf
 from nova.virt import node as nova_node
 from nova.virt.vmwareapi import driver as vmware_driver
 
+from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
 from nova.virt.vmwareapi.ownership import opts
-from nova.virt.vmwareapi.ownership import rehome_nova
-from nova.virt.vmwareapi.ownership import store as store_mod
-from nova.virt.vmwareapi.ownership import vcenter
-from nova.virt.vmwareapi.ownership import vmware_opts
+from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
@@ -83,13 +85,13 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
     def _make_guard(self, host):
         settings = self.ownership_settings
         endpoint = vmware_opts.endpoint(CONF)
-        location = exceptions.Location(
+        location = location_mod.Location(
             self._cluster_name,
             '%s (instance %s)' % (endpoint, self._vcenter_uuid),
             cluster_moref=vcenter.moref_value(self._cluster_ref),
             attribute=settings.attribute_name)
         session = vcenter.connect(endpoint, settings.request_timeout)
-        store = store_mod.ClusterStore(session, self._cluster_ref,
+        store = store_mod.VCenterStore(session, self._cluster_ref,
                                        settings.attribute_name, location)
         return guard_mod.OwnershipGuard(store, host, settings,
                                         identity=NovaNodeIdentity())
@@ -108,8 +110,16 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
             return
         self.ownership = guard
         started = guard.start()
-        rehome_nova.refuse_if_node_elsewhere(guard, host,
-                                             self.get_available_nodes()[0])
+        refusal = self._node_elsewhere(host)
+        if refusal is not None:
+            # nova would refuse this host with a generic message, or let
+            # it create a second compute node: give the cluster back first.
+            try:
+                guard.release()
+            except exceptions.OwnershipError as exc:
+                LOG.warning('Could not release %s before refusing: %s',
+                            guard.location, exc)
+            raise refusal
         if guard.tenure is not None:
             self._lease = lease_mod.LeaseKeeper(
                 guard, settings, stop_this_service,
@@ -121,16 +131,10 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
         """Log what ``enforce`` would do; never refuse, never write."""
         assessment = guard.assess(guard.read())
         chosen = assessment.decision
-        refusal = None
-        if chosen.refused or chosen.action is guard_mod.Action.STANDBY and \
-                not guard.settings.standby_wait:
+        if chosen.refused:
             refusal = guard.refusal(assessment)
         else:
-            try:
-                rehome_nova.refuse_if_node_elsewhere(
-                    guard, host, self.get_available_nodes()[0])
-            except exceptions.OwnershipRefused as exc:
-                refusal = exc
+            refusal = self._node_elsewhere(host)
         if refusal is not None:
             LOG.warning('Ownership audit: in enforce mode this service would '
                         'refuse to start: %s', refusal)
@@ -141,6 +145,23 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
         else:
             LOG.info('Ownership audit: %s; in enforce mode this service '
                      'would %s it.', chosen.reason, chosen.action.value)
+
+    def _node_elsewhere(self, host):
+        """The refusal when nova has the cluster's node under another host.
+
+        After ``takeover --host NEW`` and before ``rehome``, the cluster's
+        compute node and instances still belong to the old host in nova.
+
+        :returns: a ``ClusterNodeOnAnotherHost``, or ``None``
+        """
+        node_name = self.get_available_nodes()[0]
+        found = decision.node_elsewhere(nova_nodes.by_hypervisor(node_name),
+                                        node_name, host)
+        if found is None:
+            return None
+        return exceptions.ClusterNodeOnAnotherHost(
+            node_name=node_name, node_uuid=found.uuid, owner=found.host,
+            this_host=host)
 
     def get_nodenames_by_uuid(self, refresh=False):
         nodes = super().get_nodenames_by_uuid(refresh=refresh)

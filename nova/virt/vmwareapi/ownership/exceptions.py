@@ -1,16 +1,27 @@
-"""Exceptions of nova-vmware-owner.
+"""Exceptions of nova-vmware-owner: the root and the core's errors.
 
 Every error is a value with data: it carries the cluster, the hosts and the
 raw values involved, and its message is written for the operator who reads
 it at 3 a.m.: what happened, why it is refused, and what fixes it. Values
-that come from vCenter are escaped (``printable``, ``shorten``) before they
-go into a message.
+that come from vCenter are escaped (``text.printable``, ``text.shorten``)
+before they go into a message.
 
-``OwnershipError`` is the one root. Refusals to start derive from nova's
-``InvalidConfiguration`` when nova is importable, so nova-compute logs them
-as configuration errors and exits non-zero. vCenter faults are translated
-into ``VCenterError`` subclasses by ``vcenter`` alone.
+``OwnershipError`` is the one root, and the one way to define an error
+(nova's ``NovaException`` and oslo.vmware's ``VMwareDriverException`` are
+the models): a subclass is a class line, a docstring and a ``msg_fmt``
+with named fields. Refusals to start derive from nova's
+``InvalidConfiguration`` when nova is importable, so nova-compute logs
+them as configuration errors and exits non-zero.
+
+Errors live beside their code: the core's here, vCenter's connection
+errors in ``vsphere.exceptions`` (translated from oslo.vmware by
+``vsphere.vcenter`` alone), ``rehome``'s refusals in
+``rehome.exceptions``, nova's availability in ``novadb.exceptions``.
 """
+
+import re
+
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 try:  # nova is optional: the CLI and the unit tests run without it
     from nova import exception as _nova_exception
@@ -18,87 +29,69 @@ try:  # nova is optional: the CLI and the unit tests run without it
 except ImportError:  # pragma: no cover - depends on the environment
     _RefusalBase = Exception
 
-RAW_SHOWN = 200
-"""How many characters of a raw attribute value an error message shows."""
+_FIELD = re.compile(r'%\((\w+)\)')
 
 
-def printable(value):
-    """``value`` as text safe for a terminal or a log line.
+class _Fields(dict):
+    """The values of a message's fields: computed ones, then attributes."""
 
-    Control and format characters (newlines, C1 controls, bidirectional
-    overrides such as U+202E) could forge lines or reorder what an
-    operator reads; they are shown as escapes, the rest as is.
-    """
-    text = '%s' % (value,)
-    if text.isprintable():
-        return text
-    return ''.join(c if c.isprintable() else
-                   c.encode('unicode_escape').decode('ascii') for c in text)
+    def __init__(self, error):
+        super().__init__(error.computed())
+        self._error = error
 
-
-def shorten(raw, limit=RAW_SHOWN):
-    """``raw`` quoted, escaped and truncated, for a message."""
-    if raw is None:
-        return 'None'
-    text = raw if len(raw) <= limit else raw[:limit] + '...'
-    return repr(text) + (' (%d characters)' % len(raw)
-                         if len(raw) > limit else '')
-
-
-class Location:
-    """Where a record lives: the cluster and the vCenter holding it."""
-
-    def __init__(self, cluster, vcenter, cluster_moref=None,
-                 attribute=None):
-        self.cluster = cluster
-        self.vcenter = vcenter
-        self.cluster_moref = cluster_moref
-        self.attribute = attribute
-
-    def __str__(self):
-        return 'cluster %r (%s) on vCenter %s' % (
-            self.cluster, printable(self.cluster_moref or '?'),
-            printable(self.vcenter))
-
-    def __repr__(self):
-        return 'Location(%r, %r, %r, %r)' % (
-            self.cluster, self.vcenter, self.cluster_moref, self.attribute)
+    def __missing__(self, name):
+        return getattr(self._error, name)
 
 
 class OwnershipError(Exception):
-    """Root of every error raised by nova-vmware-owner."""
+    """Root of every error raised by nova-vmware-owner.
 
-    def __init__(self, message):
-        super().__init__(message)
+    Raised with the fields of ``msg_fmt`` as keyword arguments, which
+    become attributes of the error; a class attribute is the default of a
+    field that may be left out. A field the message computes from the
+    others (an escaped value, a clause that depends on one) comes from
+    ``computed``.
+
+    :param message: the whole message, instead of ``msg_fmt``'s
+    """
+
+    msg_fmt = 'nova-vmware-owner failed.'
+
+    def __init__(self, message=None, **fields):
+        for name, value in fields.items():
+            setattr(self, name, value)
+        if message is None:
+            message = self.msg_fmt % _Fields(self)
         self.message = message
+        super().__init__(message)
+
+    def computed(self):
+        """Fields of the message computed from the keyword ones."""
+        return {}
 
     def __str__(self):
         return self.message
 
 
 class _InvalidConfiguration(OwnershipError, _RefusalBase):
-    """An error nova-compute reports as ``InvalidConfiguration``."""
+    """An error nova-compute reports as ``InvalidConfiguration``.
 
-    def __init__(self, message):
-        # NovaException formats ``msg_fmt`` with kwargs; give it the text.
-        OwnershipError.__init__(self, message)
-        if _RefusalBase is not Exception:
-            _RefusalBase.__init__(self, message)
+    ``OwnershipError`` gives nova's exception the message it made, so
+    nova's own ``msg_fmt`` is never used.
+    """
 
 
 class ConfigurationError(_InvalidConfiguration):
     """An option or a combination of options is invalid.
 
-    :param options: the fully qualified option names at fault
+    :param options: the fully qualified option names at fault (a tuple)
     :param problem: what is wrong with them
-    :param message: the whole message, when the default does not fit
     """
 
-    def __init__(self, options, problem, message=None):
-        self.options = tuple(options)
-        self.problem = problem
-        super().__init__(message or 'Invalid configuration (%s): %s' % (
-            ', '.join(self.options), problem))
+    msg_fmt = 'Invalid configuration (%(names)s): %(problem)s'
+
+    def computed(self):
+        return {'names': ', '.join(self.options)}
 
 
 class OwnershipRefused(_InvalidConfiguration):
@@ -115,115 +108,126 @@ class UnreadableRecord(OwnershipRefused):
     :param location: where it was found, when known
     """
 
-    def __init__(self, raw, reason, location=None):
-        self.raw = raw
-        self.reason = reason
-        self.location = location
-        where = ' on %s' % location if location else ''
-        attribute = location.attribute if location else None
-        super().__init__(
-            'The ownership record%s%s is unreadable (%s): %s. It is never '
-            'overwritten automatically. Fix or clear the value in the '
-            'vSphere Client, or replace it with '
-            '"nova-vmware-owner takeover --force".'
-            % (' (attribute %r)' % attribute if attribute else '', where,
-               printable(reason), shorten(raw)))
+    msg_fmt = ('The ownership record%(attribute)s%(where)s is unreadable '
+               '(%(why)s): %(value)s. It is never overwritten '
+               'automatically. Fix or clear the value in the vSphere '
+               'Client, or replace it with "nova-vmware-owner takeover '
+               '--force".')
+    location = None
+
+    def computed(self):
+        attribute = self.location.attribute if self.location else None
+        return {'attribute': ' (attribute %r)' % attribute
+                if attribute else '',
+                'where': ' on %s' % self.location if self.location else '',
+                'why': text_mod.printable(self.reason),
+                'value': text_mod.shorten(self.raw)}
 
     def at(self, location):
         """Return the same error, located on a cluster."""
-        return UnreadableRecord(self.raw, self.reason, location)
+        return UnreadableRecord(raw=self.raw, reason=self.reason,
+                                location=location)
 
 
 class ClusterOwnedByAnotherHost(OwnershipRefused):
     """The record names a different nova-compute host."""
 
-    def __init__(self, location, owner, this_host, since=None):
-        self.location = location
-        self.owner = owner
-        self.this_host = this_host
-        self.since = since
-        super().__init__(
-            'Refusing to manage %s: it is owned by nova-compute host %r '
-            '(claimed %s), and this service runs as host %r. Running two '
-            'hosts against one cluster partitions its instances. If this '
-            'machine replaces %r in an active/passive pair, set '
-            '[DEFAULT] host = %s here. To move the cluster to %r for good, '
-            'stop %r, run "nova-vmware-owner takeover --host %s", then '
-            '"nova-vmware-owner rehome --from %s --to %s".'
-            % (location, owner, printable(since or 'at an unknown time'),
-               this_host, owner, owner, this_host, owner, this_host,
-               owner, this_host))
+    msg_fmt = ('Refusing to manage %(location)s: it is owned by nova-compute '
+               'host %(owner)r (claimed %(claimed)s), and this service runs '
+               'as host %(this_host)r. Running two hosts against one '
+               'cluster partitions its instances. If this machine replaces '
+               '%(owner)r in an active/passive pair, set [DEFAULT] host = '
+               '%(owner)s here. To move the cluster to %(this_host)r for '
+               'good, stop %(owner)r, run "nova-vmware-owner takeover --host '
+               '%(this_host)s", then "nova-vmware-owner rehome --from '
+               '%(owner)s --to %(this_host)s".')
+    since = None
+
+    def computed(self):
+        return {'claimed': text_mod.printable(
+            self.since or 'at an unknown time')}
 
 
 class NotTheOwner(OwnershipRefused):
     """``release`` run on a host that does not own the cluster."""
 
-    def __init__(self, location, owner, this_host):
-        self.location = location
-        self.owner = owner
-        self.this_host = this_host
-        super().__init__(
-            'Refusing to release %s: it is owned by nova-compute host %r, '
-            'not by this host %r ([DEFAULT] host). Run the release on %r, '
-            'or add --force to clear the ownership of %r from here.'
-            % (location, owner, this_host, owner, owner))
+    msg_fmt = ('Refusing to release %(location)s: it is owned by '
+               'nova-compute host %(owner)r, not by this host %(this_host)r '
+               '([DEFAULT] host). Run the release on %(owner)r, or add '
+               '--force to clear the ownership of %(owner)r from here.')
 
 
 class NodeIdentityMismatch(OwnershipRefused):
     """The local compute node identity differs from the record's."""
 
-    def __init__(self, location, recorded, local, path=None):
-        self.location = location
-        self.recorded = recorded
-        self.local = local
-        self.path = path
-        super().__init__(
-            'Refusing to start: %s records compute node %s, but the local '
-            'node identity%s is %s. Starting would give the cluster a second '
-            'compute node in nova. If this machine is a standby of the same '
-            'host, remove its local compute_id file: it is restored from '
-            'the record at the next start. If the record is out of date '
-            '(the compute node was deliberately recreated), stop every '
-            'nova-compute of this host, run "nova-vmware-owner release", '
-            'and start this one: it records its own identity.'
-            % (location, printable(recorded),
-               ' (%s)' % path if path else '', printable(local)))
+    msg_fmt = ('Refusing to start: %(location)s records compute node '
+               '%(recorded_text)s, but the local node identity%(where)s is '
+               '%(local_text)s. Starting would give the cluster a second '
+               'compute node in nova. If this machine is a standby of the '
+               'same host, remove its local compute_id file: it is restored '
+               'from the record at the next start. If the record is out of '
+               'date (the compute node was deliberately recreated), stop '
+               'every nova-compute of this host, run "nova-vmware-owner '
+               'release", and start this one: it records its own identity.')
+    path = None
+
+    def computed(self):
+        return {'recorded_text': text_mod.printable(self.recorded),
+                'local_text': text_mod.printable(self.local),
+                'where': ' (%s)' % self.path if self.path else ''}
 
 
 class ClusterHeldByAnotherProcess(OwnershipRefused):
     """Another live process of this same host holds the cluster."""
 
-    def __init__(self, location, holder, this_host, waited=None):
-        self.location = location
-        self.holder = holder
-        self.this_host = this_host
-        self.waited = waited
-        waited_text = (' after waiting %d seconds' % waited
-                       if waited is not None else '')
-        super().__init__(
-            'Refusing to start%s: %s is held by another live nova-compute '
-            'process of host %r (holder %s). Only one process may manage a '
-            'cluster. Stop the other process, or let this one wait for it '
-            'with [vmware_ownership] standby_wait = true and '
-            'standby_timeout = 0.'
-            % (waited_text, location, this_host, printable(holder)))
+    msg_fmt = ('Refusing to start%(after)s: %(location)s is held by another '
+               'live nova-compute process of host %(this_host)r (holder '
+               '%(holder_text)s). Only one process may manage a cluster. '
+               'Stop the other process, or let this one wait for it with '
+               '[vmware_ownership] standby_wait = true and standby_timeout '
+               '= 0.')
+    waited = None
+
+    def computed(self):
+        return {'after': ' after waiting %d seconds' % self.waited
+                if self.waited is not None else '',
+                'holder_text': text_mod.printable(self.holder)}
+
+
+_WHERE_REHOME_RUNS = (
+    'Run it where nova-manage runs, with nova-manage\'s configuration '
+    '([database] and [api_database]) and, to check the ownership record, '
+    'this cluster\'s [vmware] options')
+
+
+class ClusterNodeOnAnotherHost(OwnershipRefused):
+    """The cluster's compute node belongs to another host in nova."""
+
+    msg_fmt = ('Refusing to start as host %(this_host)r: nova\'s compute '
+               'node of this cluster (%(node_name)s, uuid %(node_uuid)s) and '
+               'the cluster\'s instances belong to host %(owner)r. Move them '
+               'to this host first, with %(owner)r stopped and marked down: '
+               '"%(command)s". ' + _WHERE_REHOME_RUNS + '. Then start this '
+               'nova-compute again.')
+
+    def computed(self):
+        return {'command': text_mod.rehome_command(self.owner,
+                                                   self.this_host)}
 
 
 class HolderIsAlive(OwnershipRefused):
     """The holder renewed the record while a takeover observed it."""
 
-    def __init__(self, location, holder, observed_seconds):
-        self.location = location
-        self.holder = holder
-        self.observed_seconds = observed_seconds
-        super().__init__(
-            'Refusing: holder %s renewed the ownership record of %s within '
-            '%d seconds of observation, so a nova-compute process is '
-            'managing the cluster now. Stop that nova-compute (it releases '
-            'the record on a clean stop) and run the command again, or add '
-            '--force to replace the record anyway (the process then stops '
-            'at its next renewal).'
-            % (printable(holder), location, observed_seconds))
+    msg_fmt = ('Refusing: holder %(holder_text)s renewed the ownership '
+               'record of %(location)s within %(observed_seconds)d seconds '
+               'of observation, so a nova-compute process is managing the '
+               'cluster now. Stop that nova-compute (it releases the record '
+               'on a clean stop) and run the command again, or add --force '
+               'to replace the record anyway (the process then stops at its '
+               'next renewal).')
+
+    def computed(self):
+        return {'holder_text': text_mod.printable(self.holder)}
 
 
 class ConfirmationRequired(OwnershipRefused):
@@ -233,13 +237,9 @@ class ConfirmationRequired(OwnershipRefused):
     :param reason: why it was not confirmed
     """
 
-    def __init__(self, command, reason):
-        self.command = command
-        self.reason = reason
-        super().__init__(
-            'Not confirmed: %s; nothing was written. Run "nova-vmware-owner '
-            '%s" from a terminal and confirm, or add --yes.'
-            % (reason, command))
+    msg_fmt = ('Not confirmed: %(reason)s; nothing was written. Run '
+               '"nova-vmware-owner %(command)s" from a terminal and confirm, '
+               'or add --yes.')
 
 
 class RecordChanged(OwnershipError):
@@ -252,29 +252,21 @@ class RecordChanged(OwnershipError):
     :param what: what happened, in words
     """
 
-    def __init__(self, location, what):
-        self.location = location
-        self.what = what
-        super().__init__(
-            'The ownership record of %s changed while this command ran: %s. '
-            'Nothing of this command was written. Run "nova-vmware-owner '
-            'show" to see the new state, then run the command again if it '
-            'is still needed.' % (location, what))
+    msg_fmt = ('The ownership record of %(location)s changed while this '
+               'command ran: %(what)s. Nothing of this command was written. '
+               'Run "nova-vmware-owner show" to see the new state, then run '
+               'the command again if it is still needed.')
 
 
 class RecordBusy(OwnershipError):
     """Another process has been changing the record for too long."""
 
-    def __init__(self, location, waited, lease_attribute):
-        self.location = location
-        self.waited = waited
-        self.lease_attribute = lease_attribute
-        super().__init__(
-            'Gave up after %d seconds: another process is changing the '
-            'ownership record of %s (the custom attribute %r exists without '
-            'a value). Run the command again; a change abandoned by a '
-            'crashed process is cleared automatically once it has stayed '
-            'unchanged for a while.' % (waited, location, lease_attribute))
+    msg_fmt = ('Gave up after %(waited)d seconds: another process is '
+               'changing the ownership record of %(location)s (the custom '
+               'attribute %(lease_attribute)r exists without a value). Run '
+               'the command again; a change abandoned by a crashed process '
+               'is cleared automatically once it has stayed unchanged for a '
+               'while.')
 
 
 class OwnershipLost(OwnershipError):
@@ -285,110 +277,58 @@ class OwnershipLost(OwnershipError):
     :param what: what happened, in words
     """
 
-    def __init__(self, location, holder, what):
-        self.location = location
-        self.holder = holder
-        self.what = what
-        super().__init__(
-            'Lost the ownership of %s: %s. This process (holder %s) stops '
-            'managing the cluster and writes nothing more, so that two '
-            'processes never manage it at once.'
-            % (location, printable(what), printable(holder)))
+    msg_fmt = ('Lost the ownership of %(location)s: %(what_text)s. This '
+               'process (holder %(holder_text)s) stops managing the cluster '
+               'and writes nothing more, so that two processes never manage '
+               'it at once.')
+
+    def computed(self):
+        return {'what_text': text_mod.printable(self.what),
+                'holder_text': text_mod.printable(self.holder)}
 
 
 class VCenterError(OwnershipError):
-    """vCenter could not be used: connection, login, privileges, objects."""
+    """vCenter could not be used: connection, login, privileges, objects.
 
-
-class VCenterUnreachable(VCenterError):
-    """No answer from vCenter: refused, timed out, TLS failure."""
-
-    def __init__(self, endpoint, reason):
-        self.endpoint = endpoint
-        self.reason = reason
-        super().__init__(
-            'Cannot reach vCenter at %s: %s. Check [vmware] host_ip and '
-            'host_port, that vCenter is up and reachable from this machine, '
-            'and for TLS errors [vmware] ca_file (or insecure).'
-            % (endpoint, printable(reason)))
-
-
-class VCenterLoginFailed(VCenterError):
-    """vCenter rejected the credentials."""
-
-    def __init__(self, endpoint, username):
-        self.endpoint = endpoint
-        self.username = username
-        super().__init__(
-            'vCenter at %s rejected the login of user %r. Check [vmware] '
-            'host_username and host_password.' % (endpoint, username))
-
-
-class MissingPrivilege(VCenterError):
-    """The vCenter user lacks a privilege needed for an operation."""
-
-    def __init__(self, privilege, operation, username=None):
-        self.privilege = privilege
-        self.operation = operation
-        self.username = username
-        user = 'user %r' % username if username else \
-            'the user of [vmware] host_username'
-        super().__init__(
-            'vCenter refused %s: %s lacks the privilege %s on the vCenter '
-            'root object. Grant it to that user\'s role (nova-vmware-owner '
-            'needs Global.ManageCustomFields, Global.SetCustomField and '
-            'Global.LogEvent).' % (operation, user, printable(privilege)))
-
-
-class ClusterNotFound(VCenterError):
-    """No cluster of the configured name exists, or several do."""
-
-    def __init__(self, cluster, vcenter, found=0):
-        self.cluster = cluster
-        self.vcenter = vcenter
-        self.found = found
-        if found:
-            problem = ('%d clusters have that name; cluster names must be '
-                       'unique in the vCenter' % found)
-        else:
-            problem = 'no such cluster'
-        super().__init__(
-            'Cluster %r not found on vCenter %s: %s. Check [vmware] '
-            'cluster_name.' % (cluster, vcenter, problem))
+    ``vsphere.exceptions`` has the kinds; the core only tells them apart
+    from its own errors.
+    """
 
 
 class VCenterFault(VCenterError):
     """vCenter answered a call with a fault.
 
-    The subclasses below are the faults the record's protocol relies on;
-    ``vcenter`` maps each vSphere fault name to one of them.
+    The subclasses below are the faults the record's protocol relies on
+    (``store.ClusterStore`` raises them); ``vsphere.vcenter`` maps each
+    vSphere fault name to one of them.
 
     :param operation: the vSphere method
     :param fault: the vSphere fault name(s)
     :param detail: vCenter's message, if any
     """
 
-    def __init__(self, operation, fault, detail=None):
-        self.operation = operation
-        self.fault = fault
+    msg_fmt = 'vCenter failed %(operation)s with %(fault_text)s%(said)s.'
+    detail = None
+
+    def computed(self):
+        fault = self.fault
         if isinstance(fault, (list, tuple)):
             fault = ', '.join(fault) or 'unnamed fault'
-        super().__init__('vCenter failed %s with %s%s.' % (
-            operation, printable(fault),
-            ': %s' % printable(detail) if detail else ''))
+        return {'fault_text': text_mod.printable(fault),
+                'said': ': %s' % text_mod.printable(self.detail)
+                if self.detail else ''}
 
 
 class DuplicateName(VCenterFault):
     """A custom field definition of that name exists already."""
 
 
-class NotFound(VCenterFault):
-    """The object, or the custom field definition key, does not exist."""
+class DefinitionGone(VCenterFault):
+    """No custom field definition has that key any more.
 
-
-class InvalidArgument(VCenterFault):
-    """An argument was refused, e.g. the key of a removed definition."""
-
-
-class ManagedObjectNotFound(VCenterFault):
-    """A managed object (the cluster) no longer exists."""
+    It was removed: a revoked lease, or a vSphere admin's deletion. The
+    store raises this for a removal of such a key and for a write through
+    it, whichever fault vCenter names: the vSphere reference documents
+    ``InvalidArgument`` for both, the simulator answers ``NotFound`` to a
+    removal. A gone key is a gone key.
+    """

@@ -7,10 +7,14 @@ therefore not be able to land. vCenter gives us what it takes:
 
 - creating a custom field definition whose name exists fails
   (``DuplicateName``): of several creators exactly one wins;
-- removing a definition by key succeeds exactly once (``NotFound`` after);
-- ``SetField`` with the key of a removed definition fails
-  (``InvalidArgument``), so a write through such a key cannot land after
-  the definition was removed, however late it arrives.
+- removing a definition by key succeeds exactly once;
+- ``SetField`` with the key of a removed definition fails, so a write
+  through such a key cannot land after the definition was removed, however
+  late it arrives.
+
+The store raises ``DefinitionGone`` for both refusals (vCenter names them
+``InvalidArgument``, the simulator ``NotFound`` for a removal:
+doc/source/faults.rst).
 
 Each owned cluster has a **lease** definition of its own
 (``view.lease_name``). Its key is the **token** of the current writer, its
@@ -76,16 +80,16 @@ class Tenure:
         """
         if self.closed:
             raise exceptions.OwnershipLost(
-                self._store.location, record.holder,
-                'this process stepped down and writes nothing more')
+                location=self._store.location, holder=record.holder,
+                what='this process stepped down and writes nothing more')
         record = record.with_token(self.key)
         text = record_mod.format_record(record)
         try:
             self._store.write_lease(self.key, text)
-        except exceptions.InvalidArgument:
+        except exceptions.DefinitionGone:
             raise exceptions.OwnershipLost(
-                self._store.location, record.holder,
-                'vCenter refused the write through lease %s: another '
+                location=self._store.location, holder=record.holder,
+                what='vCenter refused the write through lease %s: another '
                 'process revoked it (a takeover or a standby that judged '
                 'this holder dead), or the lease attribute %r was removed'
                 % (self.key, self._store.lease_name))
@@ -108,7 +112,7 @@ def copy_to_attribute(store, view, text):
     if key is not None:
         try:
             return store.write_attribute(key, text)
-        except exceptions.InvalidArgument:
+        except exceptions.DefinitionGone:
             LOG.warning('The definition of the attribute %r was removed '
                         'from vCenter since it was read (by a vSphere '
                         'admin?); creating it again for %s.',
@@ -132,27 +136,28 @@ def take(store, view, record):
     location = store.location
     if view.pending:
         raise exceptions.RecordChanged(
-            location, 'another process is changing it (lease %s has no '
-            'value yet)' % view.token)
+            location=location, what='another process is changing it (lease '
+            '%s has no value yet)' % view.token)
     if view.token is not None:
         try:
             store.remove_lease(view.token)
-        except exceptions.NotFound:
+        except exceptions.DefinitionGone:
             raise exceptions.RecordChanged(
-                location, 'another process replaced lease %s first'
-                % view.token)
+                location=location, what='another process replaced lease %s '
+                'first' % view.token)
     try:
         key = store.create_lease()
     except exceptions.DuplicateName:
         raise exceptions.RecordChanged(
-            location, 'another process created a new lease first')
+            location=location,
+            what='another process created a new lease first')
     tenure = Tenure(store, key)
     try:
         tenure.write(record, view)
     except exceptions.OwnershipLost:
         raise exceptions.RecordChanged(
-            location, 'another process revoked lease %s before this '
-            'change was written through it (this process was paused or '
+            location=location, what='another process revoked lease %s before '
+            'this change was written through it (this process was paused or '
             'its request was delayed)' % key)
     return tenure
 
@@ -166,18 +171,18 @@ def clear(store, view):
     """
     if view.pending:
         raise exceptions.RecordChanged(
-            store.location, 'another process is changing it')
+            location=store.location, what='another process is changing it')
     if view.token is not None:
         try:
             store.remove_lease(view.token)
-        except exceptions.NotFound:
+        except exceptions.DefinitionGone:
             raise exceptions.RecordChanged(
-                store.location, 'another process replaced lease %s first'
-                % view.token)
+                location=store.location, what='another process replaced '
+                'lease %s first' % view.token)
     if view.reading.attribute_key is not None:
         try:
             store.write_attribute(view.reading.attribute_key, '')
-        except exceptions.InvalidArgument:
+        except exceptions.DefinitionGone:
             pass  # its definition is gone, and its value with it
 
 
@@ -214,11 +219,12 @@ def settle(store, clock=clock_mod.SYSTEM, abandoned_after=ABANDONED_AFTER,
                         store.lease_name, seen, now - since)
             try:
                 store.remove_lease(seen)
-            except exceptions.NotFound:
+            except exceptions.DefinitionGone:
                 pass  # someone else cleared it
             seen = None
             continue
         if now - started >= timeout:
-            raise exceptions.RecordBusy(store.location, now - started,
-                                        store.lease_name)
+            raise exceptions.RecordBusy(location=store.location,
+                                        waited=now - started,
+                                        lease_attribute=store.lease_name)
         clock.sleep(SETTLE_POLL * random.uniform(0.5, 1.5))

@@ -15,6 +15,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 LOG = logging.getLogger(__name__)
@@ -34,41 +35,10 @@ _MIRROR_TEXT = {
 }
 
 
-class Assessment:
-    """One reading of the cluster and what it means for this host.
-
-    :ivar view: the ``view.View``
-    :ivar liveness: a ``decision.Liveness`` of the holder
-    :ivar decision: the ``decision.Decision``
-    """
-
-    def __init__(self, view, liveness, decision):
-        self.view = view
-        self.liveness = liveness
-        self.decision = decision
-
-
-def assess(view, this_host, watch, local_node=None, sync_node_identity=True):
-    """What ``view`` means for ``this_host``; writes nothing.
-
-    :param view: a ``view.View``
-    :param watch: the ``liveness.HolderWatch`` that judges the holder
-    :param local_node: the local ``compute_id`` (``None`` if none)
-    :returns: an ``Assessment``
-    """
-    if view.error is not None:
-        return Assessment(view, decision_mod.Liveness.NONE,
-                          decision_mod.decide(None, this_host,
-                                              unreadable=True))
-    alive = watch.observe(view.holder_record)
-    return Assessment(view, alive, decision_mod.decide(
-        view.record, this_host, alive, local_node, sync_node_identity))
-
-
 class OwnershipGuard:
     """Guards one cluster for one nova-compute host.
 
-    :param store: a ``store.ClusterStore`` of the cluster
+    :param store: the cluster's ``store.ClusterStore``
     :param this_host: nova's ``[DEFAULT] host``
     :param settings: an ``opts.Settings``
     :param identity: the local compute node identity, an object with
@@ -115,8 +85,10 @@ class OwnershipGuard:
         """
         if view is None:
             view = view_mod.interpret(self._store.read(), self.location)
-        return assess(view, self.this_host, self._watch, self._local_node(),
-                      self.settings.sync_node_identity)
+        return decision_mod.assess(view, self.this_host, self._watch,
+                                   self._local_node(),
+                                   self.settings.sync_node_identity,
+                                   self.settings.standby_wait)
 
     def start(self):
         """Make this process the cluster's holder, or refuse.
@@ -144,8 +116,7 @@ class OwnershipGuard:
                 self._clock.sleep(self.settings.standby_poll)
                 continue
             chosen = assessment.decision
-            if chosen.refused or chosen.action is Action.STANDBY and \
-                    not self.settings.standby_wait:
+            if chosen.refused:
                 raise self.refusal(assessment)
             if chosen.action is Action.STANDBY:
                 now = self._clock.now()
@@ -156,13 +127,14 @@ class OwnershipGuard:
                 holder = assessment.view.holder_record.holder
                 if timeout and waited >= timeout:
                     raise exceptions.ClusterHeldByAnotherProcess(
-                        self.location, holder, self.this_host, waited)
+                        location=self.location, holder=holder,
+                        this_host=self.this_host, waited=waited)
                 if last_log is None or now - last_log >= STANDBY_LOG_EVERY:
                     last_log = now
                     LOG.info('Standing by: %s is held by %s (watched %d of '
                              '%d seconds without a renewal); waiting for it '
                              'to be released or to expire.', self.location,
-                             exceptions.printable(holder),
+                             text_mod.printable(holder),
                              self._watch.watched_for(),
                              self.settings.lease_duration)
                 self._clock.sleep(self.settings.standby_poll)
@@ -191,7 +163,7 @@ class OwnershipGuard:
         if chosen.identity is Identity.RESTORE and self._identity:
             LOG.info('Restoring the local compute node identity %s from the '
                      'ownership record of %s.',
-                     exceptions.printable(record.node), self.location)
+                     text_mod.printable(record.node), self.location)
             self._identity.write(record.node)
         return record
 
@@ -214,27 +186,31 @@ class OwnershipGuard:
             return assessment.view.error
         if chosen.action is Action.REFUSE_OTHER_HOST:
             return exceptions.ClusterOwnedByAnotherHost(
-                self.location, record.host, self.this_host, record.since)
+                location=self.location, owner=record.host,
+                this_host=self.this_host, since=record.since)
         if chosen.action is Action.REFUSE_NODE_MISMATCH:
             return exceptions.NodeIdentityMismatch(
-                self.location, record.node, self._local_node(),
-                getattr(self._identity, 'path', None))
+                location=self.location, recorded=record.node,
+                local=self._local_node(),
+                path=getattr(self._identity, 'path', None))
         return exceptions.ClusterHeldByAnotherProcess(
-            self.location, assessment.view.holder_record.holder,
-            self.this_host)
+            location=self.location,
+            holder=assessment.view.holder_record.holder,
+            this_host=self.this_host)
 
     def _read_held(self):
         """Read the cluster; raise ``OwnershipLost`` unless still held."""
         if self.tenure is None or self.tenure.closed:
-            raise exceptions.OwnershipLost(self.location, self.holder,
-                                           'this process holds no lease')
+            raise exceptions.OwnershipLost(location=self.location,
+                                           holder=self.holder,
+                                           what='this process holds no lease')
         view = view_mod.interpret(self._store.read(), self.location)
         reason = decision_mod.lost_reason(view, self.tenure.key, self.holder,
                                           self.this_host)
         if reason is not None:
             self.tenure.close()
-            raise exceptions.OwnershipLost(self.location, self.holder,
-                                           reason)
+            raise exceptions.OwnershipLost(location=self.location,
+                                           holder=self.holder, what=reason)
         if view.mirror.needs_repair:
             LOG.warning('The attribute %r of %s %s; writing the current '
                         'record into it again.', self._store.attribute_name,
@@ -269,13 +245,13 @@ class OwnershipGuard:
         record = view.record
         if record is None or record.host != self.this_host:
             raise exceptions.OwnershipLost(
-                self.location, self.holder, 'the record no longer names '
-                'host %s' % self.this_host)
+                location=self.location, holder=self.holder,
+                what='the record no longer names host %s' % self.this_host)
         if record.node == node:
             return
         if record.node:
-            raise exceptions.NodeIdentityMismatch(self.location, record.node,
-                                                  node)
+            raise exceptions.NodeIdentityMismatch(
+                location=self.location, recorded=record.node, local=node)
         if self.tenure is not None:
             self.tenure.write(record.with_node(node), view)
         else:

@@ -132,9 +132,9 @@ class LeaseKeeper:
         if waited < self.deadline:
             return False
         self._lose(exceptions.OwnershipLost(
-            self._guard.location, self._guard.holder,
-            deadline_reason(waited, self.deadline, self.failures,
-                            self.renewing_since, now)))
+            location=self._guard.location, holder=self._guard.holder,
+            what=deadline_reason(waited, self.deadline, self.failures,
+                                 self.renewing_since, now)))
         return True
 
     def _lose(self, error):

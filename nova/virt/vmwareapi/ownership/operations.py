@@ -12,6 +12,7 @@ host starts at once. Nothing here prints; results are ``Outcome`` values
 and refusals are exceptions.
 """
 
+import dataclasses
 import getpass
 import logging
 
@@ -21,6 +22,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ def actor():
     return '%s@%s' % (user, liveness.this_machine())
 
 
+@dataclasses.dataclass(frozen=True)
 class Plan:
     """What one change would do, decided from one reading.
 
@@ -54,12 +57,11 @@ class Plan:
     :ivar forced: whether ``--force`` was given
     """
 
-    def __init__(self, change, view, verdict, after, forced=False):
-        self.change = change
-        self.view = view
-        self.verdict = verdict
-        self.after = after
-        self.forced = forced
+    change: Change
+    view: object
+    verdict: Verdict
+    after: record_mod.OwnershipRecord
+    forced: bool = False
 
     @property
     def before(self):
@@ -89,7 +91,7 @@ def plan(change, view, target_host, now, location, force=False):
     :param target_host: the host to claim or take over for; for release,
                         the host running the command
     :param now: the wall clock, for the new record's timestamps
-    :param location: the cluster, an ``exceptions.Location``
+    :param location: the cluster, a ``location.Location``
     :returns: a ``Plan``
     :raises: ClusterOwnedByAnotherHost, NotTheOwner, UnreadableRecord
     """
@@ -102,9 +104,11 @@ def plan(change, view, target_host, now, location, force=False):
         raise view.error
     if verdict is Verdict.REFUSE_OTHER_HOST:
         raise exceptions.ClusterOwnedByAnotherHost(
-            location, record.host, target_host, record.since)
+            location=location, owner=record.host, this_host=target_host,
+            since=record.since)
     if verdict is Verdict.REFUSE_NOT_OWNER:
-        raise exceptions.NotTheOwner(location, record.host, target_host)
+        raise exceptions.NotTheOwner(location=location, owner=record.host,
+                                     this_host=target_host)
     if change is Change.RELEASE or verdict is Verdict.NOTHING_TO_DO:
         after = None if change is Change.RELEASE else record
     elif record is None:
@@ -148,15 +152,17 @@ def observe(store, plan, seconds, clock=clock_mod.SYSTEM, on_tick=None,
         if view.token != plan.view.token or current is None or \
                 current.holder != first.holder:
             raise exceptions.RecordChanged(
-                store.location, 'it no longer names holder %s'
-                % exceptions.printable(first.holder))
+                location=store.location, what='it no longer names holder %s'
+                % text_mod.printable(first.holder))
         if current.seq != first.seq:
-            raise exceptions.HolderIsAlive(store.location, first.holder,
-                                           clock.now() - started)
+            raise exceptions.HolderIsAlive(
+                location=store.location, holder=first.holder,
+                observed_seconds=clock.now() - started)
         judged = watch.observe(current)
     return clock.now() - started, view
 
 
+@dataclasses.dataclass(frozen=True)
 class Outcome:
     """What a change did.
 
@@ -166,11 +172,10 @@ class Outcome:
     :ivar observed: seconds the holder was observed (0 when not)
     """
 
-    def __init__(self, plan, changed, after, observed=0.0):
-        self.plan = plan
-        self.changed = changed
-        self.after = after
-        self.observed = observed
+    plan: Plan
+    changed: bool
+    after: record_mod.OwnershipRecord
+    observed: float = 0.0
 
 
 def apply(store, plan, view=None, who=None, observed=0.0):
@@ -217,9 +222,9 @@ def audit(store, verb, before_host, after_host, who, note=None):
     :returns: the message
     """
     message = ('nova-vmware-owner: %s %s: owner %s -> %s, by %s%s'
-               % (verb, exceptions.printable(store.location.cluster),
+               % (verb, text_mod.printable(store.location.cluster),
                   before_host or '(none)', after_host or '(none)', who,
-                  ' (%s)' % exceptions.printable(note) if note else ''))
+                  ' (%s)' % text_mod.printable(note) if note else ''))
     LOG.info(message)
     try:
         store.post_event(message)

@@ -228,35 +228,37 @@ def settings(group):
 
     if group.mode not in (MODE_ENFORCE, MODE_AUDIT, MODE_DISABLED):
         raise exceptions.ConfigurationError(
-            [name('mode')], 'must be enforce, audit or disabled, not %r'
+            options=(name('mode'),),
+            problem='must be enforce, audit or disabled, not %r'
             % (group.mode,))
     if not group.attribute_name or not group.attribute_name.strip():
         raise exceptions.ConfigurationError(
-            [name('attribute_name')], 'must not be empty')
+            options=(name('attribute_name'),), problem='must not be empty')
     lease, interval = group.lease_duration, group.renew_interval
     deadline = group.renew_deadline
     if lease and interval * 2 > lease:
         raise exceptions.ConfigurationError(
-            [name('renew_interval'), name('lease_duration')],
-            'renew_interval (%d) must be at most half of lease_duration '
-            '(%d), or a healthy holder looks dead after one slow renewal'
-            % (interval, lease))
+            options=(name('renew_interval'), name('lease_duration')),
+            problem='renew_interval (%d) must be at most half of '
+            'lease_duration (%d), or a healthy holder looks dead after one '
+            'slow renewal' % (interval, lease))
     if deadline is None:
         deadline = (interval + lease) / 2.0
     elif lease and not interval < deadline <= lease * (1 - DEADLINE_MARGIN):
         raise exceptions.ConfigurationError(
-            [name('renew_deadline'), name('renew_interval'),
-             name('lease_duration')],
-            'renew_deadline (%d) must be above renew_interval (%d), so a '
-            'failed renewal is retried, and at most %d%% of lease_duration '
-            '(%d), so the holder has stopped before a standby may judge it '
-            'dead; leave it unset for (renew_interval + lease_duration) / 2'
+            options=(name('renew_deadline'), name('renew_interval'),
+                     name('lease_duration')),
+            problem='renew_deadline (%d) must be above renew_interval (%d), '
+            'so a failed renewal is retried, and at most %d%% of '
+            'lease_duration (%d), so the holder has stopped before a standby '
+            'may judge it dead; leave it unset for (renew_interval + '
+            'lease_duration) / 2'
             % (deadline, interval, 100 * (1 - DEADLINE_MARGIN), lease))
     if group.standby_timeout and not group.standby_wait:
         raise exceptions.ConfigurationError(
-            [name('standby_timeout'), name('standby_wait')],
-            'standby_timeout is set but standby_wait is false, so there is '
-            'no wait to bound')
+            options=(name('standby_timeout'), name('standby_wait')),
+            problem='standby_timeout is set but standby_wait is false, so '
+            'there is no wait to bound')
     return Settings(
         mode=group.mode, attribute_name=group.attribute_name.strip(),
         lease_duration=lease, renew_interval=interval,

@@ -14,6 +14,7 @@ a vSphere admin is a pre-assignment (``{"host": value}``). Anything else
 explicit forced takeover.
 """
 
+import dataclasses
 import datetime
 import json
 import re
@@ -50,46 +51,45 @@ def timestamp(moment):
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
 class OwnershipRecord:
     """An immutable ownership record.
 
     Use the transition methods (``held_by``, ``renewed``, ``released``,
     ``moved_to``) to derive the next record; each increases ``seq``.
+    ``state`` defaults to ``held`` when there is a ``holder``; a record
+    that is not held has no holder.
     """
 
-    __slots__ = ('host', 'node', 'holder', 'state', 'since', 'renewed_at',
-                 'seq', 'transitions', 'previous', 'token', 'extra')
+    host: str
+    node: str = None
+    holder: str = None
+    state: str = None
+    since: str = None
+    renewed_at: str = None
+    seq: int = 0
+    transitions: int = 0
+    previous: str = None
+    token: int = None
+    extra: dict = None
 
-    def __init__(self, host, node=None, holder=None, state=None, since=None,
-                 renewed_at=None, seq=0, transitions=0, previous=None,
-                 token=None, extra=None):
-        if not is_host_name(host):
-            raise ValueError('not a host name: %r' % (host,))
+    def __post_init__(self):
+        if not is_host_name(self.host):
+            raise ValueError('not a host name: %r' % (self.host,))
+        state = self.state
         if state is None:
-            state = HELD if holder else RELEASED
+            state = HELD if self.holder else RELEASED
         if state not in STATES:
             raise ValueError('state must be one of %s' % (STATES,))
-        self.host = host
-        self.node = node
-        self.holder = holder if state == HELD else None
-        self.state = state
-        self.since = since
-        self.renewed_at = renewed_at
-        self.seq = seq
-        self.transitions = transitions
-        self.previous = previous
-        self.token = token
-        self.extra = dict(extra or {})
+        object.__setattr__(self, 'state', state)
+        if state != HELD:
+            object.__setattr__(self, 'holder', None)
+        object.__setattr__(self, 'extra', dict(self.extra or {}))
 
     @property
     def is_held(self):
         """True when a process claims to be holding the cluster now."""
         return self.state == HELD and bool(self.holder)
-
-    def _replace(self, **changes):
-        values = {name: getattr(self, name) for name in self.__slots__}
-        values.update(changes)
-        return OwnershipRecord(**values)
 
     @classmethod
     def claimed(cls, host, now, node=None, holder=None, transitions=0):
@@ -101,26 +101,28 @@ class OwnershipRecord:
 
     def held_by(self, holder, now, node=None):
         """The record taken by ``holder`` of the same host."""
-        return self._replace(holder=holder, state=HELD,
-                             renewed_at=timestamp(now), seq=self.seq + 1,
-                             node=node or self.node)
+        return dataclasses.replace(
+            self, holder=holder, state=HELD, renewed_at=timestamp(now),
+            seq=self.seq + 1, node=node or self.node)
 
     def renewed(self, now):
         """The record after one lease renewal by its holder."""
-        return self._replace(renewed_at=timestamp(now), seq=self.seq + 1)
+        return dataclasses.replace(self, renewed_at=timestamp(now),
+                                   seq=self.seq + 1)
 
     def released(self, now):
         """The record with no live holder; the host still owns it."""
-        return self._replace(holder=None, state=RELEASED,
-                             renewed_at=timestamp(now), seq=self.seq + 1)
+        return dataclasses.replace(
+            self, holder=None, state=RELEASED, renewed_at=timestamp(now),
+            seq=self.seq + 1)
 
     def with_node(self, node):
         """The record carrying compute node ``node``."""
-        return self._replace(node=node, seq=self.seq + 1)
+        return dataclasses.replace(self, node=node, seq=self.seq + 1)
 
     def with_token(self, token):
         """The same record, written under lease definition ``token``."""
-        return self._replace(token=token)
+        return dataclasses.replace(self, token=token)
 
     def moved_to(self, host, now, holder=None):
         """The record after ownership moved to another host.
@@ -128,17 +130,16 @@ class OwnershipRecord:
         The compute node identity belongs to the old host's service, so it
         is dropped; the new host records its own.
         """
+        state = HELD if holder else RELEASED
         if host == self.host:
-            return self._replace(holder=holder,
-                                 state=HELD if holder else RELEASED,
-                                 renewed_at=timestamp(now),
-                                 seq=self.seq + 1)
+            return dataclasses.replace(
+                self, holder=holder, state=state,
+                renewed_at=timestamp(now), seq=self.seq + 1)
         stamp = timestamp(now)
-        return self._replace(host=host, node=None, holder=holder,
-                             state=HELD if holder else RELEASED, since=stamp,
-                             renewed_at=stamp, seq=self.seq + 1,
-                             transitions=self.transitions + 1,
-                             previous=self.host)
+        return dataclasses.replace(
+            self, host=host, node=None, holder=holder, state=state,
+            since=stamp, renewed_at=stamp, seq=self.seq + 1,
+            transitions=self.transitions + 1, previous=self.host)
 
     def to_dict(self):
         """The record as the dictionary that is stored (Nones omitted)."""
@@ -150,10 +151,6 @@ class OwnershipRecord:
         out = {k: values[k] for k in _KNOWN_KEYS if values[k] is not None}
         out.update(self.extra)
         return out
-
-    def __eq__(self, other):
-        return (isinstance(other, OwnershipRecord) and
-                self.to_dict() == other.to_dict())
 
     def __hash__(self):
         return hash(format_record(self))
@@ -168,13 +165,17 @@ def format_record(record):
                       ensure_ascii=False)
 
 
+def _unreadable(raw, reason):
+    return exceptions.UnreadableRecord(raw=raw, reason=reason)
+
+
 def _optional(data, key, kind, raw):
     value = data.get(key)
     if value is None:
         return None
     # bool is an int in Python; a JSON true is never a valid counter.
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise exceptions.UnreadableRecord(
+        raise _unreadable(
             raw, 'field %r must be %s, not %r' % (key, kind.__name__, value))
     return value
 
@@ -182,7 +183,7 @@ def _optional(data, key, kind, raw):
 def _counter(data, key, raw):
     value = _optional(data, key, int, raw)
     if value is not None and value < 0:
-        raise exceptions.UnreadableRecord(raw, 'field %r is negative' % key)
+        raise _unreadable(raw, 'field %r is negative' % key)
     return value or 0
 
 
@@ -196,46 +197,45 @@ def parse_record(raw):
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise exceptions.UnreadableRecord(repr(raw), 'not a text value')
+        raise _unreadable(repr(raw), 'not a text value')
     text = raw.strip()
     if not text:
         return None
     if not text.startswith('{'):
         if is_host_name(text):
             return OwnershipRecord(text)
-        raise exceptions.UnreadableRecord(
+        raise _unreadable(
             raw, 'neither a JSON record nor a plain host name')
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except _DuplicateKey as exc:
-        raise exceptions.UnreadableRecord(
+        raise _unreadable(
             raw, 'the key %r appears twice, so readers may disagree on '
             'its value' % exc.args[0])
     except (ValueError, RecursionError) as exc:
         # RecursionError: nesting deeper than the parser's stack.
-        raise exceptions.UnreadableRecord(raw, 'invalid JSON: %s' % exc)
+        raise _unreadable(raw, 'invalid JSON: %s' % exc)
     if not isinstance(data, dict):
-        raise exceptions.UnreadableRecord(raw, 'JSON is not an object')
+        raise _unreadable(raw, 'JSON is not an object')
     version = _optional(data, 'v', int, raw)
     if version is None:
         version = VERSION
     if version > VERSION:
-        raise exceptions.UnreadableRecord(
+        raise _unreadable(
             raw, 'written by a newer nova-vmware-owner (format v%d; this '
             'version reads up to v%d): upgrade this host' % (version,
                                                              VERSION))
     if version < 1:
-        raise exceptions.UnreadableRecord(raw, 'unknown format v%d'
-                                          % version)
+        raise _unreadable(raw, 'unknown format v%d' % version)
     host = data.get('host')
     if not host:
-        raise exceptions.UnreadableRecord(raw, 'no "host" field')
+        raise _unreadable(raw, 'no "host" field')
     if not is_host_name(host):
-        raise exceptions.UnreadableRecord(
+        raise _unreadable(
             raw, '"host" is not a host name: %r' % (host,))
     state = _optional(data, 'state', str, raw)
     if state is not None and state not in STATES:
-        raise exceptions.UnreadableRecord(raw, 'unknown state %r' % state)
+        raise _unreadable(raw, 'unknown state %r' % state)
     extra = {k: v for k, v in data.items() if k not in _KNOWN_KEYS}
     return OwnershipRecord(
         host,

@@ -1,148 +1,88 @@
-"""The store: the vCenter calls on one cluster's record, and nothing more.
+"""The store: what the core needs of the place a cluster's record lives.
 
-``ClusterStore`` reads and writes the two places a cluster's record lives
-(``view`` describes them; ``fencing`` is the only caller of the writes). It
-works on a cluster reference it is given, so it never scans the inventory.
-Round trips: ``read`` 1 (one ``RetrievePropertiesEx`` for the cluster's
-values and the custom field definitions together); every other call 1.
+Everything the guard, the fencing and the operator changes do to a
+cluster goes through these calls and nothing else: one read, the lease's
+three calls, the attribute's two, and an audit event. ``ClusterStore`` is
+that interface, written down once (as client-go's leader election writes
+down its ``resourcelock.Interface``); ``vsphere.store.VCenterStore`` is the
+one implementation that talks to vCenter, and the test doubles implement
+it in memory. One contract test suite runs against every implementation,
+so none can drift from what the fencing relies on.
 
-vCenter's faults reach the caller as the typed exceptions of ``vcenter``:
-``DuplicateName`` (``create_lease``: the lease exists),
-``NotFound`` (``remove_lease``: the key is gone),
-``InvalidArgument`` (a write with the key of a removed definition).
+The fencing (``fencing``) needs exactly these semantics of vCenter's
+custom fields, which every store must keep:
+
+- ``create_lease`` creates the cluster's lease definition and returns its
+  key (the fencing token); it raises ``exceptions.DuplicateName`` when the
+  definition exists: of several creators exactly one wins;
+- ``remove_lease(key)`` removes that definition and its value, once: it
+  raises ``exceptions.DefinitionGone`` when the key is gone already;
+- a write through a removed key (``write_lease``, ``write_attribute``)
+  raises ``exceptions.DefinitionGone``, however late it arrives (which
+  relies on a removed key never being handed out again);
+- ``read`` sees the state after every completed call, in one round trip.
+
+Any other failure to reach or use vCenter is an ``exceptions.VCenterError``.
 """
 
-from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import vcenter
-from nova.virt.vmwareapi.ownership import view as view_mod
-
-CUSTOM_FIELDS_MANAGER = 'CustomFieldsManager'
+import typing
 
 
-class ClusterStore:
-    """The record of one cluster in vCenter.
+@typing.runtime_checkable
+class ClusterStore(typing.Protocol):
+    """The record of one cluster: where it is read and written.
 
-    :param session: a connected ``vcenter.Session``
-    :param cluster_ref: the cluster's managed object reference
-    :param attribute_name: the custom attribute holding the record
-    :param location: an ``exceptions.Location``, for messages
+    :ivar location: the cluster, a ``location.Location`` (for messages)
+    :ivar attribute_name: the custom attribute that vSphere admins see
+    :ivar lease_name: the name of this cluster's lease definition
+                      (``view.lease_name``)
     """
 
-    def __init__(self, session, cluster_ref, attribute_name, location):
-        self._session = session
-        self._cluster = cluster_ref
-        self.attribute_name = attribute_name
-        self.location = location
-        self.lease_name = view_mod.lease_name(
-            attribute_name, vcenter.moref_value(cluster_ref))
-
-    @property
-    def _fields(self):
-        return vcenter.service_content(self._session).customFieldsManager
+    location: object
+    attribute_name: str
+    lease_name: str
 
     def read(self):
-        """Read both places in one round trip.
+        """Read the attribute and the lease, with their keys.
 
         :returns: a ``view.Reading``
         :raises: ClusterNotFound when the cluster is gone; VCenterError
         """
-        try:
-            found = dict((vcenter.moref_value(ref), props) for ref, props in
-                         vcenter.collect(self._session, [
-                             (self._cluster, vcenter.CLUSTER_TYPE,
-                              ['name', 'customValue']),
-                             (self._fields, CUSTOM_FIELDS_MANAGER,
-                              ['field'])]))
-        except exceptions.ManagedObjectNotFound:
-            found = {}
-        cluster = found.get(vcenter.moref_value(self._cluster), {})
-        if 'name' not in cluster:
-            raise exceptions.ClusterNotFound(self.location.cluster,
-                                             self.location.vcenter)
-        fields = found.get(vcenter.moref_value(self._fields), {})
-        return reading_of(cluster.get('customValue'),
-                          field_keys(fields.get('field')),
-                          self.attribute_name, self.lease_name)
 
     def create_lease(self):
         """Create the lease definition; its key is the new token.
 
         :raises: DuplicateName when it exists; VCenterError
         """
-        return self._add_definition(self.lease_name)
 
     def remove_lease(self, key):
         """Remove the lease definition ``key`` (and its value).
 
-        :raises: NotFound when that key is gone already; VCenterError
+        :raises: DefinitionGone when that key is gone already; VCenterError
         """
-        vcenter.invoke(self._session, 'RemoveCustomFieldDef', self._fields,
-                       key=key)
 
     def write_lease(self, key, text):
         """Store ``text`` as the lease's value, through its key ``key``.
 
-        :raises: InvalidArgument when that definition was removed (the
+        :raises: DefinitionGone when that definition was removed (the
                  token was revoked); VCenterError
         """
-        self._set(key, text)
 
     def write_attribute(self, key, text):
         """Store ``text`` ('' clears it) as the attribute's value.
 
-        :raises: InvalidArgument when that definition was removed;
+        :raises: DefinitionGone when that definition was removed;
                  VCenterError
         """
-        self._set(key, text)
 
     def ensure_attribute(self):
         """The attribute's definition key, created when missing.
 
         :raises: VCenterError
         """
-        try:
-            return self._add_definition(self.attribute_name)
-        except exceptions.DuplicateName:
-            return self.read().attribute_key
 
     def post_event(self, message):
-        """Post an audit event on the cluster (``LogUserEvent``).
+        """Post an audit event on the cluster.
 
         :raises: VCenterError
         """
-        vcenter.invoke(self._session, 'LogUserEvent',
-                       vcenter.service_content(self._session).eventManager,
-                       entity=self._cluster, msg=message)
-
-    def _set(self, key, text):
-        vcenter.invoke(self._session, 'SetField', self._fields,
-                       entity=self._cluster, key=key, value=text)
-
-    def _add_definition(self, name):
-        definition = vcenter.invoke(
-            self._session, 'AddCustomFieldDef', self._fields, name=name,
-            moType=vcenter.CLUSTER_TYPE)
-        return definition.key
-
-
-def field_keys(definitions):
-    """``{name: key}`` of the CustomFieldsManager's ``field`` property."""
-    return {definition.name: definition.key for definition in
-            vcenter.array(definitions, 'CustomFieldDef')}
-
-
-def reading_of(custom_values, keys, attribute_name, lease_name):
-    """A ``view.Reading`` from a cluster's values and the definitions.
-
-    :param custom_values: the cluster's ``customValue`` property
-    :param keys: ``field_keys`` of the definitions
-    """
-    values = {value.key: getattr(value, 'value', None) for value in
-              vcenter.array(custom_values, 'CustomFieldValue')}
-    attribute_key = keys.get(attribute_name)
-    lease_key = keys.get(lease_name)
-    return view_mod.Reading(
-        attribute_raw=values.get(attribute_key)
-        if attribute_key is not None else None,
-        attribute_key=attribute_key, lease_key=lease_key,
-        lease_raw=values.get(lease_key) if lease_key is not None else None)

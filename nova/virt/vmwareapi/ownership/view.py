@@ -32,6 +32,7 @@ Liveness is always judged on the lease when there is one: an admin's edit
 of the attribute never makes a live holder look dead.
 """
 
+import dataclasses
 import enum
 
 from nova.virt.vmwareapi.ownership import exceptions
@@ -63,6 +64,7 @@ class Mirror(enum.Enum):
         return self in (Mirror.STALE, Mirror.CLEARED, Mirror.EDITED)
 
 
+@dataclasses.dataclass(frozen=True)
 class Reading:
     """The raw facts of one read of a cluster.
 
@@ -72,21 +74,13 @@ class Reading:
     :ivar lease_raw: the lease's value on the cluster, or ``None``
     """
 
-    __slots__ = ('attribute_raw', 'attribute_key', 'lease_key', 'lease_raw')
-
-    def __init__(self, attribute_raw=None, attribute_key=None,
-                 lease_key=None, lease_raw=None):
-        self.attribute_raw = attribute_raw
-        self.attribute_key = attribute_key
-        self.lease_key = lease_key
-        self.lease_raw = lease_raw
-
-    def __repr__(self):
-        return 'Reading(%r, %r, %r, %r)' % (
-            self.attribute_raw, self.attribute_key, self.lease_key,
-            self.lease_raw)
+    attribute_raw: str = None
+    attribute_key: int = None
+    lease_key: int = None
+    lease_raw: str = None
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
 class View:
     """What a reading means.
 
@@ -98,15 +92,11 @@ class View:
     :ivar mirror: a ``Mirror``
     """
 
-    __slots__ = ('reading', 'record', 'error', 'lease', 'mirror')
-
-    def __init__(self, reading, record=None, error=None, lease=None,
-                 mirror=Mirror.NONE):
-        self.reading = reading
-        self.record = record
-        self.error = error
-        self.lease = lease
-        self.mirror = mirror
+    reading: Reading
+    record: record_mod.OwnershipRecord = None
+    error: exceptions.UnreadableRecord = None
+    lease: record_mod.OwnershipRecord = None
+    mirror: Mirror = Mirror.NONE
 
     @property
     def token(self):
@@ -144,7 +134,7 @@ def interpret(reading, location=None):
     """Decide which record counts; see the module's table.
 
     :param reading: a ``Reading``
-    :param location: an ``exceptions.Location``, for error messages
+    :param location: an ``location.Location``, for error messages
     :returns: a ``View``
     """
     record, error = _parse(reading.attribute_raw, location)
@@ -178,3 +168,17 @@ def written(record):
     text = record_mod.format_record(record)
     return View(Reading(text, None, record.token, text), record, None,
                 record, Mirror.CURRENT)
+
+
+@dataclasses.dataclass(frozen=True)
+class Cluster:
+    """One cluster as read.
+
+    :ivar location: its ``location.Location`` (name, moref, attribute)
+    :ivar lease_name: the name of its lease definition
+    :ivar view: its ``View``
+    """
+
+    location: object
+    lease_name: str
+    view: View

@@ -5,8 +5,9 @@
 // product audits every claim, takeover and release with it, on the
 // cluster. Like vCenter, this records a GeneralUserEvent that names the
 // entity both in its "entity" field and in the matching typed argument
-// (computeResource for a cluster, vm, host, ...), so an EventFilterSpec on
-// that entity finds it through QueryEvents or an EventHistoryCollector.
+// (computeResource for a cluster, vm, host, ...) with its datacenter, so an
+// EventFilterSpec on that entity finds it through QueryEvents or an
+// EventHistoryCollector.
 
 package simulator
 
@@ -25,29 +26,12 @@ func (m *EventManager) LogUserEvent(ctx *Context, req *types.LogUserEvent) soap.
 		body.Fault_ = Fault("", &types.ManagedObjectNotFound{Obj: req.Entity})
 		return body
 	}
-	name := obj.Entity().Name
-	arg := types.EntityEventArgument{Name: name}
-
-	event := &types.GeneralUserEvent{
-		GeneralEvent: types.GeneralEvent{Message: req.Msg},
-		Entity: &types.ManagedEntityEventArgument{
-			EntityEventArgument: arg,
-			Entity:              req.Entity,
-		},
-	}
+	event := &types.GeneralUserEvent{GeneralEvent: types.GeneralEvent{Message: req.Msg}}
+	// The entity in "entity", its typed argument and its datacenter
+	// (nvo_custom_field_events.go).
+	arg := setEventEntity(&event.Event, obj)
+	event.Entity = &arg
 	e := &event.Event
-	switch req.Entity.Type {
-	case "ClusterComputeResource", "ComputeResource":
-		e.ComputeResource = &types.ComputeResourceEventArgument{EntityEventArgument: arg, ComputeResource: req.Entity}
-	case "HostSystem":
-		e.Host = &types.HostEventArgument{EntityEventArgument: arg, Host: req.Entity}
-	case "VirtualMachine":
-		e.Vm = &types.VmEventArgument{EntityEventArgument: arg, Vm: req.Entity}
-	case "Datastore":
-		e.Ds = &types.DatastoreEventArgument{EntityEventArgument: arg, Datastore: req.Entity}
-	case "Datacenter":
-		e.Datacenter = &types.DatacenterEventArgument{EntityEventArgument: arg, Datacenter: req.Entity}
-	}
 	// vcsim has no message template for this event type; this is
 	// vCenter's wording.
 	e.FullFormattedMessage = "User logged event: " + req.Msg

@@ -7,18 +7,18 @@ import subprocess
 
 import fixtures
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import faults
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import faults
+from support import simulator
 
 JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
              'this_host', 'owner_host', 'verdict', 'record', 'raw'}
 
 ERROR_BOUND = 30
-"""Seconds within which a connection problem must be reported (DESIGN.md
-section 10: never a hang)."""
+"""Seconds within which a connection problem must be reported: never a
+hang (doc/source/faults.rst)."""
 
 
 class TestShowCheck(base.SimulatorTestCase):

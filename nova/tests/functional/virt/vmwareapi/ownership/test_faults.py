@@ -16,12 +16,14 @@ import time
 import fixtures
 import requests
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import faults
-from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import faults
+from support import tcpproxy
+from support import wait
 
 BOUND = 60.0
 """Generous bound on the time to a defined outcome (seconds)."""
@@ -124,7 +126,7 @@ class TestBrokenConnections(FaultTestCase):
         hook = faults.CallHook(self, session)
         hook.before('SetField', lambda: proxy.set_mode(tcpproxy.RESET))
         started = time.monotonic()
-        self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, guard.start)
         failed = time.monotonic() - started
         # The interrupted claim left its lease without a value.
         reading = self.reading()
@@ -149,7 +151,7 @@ class TestBrokenConnections(FaultTestCase):
         hook = faults.CallHook(self, session)
         hook.before('SetField', lambda: proxy.set_mode(tcpproxy.BLACKHOLE))
         started = time.monotonic()
-        self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, guard.start)
         took = time.monotonic() - started
         self.assertNothingWritten(self.reading())
         # Three requests before it: the read, the lease, the hung write.
@@ -172,7 +174,7 @@ class TestBrokenConnections(FaultTestCase):
             self.addCleanup(timer.cancel)
             timer.start()
         hook.before('AddCustomFieldDef', mute_once, nth=1)
-        self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, guard.start)
         orphan = self.reading()
         self.assertIsNotNone(orphan.lease_key)
         self.assertNothingWritten(orphan)
@@ -197,13 +199,13 @@ class TestBrokenConnections(FaultTestCase):
         hook.before('SetField', lambda: proxy.set_mode(mode))
         keeper, lost = self.keeper(guard)
         started = time.monotonic()
-        self.assertTrue(faults.wait_until(lambda: keeper.failures, BOUND))
+        self.assertTrue(wait.wait_until(lambda: keeper.failures, BOUND))
         failed = time.monotonic() - started
         # Nobody else may write meanwhile; the record still names us.
         self.assertEqual(guard.holder, self.view().record.holder)
         proxy.set_mode(tcpproxy.FORWARD)
         resumed_from = time.monotonic()
-        self.assertTrue(faults.wait_until(
+        self.assertTrue(wait.wait_until(
             lambda: keeper.renewals and not keeper.failures, BOUND))
         resumed = time.monotonic() - resumed_from
         self.assertFalse(lost.event.is_set(), lost.errors)
@@ -226,7 +228,7 @@ class TestBrokenConnections(FaultTestCase):
         deadline = guard.settings.renew_deadline
         guard.start()
         keeper, lost = self.keeper(guard)
-        self.assertTrue(faults.wait_until(lambda: keeper.renewals, BOUND))
+        self.assertTrue(wait.wait_until(lambda: keeper.renewals, BOUND))
         proxy.set_mode(tcpproxy.BLACKHOLE)
         broken = time.monotonic()
         self.assertTrue(lost.event.wait(BOUND), 'no step-down')
@@ -257,7 +259,7 @@ class TestSilentVCenter(base.SimulatorTestCase):
         endpoint = vcenter.Endpoint('127.0.0.1', silent.port, 'user',
                                     'secret', ca_file=self.simulator.ca_file)
         error = self.assertRaises(
-            exceptions.VCenterUnreachable, vcenter.connect, endpoint,
+            vsphere_errors.VCenterUnreachable, vcenter.connect, endpoint,
             faults.TIMEOUT)
         self.assertIn('https://127.0.0.1:%d' % silent.port, str(error))
         self.assertIn('timed out', str(error))
@@ -282,13 +284,13 @@ class TestSessionTerminated(FaultTestCase):
         guard = self.guard(session, lease=LONG_LEASE, renew=RENEW)
         guard.start()
         keeper, lost = self.keeper(guard)
-        self.assertTrue(faults.wait_until(lambda: keeper.renewals, BOUND))
+        self.assertTrue(wait.wait_until(lambda: keeper.renewals, BOUND))
         vcenter.invoke(self.session, 'TerminateSession',
                        vcenter.service_content(self.session).sessionManager,
                        sessionId=list(theirs))
         terminated = time.monotonic()
         count = keeper.renewals
-        self.assertTrue(faults.wait_until(
+        self.assertTrue(wait.wait_until(
             lambda: keeper.renewals >= count + 2, BOUND))
         took = time.monotonic() - terminated
         self.assertFalse(lost.event.is_set(), lost.errors)
@@ -310,7 +312,7 @@ class TestMissingPrivileges(FaultTestCase):
         hook = faults.CallHook(self, self.session)
         hook.answer('AddCustomFieldDef',
                     faults.no_permission('Global.ManageCustomFields'))
-        error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
+        error = self.assertRaises(vsphere_errors.MissingPrivilege, guard.start)
         self.assertEqual('Global.ManageCustomFields', error.privilege)
         self.assertIn('Global.ManageCustomFields', str(error))
         reading = self.reading()
@@ -322,7 +324,7 @@ class TestMissingPrivileges(FaultTestCase):
         hook = faults.CallHook(self, self.session)
         # An older vCenter names no privilege: the one SetField needs.
         hook.answer('SetField', faults.no_permission())
-        error = self.assertRaises(exceptions.MissingPrivilege, guard.start)
+        error = self.assertRaises(vsphere_errors.MissingPrivilege, guard.start)
         self.assertEqual('Global.SetCustomField', error.privilege)
         self.assertIn('Global.SetCustomField', str(error))
         reading = self.reading()
@@ -339,7 +341,7 @@ class TestMissingPrivileges(FaultTestCase):
         hook = faults.CallHook(self, self.session)
         hook.answer('SetField', faults.no_permission('Global.SetCustomField'))
         keeper, lost = self.keeper(guard)
-        self.assertTrue(faults.wait_until(
+        self.assertTrue(wait.wait_until(
             lambda: keeper.renewals >= 1, BOUND))
         self.assertIn('Could not renew', logs.output)
         self.assertIn('Global.SetCustomField', logs.output)
@@ -357,5 +359,6 @@ class TestMissingPrivileges(FaultTestCase):
             raise requests.exceptions.ConnectionError(
                 '[Errno 111] Connection refused')
         hook.before('RetrievePropertiesEx', refuse)
-        error = self.assertRaises(exceptions.VCenterUnreachable, guard.start)
+        error = self.assertRaises(vsphere_errors.VCenterUnreachable,
+                                  guard.start)
         self.assertIn('Connection refused', str(error))

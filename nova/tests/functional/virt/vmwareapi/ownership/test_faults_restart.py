@@ -15,13 +15,13 @@ import time
 
 import testtools
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import faults
-from nova.tests.functional.virt.vmwareapi.ownership import holder as holder_mod
-from nova.tests.functional.virt.vmwareapi.ownership import processes
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import lease as lease_mod
+from support import base
+from support import faults
+from support import holder as holder_mod
+from support import processes
+from support import simulator
 
 BOUND = 60.0
 RENEW = 0.5
@@ -57,36 +57,37 @@ class TestSimulatorRestart(testtools.TestCase):
 
     def test_restart_at_each_step_of_a_claim_has_a_defined_outcome(self):
         for number, (method, nth, expected) in enumerate(CLAIM_STEPS):
-            step = '%s #%d' % (method, nth)
-            attribute = '%s.%d' % (self.attribute, number)
-            store = base.make_store(self.session, attribute)
-            guard = faults.make_guard(store, renew=RENEW)
-            hook = faults.CallHook(self, self.session)
-            hook.before(method, self.simulator.restart, nth=nth)
-            started = time.monotonic()
-            try:
-                guard.start()
-                outcome = HELD
-            except exceptions.VCenterError:
-                outcome = REFUSED
-            took = time.monotonic() - started
-            hook.stop()
-            view = base.view_of(store)
-            if outcome == HELD and view.token is None:
-                self.assertRaises(exceptions.OwnershipLost, guard.renew)
-                outcome = LOST
-            self.assertEqual(expected, outcome, step)
-            if outcome == HELD:
-                self.assertEqual(guard.tenure.key, view.token, step)
-                self.assertEqual(guard.holder, view.record.holder, step)
-            else:
-                # No lease on the new vCenter: nothing holds the cluster
-                # there, and the lost holder writes nothing more.
-                self.assertIsNone(view.token, step)
-                self.assertTrue(guard.tenure is None or guard.tenure.closed,
-                                step)
-            faults.report_time(self, took, 'restart before %s: %s'
-                               % (step, outcome))
+            with self.subTest(method=method, nth=nth):
+                step = '%s #%d' % (method, nth)
+                attribute = '%s.%d' % (self.attribute, number)
+                store = base.make_store(self.session, attribute)
+                guard = faults.make_guard(store, renew=RENEW)
+                hook = faults.CallHook(self, self.session)
+                hook.before(method, self.simulator.restart, nth=nth)
+                started = time.monotonic()
+                try:
+                    guard.start()
+                    outcome = HELD
+                except exceptions.VCenterError:
+                    outcome = REFUSED
+                took = time.monotonic() - started
+                hook.stop()
+                view = base.view_of(store)
+                if outcome == HELD and view.token is None:
+                    self.assertRaises(exceptions.OwnershipLost, guard.renew)
+                    outcome = LOST
+                self.assertEqual(expected, outcome, step)
+                if outcome == HELD:
+                    self.assertEqual(guard.tenure.key, view.token, step)
+                    self.assertEqual(guard.holder, view.record.holder, step)
+                else:
+                    # No lease on the new vCenter: nothing holds the cluster
+                    # there, and the lost holder writes nothing more.
+                    self.assertIsNone(view.token, step)
+                    self.assertTrue(
+                        guard.tenure is None or guard.tenure.closed, step)
+                faults.report_time(self, took, 'restart before %s: %s'
+                                   % (step, outcome))
 
     def _restart_during_renewal(self, method):
         store = base.make_store(self.session, self.attribute)

@@ -21,15 +21,17 @@ import time
 
 import fixtures
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import members
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
+import support
+from support import base
+from support import fakes
+from support import members
+from support import simulator
+from support import wait
 
 SETTINGS = fakes.settings(lease_duration=6, renew_interval=2)
 BOUND = 2.0
@@ -158,7 +160,7 @@ class TestForcedTakeoverRacingARenewal(FencingTestCase):
             a = self.member(self.via_proxy, attribute)
             self.assertTrue(a.held.wait(30), a.error)
             self.proxy.hold_requests('SetField')
-            self.assertTrue(wait_for(lambda: self.proxy.events_of(
+            self.assertTrue(wait.wait_until(lambda: self.proxy.events_of(
                 'held', 'SetField'), 10), 'no renewal write was held')
             done = self.run_command(
                 '--config-file', self.config_file(
@@ -168,7 +170,7 @@ class TestForcedTakeoverRacingARenewal(FencingTestCase):
             self.assertEqual(0, done.returncode, done.stderr)
             took = time.monotonic()
             self.heal()
-            self.assertTrue(wait_for(lambda: [
+            self.assertTrue(wait.wait_until(lambda: [
                 e for e in self.proxy.events_of('late-answer', 'SetField')
                 if e.t > took], 10), 'round %d: the held write never '
                 'reached vCenter' % number)
@@ -255,15 +257,6 @@ class TestAdminEdits(FencingTestCase):
         self.assertEqual(b.guard.holder, view.lease.holder)
 
 
-def wait_for(predicate, timeout, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
-
-
 class TestPausedWriter(FencingTestCase):
     """A writer stopped (SIGSTOP) inside its change.
 
@@ -277,7 +270,7 @@ class TestPausedWriter(FencingTestCase):
 
         def stop():
             os.kill(process.pid, signal.SIGSTOP)
-            wait_for(lambda: _state(process.pid) == 'T', 5)
+            wait.wait_until(lambda: _state(process.pid) == 'T', 5)
             paused.set()
 
         self.proxy.on_answer(method, stop)
@@ -286,7 +279,7 @@ class TestPausedWriter(FencingTestCase):
     def start(self, argv):
         process = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, cwd=base.REPO_ROOT,
+            stderr=subprocess.PIPE, text=True, cwd=support.REPO_ROOT,
             preexec_fn=simulator.die_with_parent)
 
         def cleanup():
@@ -330,7 +323,7 @@ class TestPausedWriter(FencingTestCase):
         attribute = base.unique_attribute()
         claim = self.command('compute-a', attribute, 'claim')
         paused = self.pause_at('AddCustomFieldDef', claim)
-        self.assertTrue(wait_for(paused.is_set, base.COMMAND_TIMEOUT))
+        self.assertTrue(wait.wait_until(paused.is_set, base.COMMAND_TIMEOUT))
         written = self.break_and_write(attribute, decision.Change.CLAIM,
                                        'compute-b')
         out, err = self.assertRefusedAfterResume(claim, paused, attribute,
@@ -349,7 +342,7 @@ class TestPausedWriter(FencingTestCase):
                                 '--force', '--yes')
         # Its lease is created after it revoked compute-a's.
         paused = self.pause_at('AddCustomFieldDef', takeover)
-        self.assertTrue(wait_for(paused.is_set, base.COMMAND_TIMEOUT))
+        self.assertTrue(wait.wait_until(paused.is_set, base.COMMAND_TIMEOUT))
         written = self.break_and_write(attribute, decision.Change.TAKEOVER,
                                        'compute-c')
         out, err = self.assertRefusedAfterResume(takeover, paused, attribute,
@@ -362,12 +355,12 @@ class TestPausedWriter(FencingTestCase):
         sim = self.simulator
         holder = self.start([
             sys.executable, '-m',
-            'nova.tests.functional.virt.vmwareapi.ownership.holder', 'hold',
+            'support.holder', 'hold',
             '--port', str(self.proxy.port), '--user', sim.username,
             '--password', sim.password, '--ca-file', sim.ca_file,
             '--host', 'compute-a', '--attribute', attribute])
         paused = self.pause_at('AddCustomFieldDef', holder)
-        self.assertTrue(wait_for(paused.is_set, base.COMMAND_TIMEOUT))
+        self.assertTrue(wait.wait_until(paused.is_set, base.COMMAND_TIMEOUT))
         written = self.break_and_write(attribute, decision.Change.CLAIM,
                                        'compute-b')
         out, err = self.assertRefusedAfterResume(holder, paused, attribute,

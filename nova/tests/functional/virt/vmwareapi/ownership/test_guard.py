@@ -5,12 +5,12 @@ definition of the cluster's own, whose key is the token) holds the
 record, and the attribute holds a copy carrying that token.
 """
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
+from support import base
+from support import fakes
 
 NODE_A = fakes.NODE_A
 NODE_B = fakes.NODE_B
@@ -55,7 +55,8 @@ class TestGuard(base.SimulatorTestCase):
         message = str(error)
         for part in (base.CLUSTER, self.simulator.url, 'compute-a',
                      'compute-b', 'nova-vmware-owner takeover'):
-            self.assertIn(part, message)
+            with self.subTest(part=part):
+                self.assertIn(part, message)
         self.assertEqual(before, self.snapshot())
 
     def test_other_host_is_refused_even_when_released_long_ago(self):

@@ -12,13 +12,13 @@ import os
 import signal
 import time
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import members
-from nova.tests.functional.virt.vmwareapi.ownership import processes
-from nova.tests.functional.virt.vmwareapi.ownership import tcpproxy
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import record as record_mod
+from support import base
+from support import fakes
+from support import members
+from support import processes
+from support import tcpproxy
 
 Holder = processes.Holder
 LEASE = processes.LEASE

@@ -14,13 +14,15 @@ import types
 
 from prometheus_client import parser
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import fleet as fleet_cli
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import fencing
-from nova.virt.vmwareapi.ownership import fleet_cli
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import simulator
 
 CLUSTERS = 45
 THIS = 'compute-a'
@@ -42,14 +44,15 @@ EXPECTED = {
 UNOWNED = ('unowned', None, 'unowned', False, False)
 JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
              'this_host', 'owner_host', 'verdict', 'record', 'raw'}
-"""The keys of ``show``'s object (DESIGN section 7)."""
+"""The keys of ``show``'s object (doc/source/cli/index.rst)."""
 
 
 def fleet_context(session, attribute, host=THIS):
     """The command's context on ``session``, without nova."""
-    return fleet_cli.FleetContext(types.SimpleNamespace(host=host),
-                                  base.settings(attribute_name=attribute),
-                                  session)
+    return context.Context(types.SimpleNamespace(host=host),
+                           base.settings(attribute_name=attribute),
+                           vcenter_uuid=vcenter.vcenter_uuid(session),
+                           session=session)
 
 
 class ListTestCase(base.SimulatorTestCase):
@@ -95,7 +98,7 @@ class ListTestCase(base.SimulatorTestCase):
 
     def test_reads_every_cluster_in_three_round_trips(self):
         trips = self.round_trips()
-        found = fleet_context(self.session, self.attribute).read()
+        found = fleet_cli.read(fleet_context(self.session, self.attribute))
         self.assertEqual(READ_TRIPS, trips.methods)
         states = found.states()
         self.assertRows(states)
@@ -114,7 +117,8 @@ class ListTestCase(base.SimulatorTestCase):
         for name, each in (('1 cluster', session),
                            ('%d clusters' % CLUSTERS, self.session)):
             trips = self.round_trips(each)
-            clusters = fleet_context(each, self.attribute).read().clusters
+            clusters = fleet_cli.read(
+                fleet_context(each, self.attribute)).clusters
             counted[name] = (len(clusters), trips.methods)
         self.assertEqual({'1 cluster': (1, READ_TRIPS),
                           '45 clusters': (CLUSTERS, READ_TRIPS)}, counted)

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
@@ -22,7 +21,8 @@ from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
 
 THIS = 'compute-a'
 OTHER = 'compute-b'
@@ -351,7 +351,8 @@ class TestTakeover(OperationsTestCase):
         for part in ('openstack compute service set --down %s' % OTHER,
                      'rehome --from %s --to %s' % (OTHER, THIS),
                      '[DEFAULT] host = %s' % OTHER):
-            self.assertIn(part, steps)
+            with self.subTest(part=part):
+                self.assertIn(part, steps)
         self.assertAudited(self.key, 'took over', OTHER, THIS)
 
     def test_text_output_tells_the_nova_steps(self):
@@ -606,8 +607,9 @@ class TestUsage(base.SimulatorTestCase):
         missing = os.path.join('/nonexistent', 'nova.conf')
         for command in (['claim'], ['takeover', '--yes'],
                         ['release', '--yes']):
-            out = self.run_command('--config-file', missing, *command)
-            self.assertUsage(out, missing)
+            with self.subTest(command=command):
+                out = self.run_command('--config-file', missing, *command)
+                self.assertUsage(out, missing)
 
     def test_missing_vmware_option(self):
         path = self.config_file(THIS)
@@ -616,8 +618,9 @@ class TestUsage(base.SimulatorTestCase):
         with open(path, 'w') as conf:
             conf.write(text)
         for command in ('claim', 'takeover', 'release'):
-            out = self.run_command('--config-file', path, command)
-            self.assertUsage(out, '[vmware] cluster_name')
+            with self.subTest(command=command):
+                out = self.run_command('--config-file', path, command)
+                self.assertUsage(out, '[vmware] cluster_name')
 
     def test_cluster_not_found(self):
         out = self.run_command(

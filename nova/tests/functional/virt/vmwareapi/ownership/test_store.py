@@ -7,11 +7,11 @@ does.
 
 from oslo_vmware import vim_util
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.unit.virt.vmwareapi.ownership import store_contract
-from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import store as store_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from support import base
+from support import store_contract
 
 
 class TestClusterStoreContract(store_contract.StoreContract,
@@ -41,8 +41,8 @@ class TestClusterStore(base.SimulatorTestCase):
 
     def test_a_deleted_cluster_is_not_found(self):
         store = self.make_store()
-        gone = store_mod.ClusterStore(
+        gone = store_mod.VCenterStore(
             self.session, vim_util.get_moref('domain-c999',
                                              vcenter.CLUSTER_TYPE),
             store.attribute_name, store.location)
-        self.assertRaises(exceptions.ClusterNotFound, gone.read)
+        self.assertRaises(vsphere_errors.ClusterNotFound, gone.read)

@@ -11,9 +11,9 @@ import subprocess
 
 import fixtures
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.virt.vmwareapi.ownership import vcenter
-from nova.virt.vmwareapi.ownership import wsdl_cache
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
+from support import base
 
 
 def read_only(test, path):

@@ -28,16 +28,16 @@ from nova import exception as nova_exception
 from nova import rpc
 from nova.virt import node as nova_node
 
-from nova.tests.functional.virt.vmwareapi.ownership import base
-from nova.tests.functional.virt.vmwareapi.ownership import faults
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.tests.integration.virt.vmwareapi.ownership import harness
 from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
 from nova.virt.vmwareapi.ownership import operations
-from nova.virt.vmwareapi.ownership import rehome_nova
-from nova.virt.vmwareapi.ownership import vcenter
-from nova.virt.vmwareapi.ownership import vmware_opts
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
+from support import base
+from support import faults
+from support import harness
+from support import simulator
 
 CONF = harness.CONF
 
@@ -84,10 +84,11 @@ class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
         # nova caches the node uuid per process; each test is a fresh one.
         self.useFixture(fixtures.MonkeyPatch(
             'nova.virt.node.LOCAL_NODE_UUID', None))
-        # No nova database or conductor here; test_rehome runs that check
+        # No nova database or conductor here: nova has no compute node of
+        # the cluster under another host. test_rehome runs that check
         # inside nova's harness.
         self.useFixture(fixtures.MockPatchObject(
-            rehome_nova, 'refuse_if_node_elsewhere', autospec=True))
+            nova_nodes, 'by_hypervisor', autospec=True, return_value=[]))
         self.logs = self.useFixture(fixtures.FakeLogger(
             name='nova.virt.vmwareapi.ownership', level=logging.INFO))
         # A lost lease SIGTERMs nova-compute; here it would kill the test

@@ -2,14 +2,13 @@
 
 ``ListNovaTestCase`` produces each disagreement for real in nova's
 in-process harness (real nova-compute services, nova's plain driver or
-ours, on the simulator) and runs the command's body (``fleet_cli.run``,
-with ``fleet_nova`` reading the harness's databases, which a subprocess
+ours, on the simulator) and runs the command's body (``cli.fleet.listing``,
+with ``novadb.fleet`` reading the harness's databases, which a subprocess
 could not reach). ``ListCommandTestCase`` runs the console script as an
 operator does, on SQLite databases made by nova's migrations
 (``benchmarks/_novadb.py``).
 """
 
-import functools
 import json
 import os
 import subprocess
@@ -23,25 +22,25 @@ import testtools
 from nova import context as nova_context
 from nova import objects
 
-from nova.tests.functional.virt.vmwareapi.ownership import simulator
-from nova.tests.integration.virt.vmwareapi.ownership import harness
-from nova.tests.integration.virt.vmwareapi.ownership import service
-from nova.virt.vmwareapi.ownership import cli
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import fleet as fleet_cli
+from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership import clock as clock_mod
-from nova.virt.vmwareapi.ownership import disagreement as dis
-from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
-from nova.virt.vmwareapi.ownership import fleet_cli
-from nova.virt.vmwareapi.ownership import fleet_nova
+from nova.virt.vmwareapi.ownership.fleet import disagreement as dis
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership.novadb import fleet as fleet_nova
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
-from nova.virt.vmwareapi.ownership import store as store_mod
-from nova.virt.vmwareapi.ownership import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
+from nova.virt.vmwareapi.ownership.vsphere import vcenter
+import support
+from support import harness
+from support import service
+from support import simulator
 
 CONF = service.CONF
-_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
-                                     *[os.pardir] * 6))
-NOVADB = os.path.join(_ROOT, 'benchmarks', '_novadb.py')
+NOVADB = os.path.join(support.REPO_ROOT, 'benchmarks', '_novadb.py')
 COMMAND = os.path.join(sys.prefix, 'bin', 'nova-vmware-owner')
 TIMEOUT = 120
 """Seconds any one process may take (a hang fails the test)."""
@@ -49,10 +48,10 @@ TIMEOUT = 120
 
 def cluster_store(session, attribute, cluster=harness.CLUSTER):
     ref = vcenter.find_cluster(session, cluster)
-    location = exceptions.Location(cluster, str(session.endpoint),
-                                   cluster_moref=ref.value,
-                                   attribute=attribute)
-    return store_mod.ClusterStore(session, ref, attribute, location)
+    location = location_mod.Location(cluster, str(session.endpoint),
+                                     cluster_moref=ref.value,
+                                     attribute=attribute)
+    return store_mod.VCenterStore(session, ref, attribute, location)
 
 
 def claim(store, host, node=None):
@@ -71,13 +70,15 @@ class ListNovaTestCase(service.ServiceTestCase):
 
     def listing(self, this_host='host-a'):
         """Run ``list --nova``: ``(JSON document, text, exit code)``."""
-        ctx = fleet_cli.FleetContext(
+        ctx = context.Context(
             types.SimpleNamespace(host=this_host),
-            opts.settings(CONF.vmware_ownership), self.vcenter,
-            read_nova=functools.partial(fleet_nova.read,
-                                        nova_context.get_admin_context()))
-        document, error = fleet_cli.run(ctx, 'json')
-        text, _ = fleet_cli.run(ctx, 'text')
+            opts.settings(CONF.vmware_ownership),
+            vcenter_uuid=vcenter.vcenter_uuid(self.vcenter),
+            session=self.vcenter,
+            nova=context.NovaDatabases(fleet_nova,
+                                       nova_context.get_admin_context()))
+        document, error = fleet_cli.listing(ctx, 'json')
+        text, _ = fleet_cli.listing(ctx, 'text')
         return (json.loads(document), text,
                 cli.exit_code_for(error) if error else cli.EXIT_OK)
 

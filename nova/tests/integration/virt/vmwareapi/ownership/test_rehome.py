@@ -11,9 +11,9 @@ import os
 from nova import exception as nova_exception
 from nova.tests.functional.api import client as api_client
 
-from nova.tests.integration.virt.vmwareapi.ownership import rehoming
-from nova.tests.integration.virt.vmwareapi.ownership import service
-from nova.virt.vmwareapi.ownership import rehome_exceptions
+from nova.virt.vmwareapi.ownership import exceptions
+from support import rehoming
+from support import service
 
 OLD = rehoming.OLD
 NEW = rehoming.NEW
@@ -80,7 +80,7 @@ class TestRehome(rehoming.RehomeTestCase):
         servers = self.move(servers=1)
         before = self.records()
 
-        error = self.assertRaises(rehome_exceptions.ClusterNodeOnAnotherHost,
+        error = self.assertRaises(exceptions.ClusterNodeOnAnotherHost,
                                   self.start_compute, NEW)
 
         self.assertIsInstance(error, nova_exception.InvalidConfiguration)

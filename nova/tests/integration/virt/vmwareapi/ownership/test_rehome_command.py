@@ -14,9 +14,9 @@ import sys
 import fixtures
 import testtools
 
-_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__),
-                                     *[os.pardir] * 6))
-NOVADB = os.path.join(_ROOT, 'benchmarks', '_novadb.py')
+import support
+
+NOVADB = os.path.join(support.REPO_ROOT, 'benchmarks', '_novadb.py')
 COMMAND = os.path.join(sys.prefix, 'bin', 'nova-vmware-owner')
 TIMEOUT = 120
 """Seconds any one process may take (a hang fails the test)."""

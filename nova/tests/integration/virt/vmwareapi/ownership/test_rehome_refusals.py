@@ -8,11 +8,13 @@ import fixtures
 
 from nova import objects
 
-from nova.tests.integration.virt.vmwareapi.ownership import rehoming
-from nova.tests.integration.virt.vmwareapi.ownership import service
+from nova.virt.vmwareapi.ownership.cli import rehome as rehome_cli
 from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import rehome_cli
-from nova.virt.vmwareapi.ownership import rehome_exceptions
+from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
+from nova.virt.vmwareapi.ownership.rehome import exceptions as rehome_errors
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from support import rehoming
+from support import service
 
 OLD = rehoming.OLD
 NEW = rehoming.NEW
@@ -35,7 +37,7 @@ class TestRefusals(rehoming.TakenOverTestCase):
         (svc,) = self.services(OLD)
         self.admin_api.put_service_force_down(svc['id'], False)
         self.before = self.records()
-        error = self.assert_refused(rehome_exceptions.SourceServiceUp)
+        error = self.assert_refused(rehome_errors.SourceServiceUp)
         self.assertIn('openstack compute service set --down host-a '
                       'nova-compute', str(error))
 
@@ -44,7 +46,7 @@ class TestRefusals(rehoming.TakenOverTestCase):
         instance.task_state = 'powering-off'
         instance.save()
         self.before = self.records()
-        error = self.assert_refused(rehome_exceptions.InstancesBusy)
+        error = self.assert_refused(rehome_errors.InstancesBusy)
         self.assertEqual(((instance.uuid, 'powering-off'),), error.tasks)
 
     def test_unfinished_migration(self):
@@ -55,7 +57,7 @@ class TestRefusals(rehoming.TakenOverTestCase):
             dest_compute_id=node.id,
             instance_uuid=self.servers[0]['id'], status='migrating',
             migration_type='migration').create()
-        error = self.assert_refused(rehome_exceptions.MigrationsInProgress)
+        error = self.assert_refused(rehome_errors.MigrationsInProgress)
         self.assertEqual(1, len(error.migrations))
         self.assertIn('migrating', str(error))
 
@@ -63,16 +65,16 @@ class TestRefusals(rehoming.TakenOverTestCase):
         objects.Service(self.ctxt, host=NEW, binary='nova-compute',
                         topic='compute').create()
         self.before = self.records()
-        error = self.assert_refused(rehome_exceptions.TargetHostInUse)
+        error = self.assert_refused(rehome_errors.TargetHostInUse)
         self.assertIn('nova-compute service', str(error))
 
     def test_record_still_names_the_old_host(self):
         self.takeover(OLD)
-        error = self.assert_refused(rehome_exceptions.RecordNotForTarget)
+        error = self.assert_refused(rehome_errors.RecordNotForTarget)
         self.assertIn('nova-vmware-owner takeover --host host-b', str(error))
 
     def test_unknown_source_host(self):
-        self.assert_refused(rehome_exceptions.SourceHostNotFound, old='host-x')
+        self.assert_refused(rehome_errors.SourceHostNotFound, old='host-x')
 
     def test_no_confirmation_without_a_terminal(self):
         error = self.assertRaises(exceptions.ConfirmationRequired,
@@ -129,7 +131,7 @@ class TestInterrupted(rehoming.TakenOverTestCase):
             instance.save()
 
         error = self.assertRaises(
-            rehome_exceptions.NovaRecordsChanged, self.rehome,
+            nova_errors.NovaRecordsChanged, self.rehome,
             console=rehoming.NoTerminal(on_confirm=user_stops_a_server))
         self.assertIn(self.servers[1]['id'], str(error))
         self.assertIn('Nothing of this run was written', str(error))
@@ -138,10 +140,11 @@ class TestInterrupted(rehoming.TakenOverTestCase):
         self.assertEqual(self.before['services'], after['services'])
 
     def test_vcenter_step_failing_is_completed_by_a_second_run(self):
-        unreachable = exceptions.VCenterUnreachable('https://vc', 'timed out')
+        unreachable = vsphere_errors.VCenterUnreachable(
+            endpoint='https://vc', reason='timed out')
         with fixtures.MockPatchObject(rehome_cli, '_record_node',
                                       side_effect=unreachable):
-            self.assertRaises(exceptions.VCenterUnreachable, self.rehome)
+            self.assertRaises(vsphere_errors.VCenterUnreachable, self.rehome)
         self.assertEqual(DONE, self.db_hosts())
         self.assertIsNone(self.record().node)
 
@@ -167,7 +170,7 @@ class TestInterrupted(rehoming.TakenOverTestCase):
         svc.host = NEW
         svc.save()
         # Half done, host-b is still refused with the command to finish.
-        self.assertRaises(rehome_exceptions.ClusterNodeOnAnotherHost,
+        self.assertRaises(exceptions.ClusterNodeOnAnotherHost,
                           self.start_compute, NEW)
 
         state, text = self.rehome(dry_run=True)

@@ -16,8 +16,8 @@ import fixtures
 
 from nova import exception as nova_exception
 
-from nova.tests.integration.virt.vmwareapi.ownership import service
 from nova.virt.vmwareapi.ownership import exceptions
+from support import service
 
 
 class TestNovaAlone(service.ServiceTestCase):

@@ -2,19 +2,23 @@
 
 import datetime
 import threading
+import time
+from unittest import mock
 
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import clock
+from support import fakes
 
 
 class ClockTestCase(base.BaseTestCase):
     """The system clock; nothing here waits for time to pass."""
 
-    def test_monotonic(self):
-        first = clock.SYSTEM.now()
-        self.assertLessEqual(first, clock.SYSTEM.now())
+    def test_now_is_the_monotonic_clock(self):
+        # Not the wall clock: liveness and deadlines must not jump with it.
+        with mock.patch.object(time, 'monotonic', autospec=True,
+                               return_value=42.5):
+            self.assertEqual(42.5, clock.SYSTEM.now())
 
     def test_wait_returns_at_once_when_set(self):
         event = threading.Event()
@@ -24,15 +28,20 @@ class ClockTestCase(base.BaseTestCase):
     def test_wait_times_out_unset(self):
         self.assertFalse(clock.SYSTEM.wait(threading.Event(), 0))
 
-    def test_sleep(self):
-        self.assertIsNone(clock.SYSTEM.sleep(0))
+    def test_sleep_sleeps_the_seconds_given(self):
+        with mock.patch.object(time, 'sleep', autospec=True) as sleep:
+            clock.SYSTEM.sleep(2.5)
+        sleep.assert_called_once_with(2.5)
 
     def test_utcnow_is_aware_utc(self):
         now = clock.SYSTEM.utcnow()
         self.assertEqual(datetime.timedelta(0), now.utcoffset())
 
-    def test_system_is_a_clock(self):
-        self.assertIsInstance(clock.SYSTEM, clock.Clock)
+    def test_wait_waits_on_the_event_for_the_seconds_given(self):
+        event = mock.create_autospec(threading.Event, instance=True)
+        event.wait.return_value = False
+        self.assertFalse(clock.SYSTEM.wait(event, 7))
+        event.wait.assert_called_once_with(7)
 
 
 class FakeClockTestCase(base.BaseTestCase):

@@ -5,7 +5,7 @@ import warnings
 
 from oslotest import base
 
-from nova.virt.vmwareapi.ownership import cli
+from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership import cmd
 
 

@@ -4,10 +4,11 @@ import itertools
 
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
+from support import fakes
+from support import sample_rehome as samples
 
 Action = decision.Action
 Change = decision.Change
@@ -25,7 +26,7 @@ rec = fakes.record
 
 
 class DecideTestCase(base.BaseTestCase):
-    """``decide``: what a starting nova-compute does (DESIGN section 4)."""
+    """``decide``: what a starting nova-compute does (how-it-works.rst)."""
 
     # (record, liveness, local node, sync) -> (action, identity)
     # (unreadable: see test_unreadable_refuses_whatever_else_is_known)
@@ -70,33 +71,63 @@ class DecideTestCase(base.BaseTestCase):
 
     def test_rows(self):
         for record, alive, local, sync, action, identity in self.ROWS:
-            result = decision.decide(record, HOST, alive, local, sync)
-            self.assertEqual((action, identity),
-                             (result.action, result.identity),
-                             (record, alive, local, sync))
-            self.assertIs(record, result.record)
-            self.assertEqual(action in decision.REFUSALS, result.refused)
+            with self.subTest(record=record, alive=alive, local=local,
+                              sync=sync):
+                result = decision.decide(record, HOST, alive, local, sync)
+                self.assertEqual((action, identity),
+                                 (result.action, result.identity),
+                                 (record, alive, local, sync))
+                self.assertIs(record, result.record)
+                self.assertEqual(action in decision.REFUSALS, result.refused)
+
+    def test_a_live_holder_is_refused_when_standby_wait_is_off(self):
+        # The stand-by-off row: the guard refuses and the driver's audit
+        # mode reports it, both from this one row.
+        for record, alive, local, action in (
+                (rec(holder='m:1:a'), Liveness.LIVE, None,
+                 Action.REFUSE_HELD),
+                (rec(node='n1', holder='m:1:a'), Liveness.LIVE, None,
+                 Action.REFUSE_HELD),
+                (rec(holder='m:1:a'), Liveness.DEAD, None, Action.TAKE),
+                (rec(holder=ME), Liveness.MINE, None, Action.TAKE),
+                (rec(node='n1', holder='m:1:a'), Liveness.LIVE, 'n2',
+                 Action.REFUSE_NODE_MISMATCH)):
+            with self.subTest(record=record, alive=alive, local=local):
+                result = decision.decide(record, HOST, alive, local,
+                                         standby_wait=False)
+                self.assertIs(action, result.action)
+                self.assertEqual(action in decision.REFUSALS,
+                                 result.refused)
+        refused = decision.decide(rec(holder='m:1:a'), HOST, Liveness.LIVE,
+                                  standby_wait=False)
+        self.assertIs(Identity.NONE, refused.identity)
+        self.assertIn('m:1:a', refused.reason)
+        self.assertIn('standby_wait', refused.reason)
 
     def test_unreadable_refuses_whatever_else_is_known(self):
         for record, alive, local, sync in itertools.product(
                 (None, rec(), rec(OTHER)), Liveness, (None, 'n1'),
                 (True, False)):
-            result = decision.decide(record, HOST, alive, local, sync,
-                                     unreadable=True)
-            self.assertIs(Action.REFUSE_UNREADABLE, result.action)
-            self.assertIs(Identity.NONE, result.identity)
-            self.assertIsNone(result.record)
-            self.assertTrue(result.refused)
+            with self.subTest(record=record, alive=alive, local=local,
+                              sync=sync):
+                result = decision.decide(record, HOST, alive, local, sync,
+                                         unreadable=True)
+                self.assertIs(Action.REFUSE_UNREADABLE, result.action)
+                self.assertIs(Identity.NONE, result.identity)
+                self.assertIsNone(result.record)
+                self.assertTrue(result.refused)
 
     def test_another_host_is_refused_however_stale(self):
         for holder, alive, local, sync in itertools.product(
                 (None, 'm:1:a'), Liveness, (None, 'n1', 'n2'),
                 (True, False)):
-            result = decision.decide(rec(OTHER, node='n1', holder=holder),
-                                     HOST, alive, local, sync)
-            self.assertIs(Action.REFUSE_OTHER_HOST, result.action)
-            self.assertIs(Identity.NONE, result.identity)
-            self.assertIn(OTHER, result.reason)
+            with self.subTest(holder=holder, alive=alive, local=local,
+                              sync=sync):
+                result = decision.decide(rec(OTHER, node='n1', holder=holder),
+                                         HOST, alive, local, sync)
+                self.assertIs(Action.REFUSE_OTHER_HOST, result.action)
+                self.assertIs(Identity.NONE, result.identity)
+                self.assertIn(OTHER, result.reason)
 
     def test_reasons(self):
         self.assertIn('n1', decision.decide(rec(node='n1'), HOST,
@@ -161,8 +192,9 @@ class LostReasonTestCase(base.BaseTestCase):
         # a reason to step down.
         for attribute in ('', HOST, record_mod.format_record(
                 rec(OTHER).with_token(TOKEN - 1))):
-            self.assertIsNone(self.lost(lease_view(rec(holder=ME),
-                                                   attribute=attribute)))
+            with self.subTest(attribute=attribute):
+                self.assertIsNone(self.lost(lease_view(rec(holder=ME),
+                                                       attribute=attribute)))
 
 
 # What each kind of record is, for decide_change.
@@ -214,24 +246,50 @@ class DecideChangeTestCase(base.BaseTestCase):
         for (change, kind), verdicts in sorted(
                 self.TABLE.items(), key=lambda item: str(item[0])):
             for force, expected in zip((False, True), verdicts):
-                self.assertIs(expected, decision.decide_change(
-                    change, KINDS[kind], HOST,
-                    unreadable=kind == 'unreadable', force=force),
-                    (change, kind, force))
+                with self.subTest(force=force, expected=expected):
+                    self.assertIs(expected, decision.decide_change(
+                        change, KINDS[kind], HOST,
+                        unreadable=kind == 'unreadable', force=force),
+                        (change, kind, force))
 
     def test_held_is_the_views_holder_not_the_records(self):
         # An admin's hand edit (no holder) over a live lease: the rows
         # "with a holder" apply, and the other way round.
         for change, force in itertools.product(Change, (False, True)):
-            for bare, with_holder in (("target's", "target's held"),
-                                      ("another's", "another's held")):
-                self.assertIs(
-                    decision.decide_change(change, KINDS[with_holder], HOST,
-                                           force=force),
-                    decision.decide_change(change, KINDS[bare], HOST,
-                                           force=force, held=True))
-                self.assertIs(
-                    decision.decide_change(change, KINDS[bare], HOST,
-                                           force=force),
-                    decision.decide_change(change, KINDS[with_holder], HOST,
-                                           force=force, held=False))
+            with self.subTest(change=change, force=force):
+                for bare, held in (("target's", "target's held"),
+                                   ("another's", "another's held")):
+                    self.assertIs(
+                        decision.decide_change(change, KINDS[held], HOST,
+                                               force=force),
+                        decision.decide_change(change, KINDS[bare], HOST,
+                                               force=force, held=True))
+                    self.assertIs(
+                        decision.decide_change(change, KINDS[bare], HOST,
+                                               force=force),
+                        decision.decide_change(change, KINDS[held], HOST,
+                                               force=force, held=False))
+
+
+class NodeElsewhereTestCase(base.BaseTestCase):
+    """Whether nova has the cluster's compute node under another host."""
+
+    NODE, NEW = samples.NODE, samples.NEW
+
+    def elsewhere(self, *nodes):
+        return decision.node_elsewhere(list(nodes), self.NODE, self.NEW)
+
+    def test_only_another_host_has_it(self):
+        self.assertEqual(samples.node(), self.elsewhere(samples.node()))
+
+    def test_this_host_has_it(self):
+        self.assertIsNone(self.elsewhere(samples.node(self.NEW)))
+
+    def test_both_have_it(self):
+        # The legacy duplicate nova alone allowed: not this check's case.
+        self.assertIsNone(self.elsewhere(
+            samples.node(), samples.node(self.NEW, uuid='u2')))
+
+    def test_only_names_that_match_exactly(self):
+        self.assertIsNone(self.elsewhere(
+            samples.node(name=self.NODE + '0')))

@@ -1,6 +1,7 @@
-"""Tests of the exceptions: each carries its data and says it."""
+"""Tests of the core's exceptions: each carries its data and says it."""
 
 import importlib.util
+import inspect
 import sys
 import types
 from unittest import mock
@@ -8,51 +9,51 @@ from unittest import mock
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from support import messages
 
-LOCATION = exceptions.Location('DC0_C0', 'https://vc.example.test:443',
-                               cluster_moref='domain-c7',
-                               attribute='openstack.nova.owner')
+LOCATION = location_mod.Location('DC0_C0', 'https://vc.example.test:443',
+                                 cluster_moref='domain-c7',
+                                 attribute='openstack.nova.owner')
 REFUSALS = (exceptions.UnreadableRecord, exceptions.ClusterOwnedByAnotherHost,
             exceptions.NotTheOwner, exceptions.NodeIdentityMismatch,
             exceptions.ClusterHeldByAnotherProcess, exceptions.HolderIsAlive,
             exceptions.ConfirmationRequired)
 NOT_REFUSALS = (exceptions.ConfigurationError, exceptions.VCenterError,
-                exceptions.VCenterUnreachable, exceptions.VCenterLoginFailed,
-                exceptions.MissingPrivilege, exceptions.ClusterNotFound,
+                vsphere_errors.VCenterUnreachable,
+                vsphere_errors.VCenterLoginFailed,
+                vsphere_errors.MissingPrivilege,
+                vsphere_errors.ClusterNotFound,
                 exceptions.VCenterFault, exceptions.DuplicateName,
-                exceptions.NotFound, exceptions.InvalidArgument,
-                exceptions.ManagedObjectNotFound, exceptions.OwnershipLost,
+                exceptions.DefinitionGone, vsphere_errors.NotFound,
+                vsphere_errors.InvalidArgument,
+                vsphere_errors.ManagedObjectNotFound, exceptions.OwnershipLost,
                 exceptions.RecordChanged, exceptions.RecordBusy)
-# Characters that forge lines or reorder what a terminal shows.
-HOSTILE = '\n\r\t\x1b\x85\x9b\u202e\u2028\u200f'
 
 
-class HierarchyTestCase(base.BaseTestCase):
+class HierarchyTestCase(messages.MessageAssertions, base.BaseTestCase):
 
     def test_refusals(self):
         for kind in REFUSALS:
-            self.assertTrue(issubclass(kind, exceptions.OwnershipRefused),
-                            kind)
-            self.assertTrue(issubclass(kind, exceptions.OwnershipError))
+            with self.subTest(kind=kind):
+                self.assertTrue(issubclass(kind, exceptions.OwnershipRefused),
+                                kind)
+                self.assertTrue(issubclass(kind, exceptions.OwnershipError))
 
     def test_not_refusals(self):
         for kind in NOT_REFUSALS:
-            self.assertFalse(issubclass(kind, exceptions.OwnershipRefused),
-                             kind)
-            self.assertTrue(issubclass(kind, exceptions.OwnershipError))
-
-    def test_vcenter_errors(self):
-        for kind in (exceptions.VCenterUnreachable,
-                     exceptions.VCenterLoginFailed,
-                     exceptions.MissingPrivilege, exceptions.ClusterNotFound,
-                     exceptions.VCenterFault):
-            self.assertTrue(issubclass(kind, exceptions.VCenterError), kind)
+            with self.subTest(kind=kind):
+                self.assertFalse(issubclass(kind, exceptions.OwnershipRefused),
+                                 kind)
+                self.assertTrue(issubclass(kind, exceptions.OwnershipError))
 
     def test_faults_of_the_protocol(self):
-        for kind in (exceptions.DuplicateName, exceptions.NotFound,
-                     exceptions.InvalidArgument,
-                     exceptions.ManagedObjectNotFound):
-            self.assertTrue(issubclass(kind, exceptions.VCenterFault), kind)
+        self.assertKinds((exceptions.DuplicateName, exceptions.DefinitionGone,
+                          vsphere_errors.NotFound,
+                          vsphere_errors.InvalidArgument,
+                          vsphere_errors.ManagedObjectNotFound),
+                         exceptions.VCenterFault)
 
     def test_not_the_owner_is_not_owned_by_another_host(self):
         # A handler catching one must not catch the other.
@@ -79,15 +80,16 @@ class HierarchyTestCase(base.BaseTestCase):
         module = importlib.util.module_from_spec(spec)
         with mock.patch.dict(sys.modules, {'nova.exception': fake_nova}):
             spec.loader.exec_module(module)
-        error = module.ClusterOwnedByAnotherHost(LOCATION, 'compute-b',
-                                                 'compute-a')
+        error = module.ClusterOwnedByAnotherHost(
+            location=LOCATION, owner='compute-b', this_host='compute-a')
         self.assertIsInstance(error, InvalidConfiguration)
         self.assertIsInstance(error, module.OwnershipRefused)
         self.assertIn('compute-b', str(error))
         for name in ('OwnershipLost', 'RecordChanged', 'RecordBusy',
                      'VCenterError'):
-            self.assertFalse(issubclass(getattr(module, name),
-                                        InvalidConfiguration), name)
+            with self.subTest(name=name):
+                self.assertFalse(issubclass(getattr(module, name),
+                                            InvalidConfiguration), name)
         self.assertTrue(issubclass(module.ConfigurationError,
                                    InvalidConfiguration))
 
@@ -97,100 +99,73 @@ class HierarchyTestCase(base.BaseTestCase):
                          exceptions._RefusalBase is not Exception)
 
 
-class PrintableTestCase(base.BaseTestCase):
+class DefinitionTestCase(base.BaseTestCase):
+    """The one way to define an error: ``msg_fmt`` and keyword fields."""
 
-    def test_controls_and_format_characters_are_escaped(self):
-        text = exceptions.printable('a' + HOSTILE + 'b')
-        self.assertTrue(text.isprintable())
-        self.assertTrue(text.startswith('a') and text.endswith('b'))
-        for escape in ('\\n', '\\r', '\\t', '\\x1b', '\\x85', '\\x9b',
-                       '\\u202e', '\\u2028', '\\u200f'):
-            self.assertIn(escape, text)
+    class Sample(exceptions.OwnershipError):
+        """An error of the test."""
 
-    def test_printable_text_is_kept(self):
-        for text in ('compute-a', 'caf\u00e9 \u2603 \U0001f600', 'a\\nb',
-                     ''):
-            self.assertEqual(text, exceptions.printable(text))
+        msg_fmt = 'Host %(host)r of %(location)s%(late)s.'
+        waited = None
 
-    def test_any_value(self):
-        self.assertEqual('None', exceptions.printable(None))
-        self.assertEqual('42', exceptions.printable(42))
-        self.assertEqual("('a', 1)", exceptions.printable(('a', 1)))
-        self.assertEqual('\\udc80', exceptions.printable('\udc80'))
+        def computed(self):
+            return {'late': ' after %d s' % self.waited
+                    if self.waited else ''}
 
-
-class MessageTestCase(base.BaseTestCase):
-
-    def assertSays(self, error, *parts):
-        for part in parts:
-            self.assertIn(part, str(error))
+    def test_keyword_fields_become_attributes_and_fill_the_message(self):
+        error = self.Sample(host='a', location=LOCATION, waited=3.5)
+        self.assertEqual(('a', LOCATION, 3.5),
+                         (error.host, error.location, error.waited))
+        self.assertEqual("Host 'a' of %s after 3 s." % LOCATION, str(error))
         self.assertEqual(str(error), error.message)
-        self.assertNotIn('\n', str(error))
 
-    def test_location(self):
-        self.assertEqual("cluster 'DC0_C0' (domain-c7) on vCenter "
-                         "https://vc.example.test:443", str(LOCATION))
-        self.assertIn('openstack.nova.owner', repr(LOCATION))
-        self.assertIn('?', str(exceptions.Location('c', 'vc')))
+    def test_a_class_attribute_is_the_default_of_a_field(self):
+        error = self.Sample(host='a', location=LOCATION)
+        self.assertIsNone(error.waited)
+        self.assertEqual("Host 'a' of %s." % LOCATION, str(error))
 
-    def test_shorten(self):
-        self.assertEqual('None', exceptions.shorten(None))
-        self.assertEqual("'abc'", exceptions.shorten('abc'))
-        long_text = 'x' * 70000
-        short = exceptions.shorten(long_text)
-        self.assertTrue(short.startswith("'" + 'x' * 200 + "...'"))
-        self.assertIn('(70000 characters)', short)
-        self.assertLess(len(short), 260)
-        self.assertEqual("'a\\nb'", exceptions.shorten('a\nb'))
+    def test_a_missing_field_is_a_bug_not_a_message(self):
+        self.assertRaises(AttributeError, self.Sample, host='a')
+
+    def test_a_whole_message_replaces_the_format(self):
+        error = exceptions.OwnershipRefused('as it is')
+        self.assertEqual('as it is', str(error))
+
+    def test_every_error_is_defined_so(self):
+        # No error class but the root writes an __init__ of its own.
+        for module in (exceptions, vsphere_errors):
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if issubclass(cls, exceptions.OwnershipError) and \
+                        cls is not exceptions.OwnershipError:
+                    with self.subTest(error=name):
+                        self.assertNotIn('__init__', vars(cls))
+
+
+class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
 
     def test_configuration_error(self):
         error = exceptions.ConfigurationError(
-            ['[vmware_ownership] a', '[vmware_ownership] b'], 'bad mix')
+            options=('[vmware_ownership] a', '[vmware_ownership] b'),
+            problem='bad mix')
         self.assertSays(error, '[vmware_ownership] a, [vmware_ownership] b',
                         'bad mix')
         self.assertEqual(('[vmware_ownership] a', '[vmware_ownership] b'),
                          error.options)
 
-    def test_vcenter_unreachable(self):
-        error = exceptions.VCenterUnreachable('https://127.0.0.1:9',
-                                              'Connection refused')
-        self.assertSays(error, 'https://127.0.0.1:9', 'Connection refused',
-                        '[vmware] host_ip', 'ca_file')
-        self.assertEqual('Connection refused', error.reason)
-
-    def test_login_failed(self):
-        error = exceptions.VCenterLoginFailed('https://vc:443', 'admin')
-        self.assertSays(error, 'https://vc:443', "'admin'",
-                        '[vmware] host_username', 'host_password')
-
-    def test_missing_privilege(self):
-        error = exceptions.MissingPrivilege('Global.SetCustomField',
-                                            'SetField', 'nova')
-        self.assertSays(error, 'Global.SetCustomField', 'SetField',
-                        "user 'nova'", 'Global.ManageCustomFields')
-        self.assertEqual('Global.SetCustomField', error.privilege)
-        self.assertIn('[vmware] host_username', str(
-            exceptions.MissingPrivilege('System.Read', 'Read')))
-
-    def test_cluster_not_found(self):
-        error = exceptions.ClusterNotFound('DC0_C9', 'https://vc:443')
-        self.assertSays(error, "'DC0_C9'", 'https://vc:443', 'no such',
-                        '[vmware] cluster_name')
-        self.assertEqual(0, error.found)
-        several = exceptions.ClusterNotFound('DC0_C0', 'vc', found=2)
-        self.assertSays(several, '2 clusters', 'unique')
-
     def test_vcenter_fault(self):
-        error = exceptions.VCenterFault('SetField', ['SystemError'], 'boom')
+        error = exceptions.VCenterFault(
+            operation='SetField', fault=['SystemError'], detail='boom')
         self.assertSays(error, 'SetField', 'SystemError', 'boom')
         self.assertEqual('vCenter failed SetField with InvalidArgument.',
-                         str(exceptions.InvalidArgument('SetField',
-                                                        'InvalidArgument')))
-        self.assertIn('unnamed fault', str(exceptions.VCenterFault('X', [])))
-        self.assertSays(exceptions.VCenterFault('X', 'Y', 'a\nb'), 'a\\nb')
+                         str(vsphere_errors.InvalidArgument(
+                             operation='SetField', fault='InvalidArgument')))
+        self.assertIn('unnamed fault', str(exceptions.VCenterFault(
+            operation='X', fault=[])))
+        self.assertSays(exceptions.VCenterFault(
+            operation='X', fault='Y', detail='a\nb'), 'a\\nb')
 
     def test_unreadable(self):
-        error = exceptions.UnreadableRecord('{bad', 'invalid JSON')
+        error = exceptions.UnreadableRecord(raw='{bad', reason='invalid JSON')
         self.assertSays(error, "'{bad'", 'invalid JSON',
                         'nova-vmware-owner takeover --force')
         self.assertIsNone(error.location)
@@ -204,14 +179,16 @@ class MessageTestCase(base.BaseTestCase):
 
     def test_unreadable_long_raw_truncated(self):
         raw = '{' + 'z' * 70000
-        error = exceptions.UnreadableRecord(raw, 'invalid JSON', LOCATION)
+        error = exceptions.UnreadableRecord(
+            raw=raw, reason='invalid JSON', location=LOCATION)
         self.assertEqual(raw, error.raw)
         self.assertIn('(70001 characters)', str(error))
         self.assertLess(len(str(error)), 1000)
 
     def test_owned_by_another_host(self):
         error = exceptions.ClusterOwnedByAnotherHost(
-            LOCATION, 'compute-b', 'compute-a', '2026-11-25T12:00:00Z')
+            location=LOCATION, owner='compute-b', this_host='compute-a',
+            since='2026-11-25T12:00:00Z')
         self.assertSays(error, 'DC0_C0', 'https://vc.example.test:443',
                         "'compute-b'", "'compute-a'",
                         '2026-11-25T12:00:00Z',
@@ -221,84 +198,103 @@ class MessageTestCase(base.BaseTestCase):
         self.assertEqual('compute-a', error.this_host)
         self.assertIs(LOCATION, error.location)
         self.assertIn('unknown time', str(exceptions.ClusterOwnedByAnotherHost(
-            LOCATION, 'compute-b', 'compute-a')))
+            location=LOCATION, owner='compute-b', this_host='compute-a')))
 
     def test_node_identity_mismatch(self):
-        error = exceptions.NodeIdentityMismatch(LOCATION, 'uuid-r', 'uuid-l',
-                                                '/var/lib/nova/compute_id')
+        error = exceptions.NodeIdentityMismatch(
+            location=LOCATION, recorded='uuid-r', local='uuid-l',
+            path='/var/lib/nova/compute_id')
         self.assertSays(error, 'DC0_C0', 'uuid-r', 'uuid-l',
                         '/var/lib/nova/compute_id',
                         'nova-vmware-owner release')
 
     def test_held_by_another_process(self):
         error = exceptions.ClusterHeldByAnotherProcess(
-            LOCATION, 'm:1:ab', 'compute-a', waited=30.5)
+            location=LOCATION, holder='m:1:ab', this_host='compute-a',
+            waited=30.5)
         self.assertSays(error, 'DC0_C0', 'm:1:ab', "'compute-a'",
                         'after waiting 30 seconds', 'standby_wait',
                         'standby_timeout')
         self.assertEqual(30.5, error.waited)
-        self.assertNotIn('waiting', str(exceptions.ClusterHeldByAnotherProcess(
-            LOCATION, 'm:1:ab', 'compute-a')).split(':')[0])
+        unwaited = exceptions.ClusterHeldByAnotherProcess(
+            location=LOCATION, holder='m:1:ab', this_host='compute-a')
+        self.assertNotIn('waiting', str(unwaited).split(':')[0])
 
     def test_ownership_lost(self):
-        error = exceptions.OwnershipLost(LOCATION, 'm:1:me',
-                                         'the record now names host b')
+        error = exceptions.OwnershipLost(location=LOCATION, holder='m:1:me',
+                                         what='the record now names host b')
         self.assertSays(error, 'DC0_C0', 'm:1:me',
                         'the record now names host b', 'writes nothing more')
         self.assertEqual(('m:1:me', 'the record now names host b'),
                          (error.holder, error.what))
 
     def test_ownership_lost_escapes_what_it_read(self):
-        error = exceptions.OwnershipLost(LOCATION, 'm:1:me',
-                                         'holder m:2:x' + HOSTILE)
+        error = exceptions.OwnershipLost(
+            location=LOCATION, holder='m:1:me',
+            what='holder m:2:x' + messages.HOSTILE)
         self.assertSays(error, 'holder m:2:x\\n')
         self.assertTrue(str(error).isprintable())
 
     def test_record_changed(self):
-        error = exceptions.RecordChanged(LOCATION, 'another process won')
+        error = exceptions.RecordChanged(
+            location=LOCATION, what='another process won')
         self.assertSays(error, 'DC0_C0', 'another process won',
                         'Nothing of this command was written',
                         'nova-vmware-owner show')
         self.assertEqual('another process won', error.what)
 
     def test_record_busy(self):
-        error = exceptions.RecordBusy(LOCATION, 90.2, 'x.lease.domain-c7')
+        error = exceptions.RecordBusy(
+            location=LOCATION, waited=90.2,
+            lease_attribute='x.lease.domain-c7')
         self.assertSays(error, 'DC0_C0', '90 seconds',
                         "'x.lease.domain-c7'", 'Run the command again')
         self.assertEqual(90.2, error.waited)
 
     def test_not_the_owner(self):
-        error = exceptions.NotTheOwner(LOCATION, 'compute-b', 'compute-a')
+        error = exceptions.NotTheOwner(
+            location=LOCATION, owner='compute-b', this_host='compute-a')
         self.assertSays(error, 'DC0_C0', "'compute-b'", "'compute-a'",
                         '--force')
 
     def test_holder_is_alive(self):
-        error = exceptions.HolderIsAlive(LOCATION, 'm:1:a\n', 12.7)
+        error = exceptions.HolderIsAlive(
+            location=LOCATION, holder='m:1:a\n', observed_seconds=12.7)
         self.assertSays(error, 'm:1:a\\n', 'within 12 seconds', '--force')
 
     def test_confirmation_required(self):
-        error = exceptions.ConfirmationRequired('takeover', 'no terminal')
+        error = exceptions.ConfirmationRequired(
+            command='takeover', reason='no terminal')
         self.assertSays(error, 'no terminal', 'nova-vmware-owner takeover',
                         '--yes')
 
     def test_every_message_is_one_printable_line(self):
         # What comes from vCenter, as it comes. Host names are validated
         # (record.is_host_name), the endpoint and user are configured.
-        hostile = 'v' + HOSTILE
-        location = exceptions.Location(hostile, hostile, hostile, hostile)
+        hostile = 'v' + messages.HOSTILE
+        location = location_mod.Location(hostile, hostile, hostile, hostile)
         for error in (
-                exceptions.UnreadableRecord(hostile, hostile, location),
-                exceptions.ClusterOwnedByAnotherHost(location, 'compute-b',
-                                                     'compute-a', hostile),
-                exceptions.NotTheOwner(location, 'compute-b', 'compute-a'),
-                exceptions.NodeIdentityMismatch(location, hostile, hostile),
-                exceptions.ClusterHeldByAnotherProcess(location, hostile,
-                                                       hostile, 3),
-                exceptions.HolderIsAlive(location, hostile, 3),
-                exceptions.RecordChanged(location, 'x'),
-                exceptions.RecordBusy(location, 3, hostile),
-                exceptions.OwnershipLost(location, hostile, hostile),
-                exceptions.VCenterUnreachable('https://vc:443', hostile),
-                exceptions.MissingPrivilege(hostile, 'X', 'admin'),
-                exceptions.VCenterFault('X', hostile, hostile)):
-            self.assertTrue(str(error).isprintable(), repr(str(error)))
+                exceptions.UnreadableRecord(
+                    raw=hostile, reason=hostile, location=location),
+                exceptions.ClusterOwnedByAnotherHost(
+                    location=location, owner='compute-b',
+                    this_host='compute-a', since=hostile),
+                exceptions.NotTheOwner(
+                    location=location, owner='compute-b',
+                    this_host='compute-a'),
+                exceptions.NodeIdentityMismatch(
+                    location=location, recorded=hostile, local=hostile),
+                exceptions.ClusterHeldByAnotherProcess(
+                    location=location, holder=hostile, this_host=hostile,
+                    waited=3),
+                exceptions.HolderIsAlive(
+                    location=location, holder=hostile, observed_seconds=3),
+                exceptions.RecordChanged(location=location, what='x'),
+                exceptions.RecordBusy(
+                    location=location, waited=3, lease_attribute=hostile),
+                exceptions.OwnershipLost(
+                    location=location, holder=hostile, what=hostile),
+                exceptions.VCenterFault(
+                    operation='X', fault=hostile, detail=hostile)):
+            with self.subTest(error=type(error).__name__):
+                self.assertTrue(str(error).isprintable(), repr(str(error)))

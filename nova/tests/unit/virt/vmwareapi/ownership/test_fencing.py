@@ -10,11 +10,11 @@ import logging
 import fixtures
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
+from support import fakes
 
 Mirror = view.Mirror
 HOST = fakes.HOST
@@ -164,7 +164,7 @@ class TakeTestCase(FencingTestCase):
                           'write_attribute'], self.store.calls)
         self.assertNotEqual(before.token, tenure.key)
         self.assertHolds(tenure.record)
-        self.assertRaises(exceptions.InvalidArgument,
+        self.assertRaises(exceptions.DefinitionGone,
                           self.store.write_lease, before.token, 'late')
 
     def test_change_of_a_hand_typed_record(self):

@@ -10,12 +10,13 @@ import logging
 import fixtures
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from support import fakes
 
 Mirror = view.Mirror
 HOST = fakes.HOST
@@ -36,7 +37,8 @@ def released(host=HOST, node=None, seq=5):
 
 
 def unreachable():
-    raise exceptions.VCenterUnreachable(fakes.VCENTER, 'Connection refused')
+    raise vsphere_errors.VCenterUnreachable(
+        endpoint=fakes.VCENTER, reason='Connection refused')
 
 
 class GuardTestCase(base.BaseTestCase):
@@ -91,21 +93,22 @@ class RefusalTestCase(GuardTestCase):
     def test_another_host(self):
         # However long it has been silent.
         for raw_owner in (OTHER, held(host=OTHER)):
-            self.store = fakes.FakeStore()
-            if isinstance(raw_owner, str):
-                self.store.type_by_hand(raw_owner)
-            else:
-                self.store.put(raw_owner)
-            before = self.current()
-            self.clock.advance(100000)
-            error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
-                                      self.make().start)
-            self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
-            self.assertIs(self.store.location, error.location)
-            self.assertIn('nova-vmware-owner takeover --host compute-a',
-                          str(error))
-            self.assertEqual(['read'], self.store.calls)
-            self.assertUnchanged(before)
+            with self.subTest(raw_owner=raw_owner):
+                self.store = fakes.FakeStore()
+                if isinstance(raw_owner, str):
+                    self.store.type_by_hand(raw_owner)
+                else:
+                    self.store.put(raw_owner)
+                before = self.current()
+                self.clock.advance(100000)
+                error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                                          self.make().start)
+                self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
+                self.assertIs(self.store.location, error.location)
+                self.assertIn('nova-vmware-owner takeover --host compute-a',
+                              str(error))
+                self.assertEqual(['read'], self.store.calls)
+                self.assertUnchanged(before)
 
     def test_another_host_says_since_when(self):
         self.store.put(held(host=OTHER))
@@ -115,16 +118,17 @@ class RefusalTestCase(GuardTestCase):
 
     def test_unreadable_attribute(self):
         for lease in (180, 0):
-            self.store = fakes.FakeStore()
-            self.store.type_by_hand('{"host": "compute-a"')
-            before = self.current()
-            error = self.assertRaises(
-                exceptions.UnreadableRecord,
-                self.make(lease_duration=lease, renew_interval=1).start)
-            self.assertEqual('{"host": "compute-a"', error.raw)
-            self.assertIs(self.store.location, error.location)
-            self.assertEqual(['read'], self.store.calls)
-            self.assertUnchanged(before)
+            with self.subTest(lease=lease):
+                self.store = fakes.FakeStore()
+                self.store.type_by_hand('{"host": "compute-a"')
+                before = self.current()
+                error = self.assertRaises(
+                    exceptions.UnreadableRecord,
+                    self.make(lease_duration=lease, renew_interval=1).start)
+                self.assertEqual('{"host": "compute-a"', error.raw)
+                self.assertIs(self.store.location, error.location)
+                self.assertEqual(['read'], self.store.calls)
+                self.assertUnchanged(before)
 
     def test_unreadable_lease(self):
         self.store.put(held())
@@ -176,7 +180,7 @@ class RefusalTestCase(GuardTestCase):
 
     def test_vcenter_error_before_waiting(self):
         self.store.hooks[('read', 1)] = unreachable
-        self.assertRaises(exceptions.VCenterUnreachable, self.make().start)
+        self.assertRaises(vsphere_errors.VCenterUnreachable, self.make().start)
 
     def test_a_lost_race_is_decided_again(self):
         # Another host claims the cluster between our reading and our
@@ -200,7 +204,7 @@ class StartTestCase(GuardTestCase):
         self.assertEqual(['read', 'create_lease', 'write_lease',
                           'ensure_attribute', 'write_attribute'],
                          self.store.calls)
-        self.assertLessEqual(len(self.store.calls), 6)  # DESIGN section 9
+        self.assertLessEqual(len(self.store.calls), 6)  # how-it-works.rst
         self.assertEqual((HOST, MINE, NODE, 1, '2026-11-25T12:00:00Z'),
                          (result.host, result.holder, result.node,
                           result.seq, result.since))
@@ -336,11 +340,12 @@ class NoLeaseTestCase(GuardTestCase):
     def test_start_as_the_owner_is_one_round_trip(self):
         self.identity.node = NODE
         for before in (released(node=NODE), held(node=NODE)):
-            self.store.put(before)
-            self.store.calls[:] = []
-            result = self.make(lease_duration=0).start()
-            self.assertEqual(['read'], self.store.calls)
-            self.assertEqual(before.with_token(result.token), result)
+            with self.subTest(before=before):
+                self.store.put(before)
+                self.store.calls[:] = []
+                result = self.make(lease_duration=0).start()
+                self.assertEqual(['read'], self.store.calls)
+                self.assertEqual(before.with_token(result.token), result)
 
     def test_restores_the_node_without_writing(self):
         self.store.put(released(node=NODE))

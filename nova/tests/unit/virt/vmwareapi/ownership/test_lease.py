@@ -11,12 +11,13 @@ import threading
 import fixtures
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from support import fakes
 
 MINE = 'this-machine:100:mine0000'
 DEADLINE = 120  # fakes.settings(): (60 + 180) / 2
@@ -26,7 +27,8 @@ BOUND = 10.0
 
 
 def unreachable():
-    raise exceptions.VCenterUnreachable(fakes.VCENTER, 'Connection refused')
+    raise vsphere_errors.VCenterUnreachable(
+        endpoint=fakes.VCENTER, reason='Connection refused')
 
 
 def broken():
@@ -133,9 +135,10 @@ class DeadlineTestCase(LeaseTestCase):
 
     def test_failed_renewals_do_not_move_it(self):
         for n in (1, 2):
-            self.clock.advance(60)
-            self.store.hooks[('read', n)] = unreachable
-            self.assertTrue(self.keeper.renew_once())
+            with self.subTest(n=n):
+                self.clock.advance(60)
+                self.store.hooks[('read', n)] = unreachable
+                self.assertTrue(self.keeper.renew_once())
         self.assertEqual(self.clock.start, self.keeper.last_renewal)
         self.assertTrue(self.keeper.check_deadline())
         self.assertSteppedDown(

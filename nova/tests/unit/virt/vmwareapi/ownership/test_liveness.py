@@ -4,10 +4,10 @@ import os
 
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import record
+from support import fakes
 
 Liveness = decision.Liveness
 ME = 'this-machine:100:aaaaaaaa'
@@ -25,8 +25,9 @@ class HolderIdTestCase(base.BaseTestCase):
     def test_parse_bad(self):
         for holder in (None, '', 'justaname', 'm:notapid:ab', ':12:ab',
                        'm:12', 'm:-12:ab'):
-            self.assertEqual((None, None), liveness.parse_holder(holder),
-                             holder)
+            with self.subTest(holder=holder):
+                self.assertEqual((None, None), liveness.parse_holder(holder),
+                                 holder)
 
     def test_parse(self):
         self.assertEqual(('m1', 123), liveness.parse_holder('m1:123:ab12'))

@@ -1,5 +1,6 @@
 """Operator changes: plan, observe and apply, against the in-memory store."""
 
+import dataclasses
 import getpass
 import logging
 from unittest import mock
@@ -7,12 +8,13 @@ from unittest import mock
 import fixtures
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from support import fakes
 
 Change = decision.Change
 Verdict = decision.Verdict
@@ -56,10 +58,11 @@ class PlanRefusedTestCase(OperationsTestCase):
         for change, force in ((Change.CLAIM, False), (Change.CLAIM, True),
                               (Change.TAKEOVER, False),
                               (Change.RELEASE, False)):
-            error = self.assertRaises(exceptions.UnreadableRecord,
-                                      self.plan, change, force=force)
-            self.assertEqual(UNREADABLE, error.raw)
-            self.assertIs(self.store.location, error.location)
+            with self.subTest(change=change, force=force):
+                error = self.assertRaises(exceptions.UnreadableRecord,
+                                          self.plan, change, force=force)
+                self.assertEqual(UNREADABLE, error.raw)
+                self.assertIs(self.store.location, error.location)
 
     def test_release_by_another_host(self):
         self.store.put(rec(OTHER))
@@ -105,15 +108,16 @@ class PlanTestCase(OperationsTestCase):
 
     def test_takeover_of_a_held_cluster(self):
         for host in (HOST, OTHER):
-            before = self.store.put(rec(host, holder=THEIRS))
-            after = before.moved_to(HOST, fakes.WALL)
-            self.assertPlan(self.plan(Change.TAKEOVER),
-                            Verdict.OBSERVE_THEN_WRITE, after, observe=True,
-                            holder=THEIRS)
-            plan = self.plan(Change.TAKEOVER, force=True)
-            self.assertPlan(plan, Verdict.WRITE, after, holder=THEIRS)
-            self.assertTrue(plan.forced)
-            self.assertEqual(record_mod.RELEASED, after.state)
+            with self.subTest(host=host):
+                before = self.store.put(rec(host, holder=THEIRS))
+                after = before.moved_to(HOST, fakes.WALL)
+                self.assertPlan(self.plan(Change.TAKEOVER),
+                                Verdict.OBSERVE_THEN_WRITE, after,
+                                observe=True, holder=THEIRS)
+                plan = self.plan(Change.TAKEOVER, force=True)
+                self.assertPlan(plan, Verdict.WRITE, after, holder=THEIRS)
+                self.assertTrue(plan.forced)
+                self.assertEqual(record_mod.RELEASED, after.state)
 
     def test_takeover_of_another_hosts_cluster(self):
         before = self.store.put(rec(OTHER, node=fakes.NODE_B,
@@ -313,8 +317,8 @@ class ApplyTestCase(OperationsTestCase):
 
     def test_a_failed_event_is_logged_not_raised(self):
         def fail():
-            raise exceptions.MissingPrivilege('Global.LogEvent',
-                                              'LogUserEvent')
+            raise vsphere_errors.MissingPrivilege(
+                privilege='Global.LogEvent', operation='LogUserEvent')
         self.store.hooks[('post_event', 1)] = fail
         outcome = self.apply(self.plan(Change.CLAIM))
         self.assertTrue(outcome.changed)
@@ -323,7 +327,8 @@ class ApplyTestCase(OperationsTestCase):
         self.assertIn('Global.LogEvent', self.logger.output)
 
     def test_the_audit_escapes_the_cluster_name(self):
-        self.store.location.cluster = 'DC0\n\u202eC0'
+        self.store.location = dataclasses.replace(self.store.location,
+                                                  cluster='DC0\n\u202eC0')
         self.apply(self.plan(Change.CLAIM))
         self.assertNotIn('\n', self.store.events[0])
         self.assertNotIn('\u202e', self.store.events[0])

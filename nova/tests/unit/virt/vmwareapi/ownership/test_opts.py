@@ -11,7 +11,7 @@ from oslotest import base
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import opts
 
-# DESIGN section 8.
+# doc/source/configuration.rst.
 DEFAULTS = {'mode': 'enforce', 'attribute_name': 'openstack.nova.owner',
             'lease_duration': 180, 'renew_interval': 60,
             'renew_deadline': None, 'standby_wait': True,
@@ -40,7 +40,9 @@ class SettingsRejectedTestCase(base.BaseTestCase):
 
     def test_empty_attribute_name(self):
         for name in ('', '   '):
-            self.assertRejected(dict(attribute_name=name), 'attribute_name')
+            with self.subTest(name=name):
+                self.assertRejected(dict(attribute_name=name),
+                                    'attribute_name')
 
     def test_renew_interval_above_half_the_lease(self):
         error = self.assertRejected(dict(renew_interval=91),
@@ -52,11 +54,12 @@ class SettingsRejectedTestCase(base.BaseTestCase):
 
     def test_renew_deadline_not_above_renew_interval(self):
         for deadline in (59, 60):
-            error = self.assertRejected(
-                dict(renew_deadline=deadline), 'renew_deadline',
-                'renew_interval', 'lease_duration')
-            self.assertIn('renew_deadline (%d) must be above renew_interval '
-                          '(60)' % deadline, str(error))
+            with self.subTest(deadline=deadline):
+                error = self.assertRejected(
+                    dict(renew_deadline=deadline), 'renew_deadline',
+                    'renew_interval', 'lease_duration')
+                self.assertIn('renew_deadline (%d) must be above '
+                              'renew_interval (60)' % deadline, str(error))
 
     def test_renew_deadline_too_close_to_the_lease(self):
         error = self.assertRejected(dict(renew_deadline=163),
@@ -81,14 +84,17 @@ class SettingsTestCase(base.BaseTestCase):
         for lease, interval, deadline in ((180, 60, 120.0),
                                           (100, 50, 75.0),
                                           (3, 1, 2.0)):
-            self.assertEqual(deadline, opts.settings(group(
-                lease_duration=lease,
-                renew_interval=interval)).renew_deadline)
+            with self.subTest(lease=lease, interval=interval,
+                              deadline=deadline):
+                self.assertEqual(deadline, opts.settings(group(
+                    lease_duration=lease,
+                    renew_interval=interval)).renew_deadline)
 
     def test_renew_deadline_bounds_are_accepted(self):
         for deadline in (61, 162):
-            self.assertEqual(deadline, opts.settings(group(
-                renew_deadline=deadline)).renew_deadline)
+            with self.subTest(deadline=deadline):
+                self.assertEqual(deadline, opts.settings(group(
+                    renew_deadline=deadline)).renew_deadline)
 
     def test_no_lease_no_deadline_rule(self):
         settings = opts.settings(group(lease_duration=0, renew_interval=600,
@@ -101,9 +107,10 @@ class SettingsTestCase(base.BaseTestCase):
                        dict(standby_wait=False), dict(mode='audit'),
                        dict(mode='disabled'),
                        dict(sync_node_identity=False)):
-            settings = opts.settings(group(**values))
-            for name, value in values.items():
-                self.assertEqual(value, getattr(settings, name))
+            with self.subTest(values=values):
+                settings = opts.settings(group(**values))
+                for name, value in values.items():
+                    self.assertEqual(value, getattr(settings, name))
 
     def test_attribute_name_is_stripped(self):
         self.assertEqual('x.owner', opts.settings(group(
@@ -116,16 +123,19 @@ class SettingsTestCase(base.BaseTestCase):
 
     def test_standby_poll(self):
         for interval, poll in ((60, 10.0), (10, 5.0), (1, 1.0)):
-            self.assertEqual(poll, opts.Settings(
-                renew_interval=interval).standby_poll)
+            with self.subTest(interval=interval, poll=poll):
+                self.assertEqual(poll, opts.Settings(
+                    renew_interval=interval).standby_poll)
 
     def test_request_timeout(self):
         for lease, interval, deadline, timeout in (
                 (180, 60, 120, 30.0), (60, 20, 40, 10.0), (20, 5, 7, 1.0),
                 (3000, 60, 2700, 30.0), (0, 60, 30, 30.0)):
-            self.assertEqual(timeout, opts.Settings(
-                lease_duration=lease, renew_interval=interval,
-                renew_deadline=deadline).request_timeout)
+            with self.subTest(lease=lease, interval=interval,
+                              deadline=deadline):
+                self.assertEqual(timeout, opts.Settings(
+                    lease_duration=lease, renew_interval=interval,
+                    renew_deadline=deadline).request_timeout)
 
     def test_two_requests_fit_between_interval_and_deadline(self):
         # A renewal (two requests) that vCenter does not answer fails
@@ -172,8 +182,9 @@ class OptsTestCase(base.BaseTestCase):
 
     def test_defaults(self):
         for name, value in DEFAULTS.items():
-            self.assertEqual(value, getattr(self.conf.vmware_ownership,
-                                            name), name)
+            with self.subTest(name=name, value=value):
+                self.assertEqual(value, getattr(self.conf.vmware_ownership,
+                                                name), name)
         self.assertEqual(opts.Settings(),
                          opts.settings(self.conf.vmware_ownership))
 

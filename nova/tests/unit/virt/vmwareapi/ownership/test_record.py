@@ -56,7 +56,8 @@ class UnreadableTestCase(base.BaseTestCase):
         for host in ('two words', 'quote"d', '-leading-dash', 'a' * 256,
                      'tab\there', 'compute-a\n', ['compute-a'],
                      {'name': 'compute-a'}, True):
-            self.assertUnreadable(dumps({"host": host}))
+            with self.subTest(host=host):
+                self.assertUnreadable(dumps({"host": host}))
 
     def test_newer_version(self):
         error = self.assertUnreadable(dumps({"v": 2, "host": "compute-a"}),
@@ -69,18 +70,21 @@ class UnreadableTestCase(base.BaseTestCase):
 
     def test_version_wrong_type(self):
         for version in ('1', 1.0, True, [1]):
-            self.assertUnreadable(dumps({"v": version, "host": "h"}),
-                                  "'v'")
+            with self.subTest(version=version):
+                self.assertUnreadable(dumps({"v": version, "host": "h"}),
+                                      "'v'")
 
     def test_counter_bool_is_not_an_int(self):
         for key in ('seq', 'transitions'):
-            self.assertUnreadable(dumps({"host": "h", key: True}), key)
+            with self.subTest(key=key):
+                self.assertUnreadable(dumps({"host": "h", key: True}), key)
 
     def test_counter_wrong_types(self):
         for key in ('seq', 'transitions'):
-            for value in ('3', 3.5, [3], {"n": 3}, float('inf')):
-                self.assertUnreadable(
-                    json.dumps({"host": "h", key: value}), key)
+            with self.subTest(key=key):
+                for value in ('3', 3.5, [3], {"n": 3}, float('inf')):
+                    self.assertUnreadable(
+                        json.dumps({"host": "h", key: value}), key)
 
     def test_counter_negative(self):
         self.assertUnreadable(dumps({"host": "h", "seq": -1}), 'negative')
@@ -93,9 +97,10 @@ class UnreadableTestCase(base.BaseTestCase):
     def test_text_fields_wrong_types(self):
         for key in ('node', 'holder', 'since', 'renewed', 'previous',
                     'state'):
-            for value in (1, True, ["x"], {"x": 1}):
-                self.assertUnreadable(dumps({"host": "h", key: value}),
-                                      repr(key))
+            with self.subTest(key=key):
+                for value in (1, True, ["x"], {"x": 1}):
+                    self.assertUnreadable(dumps({"host": "h", key: value}),
+                                          repr(key))
 
     def test_unknown_state(self):
         self.assertUnreadable(dumps({"host": "h", "state": "stolen"}),
@@ -131,13 +136,15 @@ class UnreadableTestCase(base.BaseTestCase):
         for raw in ('{"host":"b","host":"a"}',
                     '{"host":"a","seq":1,"seq":2}',
                     '{"host":"a","x":{"k":1,"k":2}}'):
-            error = self.assertUnreadable(raw, 'appears twice')
-            self.assertEqual(raw, error.raw)
+            with self.subTest(raw=raw):
+                error = self.assertUnreadable(raw, 'appears twice')
+                self.assertEqual(raw, error.raw)
 
     def test_token_wrong_types(self):
         for value in ('17', 17.0, True, [17], {"k": 17}):
-            self.assertUnreadable(json.dumps({"host": "h", "token": value}),
-                                  "'token'")
+            with self.subTest(value=value):
+                self.assertUnreadable(
+                    json.dumps({"host": "h", "token": value}), "'token'")
 
 
 class ParseTestCase(base.BaseTestCase):
@@ -147,7 +154,8 @@ class ParseTestCase(base.BaseTestCase):
 
     def test_empty_and_whitespace(self):
         for raw in ('', ' ', '\n\t  \r\n'):
-            self.assertIsNone(record.parse_record(raw))
+            with self.subTest(raw=raw):
+                self.assertIsNone(record.parse_record(raw))
 
     def test_full_record(self):
         parsed = record.parse_record(dumps(FULL))
@@ -192,11 +200,12 @@ class ParseTestCase(base.BaseTestCase):
     def test_hand_typed_host_name_is_a_pre_assignment(self):
         for raw in ('compute-a', '  compute-a\n', 'compute-a.example.org',
                     '10.0.0.7', 'fe80::1', 'Compute_B'):
-            parsed = record.parse_record(raw)
-            self.assertEqual(raw.strip(), parsed.host)
-            self.assertIsNone(parsed.holder)
-            self.assertIsNone(parsed.node)
-            self.assertEqual(0, parsed.seq)
+            with self.subTest(raw=raw):
+                parsed = record.parse_record(raw)
+                self.assertEqual(raw.strip(), parsed.host)
+                self.assertIsNone(parsed.holder)
+                self.assertIsNone(parsed.node)
+                self.assertEqual(0, parsed.seq)
 
     def test_whitespace_around_json(self):
         parsed = record.parse_record('\n  {"host":"compute-a","seq":3}  ')
@@ -284,7 +293,8 @@ class ConstructorTestCase(base.BaseTestCase):
 
     def test_bad_host(self):
         for host in (None, '', 'a b', 'compute-a\n', 5):
-            self.assertRaises(ValueError, record.OwnershipRecord, host)
+            with self.subTest(host=host):
+                self.assertRaises(ValueError, record.OwnershipRecord, host)
 
     def test_bad_state(self):
         self.assertRaises(ValueError, record.OwnershipRecord, 'h',
@@ -380,7 +390,8 @@ class TransitionTestCase(base.BaseTestCase):
         for new in (base.renewed(LATER), base.released(LATER),
                     base.held_by('m2:9:ff', LATER), base.with_node('n2'),
                     base.moved_to('compute-b', LATER)):
-            self.assertEqual(117, new.token)
+            with self.subTest(new=new):
+                self.assertEqual(117, new.token)
 
     def test_moved_to_other_host(self):
         new = self.base.moved_to('compute-b', LATER, holder='m3:1:aa')

@@ -2,9 +2,9 @@
 
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import fakes
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
+from support import fakes
 
 Mirror = view.Mirror
 HOST = fakes.HOST
@@ -78,7 +78,8 @@ class NoLeaseTestCase(base.BaseTestCase):
 
     def test_empty_attribute(self):
         for raw in ('', '  \n'):
-            self.assertTrue(interpret(raw, lease_key=None).unowned)
+            with self.subTest(raw=raw):
+                self.assertTrue(interpret(raw, lease_key=None).unowned)
 
     def test_hand_typed_host(self):
         result = interpret('compute-b', lease_key=None)
@@ -99,14 +100,15 @@ class PendingTestCase(base.BaseTestCase):
 
     def test_lease_without_value(self):
         for lease_raw in (None, ''):
-            result = interpret(text(held(token=OLD_TOKEN)),
-                               lease_raw=lease_raw)
-            self.assertTrue(result.pending)
-            self.assertEqual(TOKEN, result.token)
-            # The attribute still shows the record before the change.
-            self.assertEqual(held(token=OLD_TOKEN), result.record)
-            self.assertIsNone(result.lease)
-            self.assertIs(Mirror.NONE, result.mirror)
+            with self.subTest(lease_raw=lease_raw):
+                result = interpret(text(held(token=OLD_TOKEN)),
+                                   lease_raw=lease_raw)
+                self.assertTrue(result.pending)
+                self.assertEqual(TOKEN, result.token)
+                # The attribute still shows the record before the change.
+                self.assertEqual(held(token=OLD_TOKEN), result.record)
+                self.assertIsNone(result.lease)
+                self.assertIs(Mirror.NONE, result.mirror)
 
     def test_lease_without_value_on_an_unowned_cluster(self):
         result = interpret(None, lease_raw=None)
@@ -144,9 +146,10 @@ class LeaseTestCase(base.BaseTestCase):
 
     def test_copy_cleared(self):
         for raw in (None, '', ' '):
-            result = interpret(raw, lease_raw=text(held()))
-            self.assertLeaseCounts(result, Mirror.CLEARED)
-            self.assertTrue(result.mirror.needs_repair)
+            with self.subTest(raw=raw):
+                result = interpret(raw, lease_raw=text(held()))
+                self.assertLeaseCounts(result, Mirror.CLEARED)
+                self.assertTrue(result.mirror.needs_repair)
 
     def test_attribute_definition_gone(self):
         result = interpret(None, lease_raw=text(held()), attribute_key=None)
@@ -156,9 +159,10 @@ class LeaseTestCase(base.BaseTestCase):
         # The owner's name typed again: it changes nothing.
         for raw in (HOST, '{"host":"compute-a"}',
                     '{"host":"compute-a","state":"released"}'):
-            result = interpret(raw, lease_raw=text(held()))
-            self.assertLeaseCounts(result, Mirror.EDITED)
-            self.assertTrue(result.mirror.needs_repair)
+            with self.subTest(raw=raw):
+                result = interpret(raw, lease_raw=text(held()))
+                self.assertLeaseCounts(result, Mirror.EDITED)
+                self.assertTrue(result.mirror.needs_repair)
 
     def test_hand_edit_naming_another_host(self):
         # What the admin typed counts; liveness stays the lease's.

@@ -1,0 +1,377 @@
+"""The command handlers, on a ``context.Context`` around the in-memory store.
+
+Refusals and failures are raised (``cli.main`` maps them to exit codes,
+``test_cli``); what a handler prints goes to stdout.
+"""
+
+import io
+import json
+import types
+
+import fixtures
+from oslotest import base
+
+from nova.virt.vmwareapi.ownership.cli import cluster
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import render
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import record as record_mod
+from support import fakes
+
+HOST = fakes.HOST
+OTHER = fakes.OTHER_HOST
+THEIRS = fakes.OTHER_HOLDER
+UUID = 'vc-uuid-1'
+
+
+rec = fakes.record
+
+
+class Stream(io.StringIO):
+    """A stream that is not a terminal."""
+
+    def isatty(self):
+        return False
+
+
+class CommandTestCase(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.store = fakes.FakeStore()
+        self.clock = fakes.FakeClock()
+        self.stdout = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stdout', Stream())).new_value
+        self.stderr = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stderr', Stream())).new_value
+        self.useFixture(fixtures.MonkeyPatch('sys.stdin', Stream()))
+
+    def run_command(self, name, fmt='text', **args):
+        """Run a handler; returns its exit code."""
+        command = dict(name=name, target_host=None, force=False, yes=False,
+                       dry_run=False, observe=None)
+        command.update(args)
+        conf = types.SimpleNamespace(
+            host=HOST, command=types.SimpleNamespace(**command),
+            config_file=['/etc/nova/nova.conf'])
+        ctx = context.Context(conf, fakes.settings(), self.store, UUID,
+                              clock=self.clock)
+        (found,) = [c for c in cluster.COMMANDS if c.name == name]
+        return found.run(ctx, fmt)
+
+    def output(self):
+        return self.stdout.getvalue()
+
+    def json(self):
+        return json.loads(self.output())
+
+    def assertNothingWritten(self):
+        self.assertEqual(set(), set(self.store.calls) - {'read'})
+        self.assertEqual([], self.store.events)
+
+
+class ShowTestCase(CommandTestCase):
+
+    def test_exits_zero_whatever_the_verdict(self):
+        for setup, verdict in (
+                (lambda: None, 'unowned'),
+                (lambda: self.store.put(rec()), 'owned-by-this-host'),
+                (lambda: self.store.put(rec(OTHER)), 'owned-by-other-host'),
+                (lambda: self.store.type_by_hand('{x'), 'unreadable')):
+            with self.subTest(setup=setup, verdict=verdict):
+                setup()
+                self.stdout.seek(0)
+                self.stdout.truncate()
+                self.assertEqual(0, self.run_command('show', 'json'))
+                state = self.json()
+                self.assertEqual(verdict, state['verdict'])
+                self.assertEqual((fakes.CLUSTER, UUID, HOST),
+                                 (state['cluster'], state['vcenter_uuid'],
+                                  state['this_host']))
+        self.assertEqual(['read'] * 4, self.store.calls)
+
+    def test_text(self):
+        self.store.put(rec(OTHER))
+        self.assertEqual(0, self.run_command('show'))
+        self.assertRegex(self.output(),
+                         r'(?m)^Verdict: +owned by host compute-b')
+
+
+class CheckTestCase(CommandTestCase):
+
+    def test_another_host(self):
+        self.store.put(rec(OTHER))
+        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                                  self.run_command, 'check')
+        self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
+        self.assertIn('owned by host compute-b', self.output())
+        self.assertNothingWritten()
+
+    def test_another_host_json(self):
+        self.store.put(rec(OTHER))
+        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                          self.run_command, 'check', 'json')
+        state = self.json()
+        self.assertFalse(state['may_run'])
+        self.assertEqual(OTHER, state['owner_host'])
+
+    def test_unreadable(self):
+        self.store.type_by_hand('{broken')
+        error = self.assertRaises(exceptions.UnreadableRecord,
+                                  self.run_command, 'check')
+        self.assertIs(self.store.location, error.location)
+        self.assertIn('unreadable', self.output())
+        self.assertNothingWritten()
+
+    def test_may_run(self):
+        # Unowned, owned by this host, even held by another live process
+        # of this host (nova-compute would stand by).
+        for setup in (lambda: None, lambda: self.store.type_by_hand(HOST),
+                      lambda: self.store.put(rec(holder=THEIRS))):
+            with self.subTest(setup=setup):
+                setup()
+                self.stdout.seek(0)
+                self.stdout.truncate()
+                self.assertEqual(0, self.run_command('check', 'json'))
+                self.assertTrue(self.json()['may_run'])
+        self.assertEqual(0, self.run_command('check'))
+        self.assertIn('DC0_C0: owned by this host', self.output())
+        self.assertNothingWritten()
+
+
+class ClaimTestCase(CommandTestCase):
+
+    def test_another_host(self):
+        before = self.store.put(rec(OTHER))
+        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                          self.run_command, 'claim', 'json')
+        state = self.json()
+        self.assertEqual(('claim', False), (state['action'],
+                                            state['changed']))
+        self.assertIn("owned by nova-compute host 'compute-b'",
+                      state['error'])
+        self.assertEqual(before, self.store.view().record)
+        self.assertNothingWritten()
+
+    def test_unreadable(self):
+        self.store.type_by_hand('{broken')
+        self.assertRaises(exceptions.UnreadableRecord, self.run_command,
+                          'claim')
+        self.assertNothingWritten()
+
+    def test_not_a_host_name(self):
+        error = self.assertRaises(exceptions.ConfigurationError,
+                                  self.run_command, 'claim',
+                                  target_host='two words')
+        self.assertEqual(('--host',), error.options)
+        self.assertEqual([], self.store.calls)
+
+    def test_loses_every_attempt(self):
+        # Another process starts a change right before each of ours.
+        for n in range(1, cluster.CLAIM_ATTEMPTS + 1):
+            self.store.hooks[('create_lease', n)] = \
+                self.store.start_change
+        self.assertRaises(exceptions.RecordChanged, self.run_command,
+                          'claim')
+        self.assertEqual(cluster.CLAIM_ATTEMPTS,
+                         self.store.calls.count('create_lease'))
+        self.assertEqual([], self.store.events)
+        self.assertIn('Waiting: another process is changing',
+                      self.stderr.getvalue())
+
+    def test_a_lost_race_is_decided_again(self):
+        # The winner claimed for another host: refused. For this host:
+        # nothing left to do.
+        for winner, expected in ((OTHER, exceptions.ClusterOwnedByAnotherHost),
+                                 (HOST, None)):
+            with self.subTest(winner=winner, expected=expected):
+                self.store = fakes.FakeStore()
+                self.store.hooks[('create_lease', 1)] = \
+                    lambda: self.store.put(rec(winner))
+                if expected:
+                    self.assertRaises(expected, self.run_command, 'claim')
+                else:
+                    self.assertEqual(0, self.run_command('claim'))
+                    self.assertIn('already owned by host compute-a',
+                                  self.output())
+                self.assertEqual(winner, self.store.view().record.host)
+                self.assertEqual(1, self.store.calls.count('create_lease'))
+
+    def test_claim(self):
+        self.assertEqual(0, self.run_command('claim', 'json'))
+        now = self.store.view().record
+        self.assertEqual((HOST, record_mod.RELEASED), (now.host, now.state))
+        state = self.json()
+        self.assertEqual(('claim', True, None), (state['action'],
+                                                 state['changed'],
+                                                 state['before']))
+        self.assertEqual(now.to_dict(), state['after'])
+        self.assertEqual(now.to_dict(), state['record'])
+        self.assertEqual('owned-by-this-host', state['verdict'])
+        self.assertEqual(1, len(self.store.events))
+
+    def test_claim_for_another_host(self):
+        self.assertEqual(0, self.run_command('claim', target_host=OTHER))
+        self.assertEqual(OTHER, self.store.view().record.host)
+        self.assertIn('Claimed', self.output())
+        self.assertIn('nova-compute of compute-b starts at once',
+                      self.output())
+
+    def test_already_claimed(self):
+        self.store.put(rec())
+        self.assertEqual(0, self.run_command('claim'))
+        self.assertIn('already owned by host compute-a; nothing changed',
+                      self.output())
+        self.assertNothingWritten()
+
+
+class TakeoverTestCase(CommandTestCase):
+
+    def test_without_yes_and_terminal(self):
+        self.store.put(rec(OTHER))
+        error = self.assertRaises(exceptions.ConfirmationRequired,
+                                  self.run_command, 'takeover')
+        self.assertIn('--yes', str(error))
+        self.assertNothingWritten()
+
+    def test_observe_must_be_positive(self):
+        for seconds in (0, -1):
+            with self.subTest(seconds=seconds):
+                error = self.assertRaises(exceptions.ConfigurationError,
+                                          self.run_command, 'takeover',
+                                          observe=seconds)
+                self.assertEqual(('--observe',), error.options)
+
+    def test_a_renewing_holder_is_not_taken_over(self):
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.clock.on_sleep.append(self.store.renew)
+        error = self.assertRaises(exceptions.HolderIsAlive,
+                                  self.run_command, 'takeover', 'json',
+                                  yes=True)
+        self.assertEqual(THEIRS, error.holder)
+        self.assertEqual(THEIRS, self.store.view().lease.holder)
+        self.assertFalse(self.json()['changed'])
+        self.assertNothingWritten()
+
+    def test_a_lost_race(self):
+        self.store.put(rec(OTHER))
+        self.store.hooks[('remove_lease', 1)] = \
+            lambda: self.store.put(rec(OTHER, holder=THEIRS, seq=6))
+        self.assertRaises(exceptions.RecordChanged, self.run_command,
+                          'takeover', yes=True)
+        self.assertEqual(THEIRS, self.store.view().record.holder)
+        self.assertEqual([], self.store.events)
+
+    def test_dry_run(self):
+        before = self.store.put(rec(OTHER))
+        self.assertEqual(0, self.run_command('takeover', dry_run=True))
+        self.assertNothingWritten()
+        self.assertEqual(before, self.store.view().record)
+        for part in ('Dry run, nothing written', 'owner compute-b -> '
+                     'compute-a', 'before: ', 'after: '):
+            with self.subTest(part=part):
+                self.assertIn(part, self.output())
+
+    def test_takeover_from_another_host(self):
+        self.store.put(rec(OTHER))
+        self.assertEqual(0, self.run_command('takeover', 'json', yes=True))
+        now = self.store.view().record
+        self.assertEqual((HOST, OTHER), (now.host, now.previous))
+        state = self.json()
+        self.assertEqual(('takeover', True), (state['action'],
+                                              state['changed']))
+        self.assertEqual(
+            render.rename_steps(OTHER, HOST, ['/etc/nova/nova.conf']),
+            state['next_steps'])
+
+    def test_takeover_text_says_what_to_do_next(self):
+        self.store.put(rec(OTHER))
+        self.assertEqual(0, self.run_command('takeover', yes=True))
+        for part in ('Took over', 'was owned by compute-b',
+                     'nova-vmware-owner --config-file /etc/nova/nova.conf '
+                     'rehome --from compute-b --to compute-a',
+                     'openstack compute service set --down compute-b '
+                     'nova-compute'):
+            with self.subTest(part=part):
+                self.assertIn(part, self.output())
+
+    def test_observes_a_silent_holder_then_takes_over(self):
+        self.store.put(rec(holder=THEIRS))
+        self.assertEqual(0, self.run_command('takeover', yes=True))
+        self.assertEqual(180, sum(self.clock.slept))
+        self.assertIsNone(self.store.view().record.holder)
+        self.assertIn('after observing it for 180 s', self.output())
+        self.assertNotIn('rehome', self.output())
+
+    def test_observes_for_the_seconds_given(self):
+        self.store.put(rec(holder=THEIRS))
+        self.assertEqual(0, self.run_command('takeover', yes=True,
+                                             observe=5))
+        self.assertEqual(5, sum(self.clock.slept))
+
+    def test_force_skips_the_observation(self):
+        self.store.put(rec(holder=THEIRS))
+        self.assertEqual(0, self.run_command('takeover', yes=True,
+                                             force=True))
+        self.assertEqual([], self.clock.slept)
+        self.assertIn('evicted holder %s' % THEIRS, self.store.events[0])
+
+    def test_nothing_to_do(self):
+        self.store.put(rec())
+        self.assertEqual(0, self.run_command('takeover'))
+        self.assertIn('Nothing to do', self.output())
+        self.assertNothingWritten()
+
+
+class ReleaseTestCase(CommandTestCase):
+
+    def test_not_the_owner(self):
+        before = self.store.put(rec(OTHER))
+        error = self.assertRaises(exceptions.NotTheOwner, self.run_command,
+                                  'release', yes=True)
+        self.assertIn('--force', str(error))
+        self.assertEqual(before, self.store.view().record)
+        self.assertNothingWritten()
+
+    def test_release(self):
+        self.store.put(rec())
+        self.assertEqual(0, self.run_command('release', yes=True))
+        self.assertIn('Released', self.output())
+        self.assertIn('unowned now (was owned by compute-a)', self.output())
+        self.stdout.seek(0)
+        self.stdout.truncate()
+        self.run_command('show', 'json')
+        self.assertEqual('unowned', self.json()['verdict'])
+
+    def test_forced_release_of_another_host(self):
+        self.store.put(rec(OTHER))
+        self.assertEqual(0, self.run_command('release', 'json', yes=True,
+                                             force=True))
+        self.assertTrue(self.store.view().unowned)
+        state = self.json()
+        self.assertEqual(('release', True, True, None),
+                         (state['action'], state['changed'],
+                          state['forced'], state['after']))
+        self.assertEqual('unowned', state['verdict'])
+
+    def test_observes_a_live_holder(self):
+        self.store.put(rec(holder=THEIRS))
+        self.assertEqual(0, self.run_command('release', yes=True))
+        self.assertEqual(180, sum(self.clock.slept))
+        self.assertTrue(self.store.view().unowned)
+
+    def test_unowned(self):
+        self.assertEqual(0, self.run_command('release', yes=True))
+        self.assertIn('Nothing to do: ', self.output())
+        self.assertNothingWritten()
+
+
+class RenameStepsTestCase(base.BaseTestCase):
+
+    def test_steps(self):
+        steps = render.rename_steps(OTHER, HOST)
+        self.assertIn('nova-vmware-owner rehome --from compute-b --to '
+                      'compute-a', steps[3])
+        self.assertIn('openstack compute service set --down compute-b '
+                      'nova-compute', steps[1])
+        self.assertIn('takeover --host compute-b', steps[-1])

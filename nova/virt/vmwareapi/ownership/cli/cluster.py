@@ -1,0 +1,245 @@
+"""The commands on the configured cluster: show, check, claim, takeover,
+release.
+
+Each command is declared (``COMMANDS``) beside its handler, with the
+arguments of its own. A handler takes the command's context
+(``context.Context``: options, store, location) and the output format,
+prints the result on stdout and returns the exit code; refusals and
+failures are raised as our exceptions and mapped to exit codes by
+``main``.
+"""
+
+import dataclasses
+
+from nova.virt.vmwareapi.ownership.cli import console as console_mod
+from nova.virt.vmwareapi.ownership.cli import context
+from nova.virt.vmwareapi.ownership.cli import render
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import state as state_mod
+from nova.virt.vmwareapi.ownership import text as text_mod
+from nova.virt.vmwareapi.ownership import view as view_mod
+
+Change = operations.Change
+
+CLAIM_ATTEMPTS = 3
+"""Decisions a claim makes when it loses a race: the next reading shows
+who won, and the claim is then done or refused."""
+
+_MAY_RUN = (state_mod.UNOWNED, state_mod.OWNED_BY_THIS_HOST)
+
+
+def show(ctx, fmt):
+    state = ctx.state(ctx.view())
+    render.emit(state, fmt, render.show_text(state))
+    return 0
+
+
+def check(ctx, fmt):
+    view = ctx.view()
+    state = ctx.state(view)
+    state['may_run'] = state['verdict'] in _MAY_RUN
+    render.emit(state, fmt, '%s: %s' % (
+        text_mod.printable(state['cluster']), render.verdict_text(state)))
+    if state['may_run']:
+        return 0
+    # What nova-compute of this host would log when refusing to start.
+    if view.error is not None:
+        raise view.error
+    raise exceptions.ClusterOwnedByAnotherHost(
+        location=ctx.location, owner=view.record.host,
+        this_host=ctx.this_host, since=view.record.since)
+
+
+def _target_host(ctx):
+    host = getattr(ctx.conf.command, 'target_host', None) or ctx.this_host
+    if not record_mod.is_host_name(host):
+        raise exceptions.ConfigurationError(
+            options=('--host',), problem='%r is not a host name' % (host,))
+    return host
+
+
+def _settled(ctx, console):
+    return ctx.settled_view(on_wait=lambda: console.say(
+        'Waiting: another process is changing the ownership record of %s.'
+        % ctx.location))
+
+
+def _change_state(ctx, plan, outcome, dry_run=False):
+    """The JSON object of claim, takeover and release.
+
+    ``show``'s object of the state after the change (as written; nothing
+    is read again) plus the change.
+    """
+    after = plan.view if not outcome.changed else view_mod.written(
+        outcome.after)
+    state = ctx.state(after)
+    before = plan.before
+    state.update(action=plan.change.value, changed=outcome.changed,
+                 dry_run=dry_run,
+                 before=before.to_dict() if before else None,
+                 before_raw=plan.view.reading.attribute_raw,
+                 after=outcome.after.to_dict() if outcome.after else None,
+                 observed_seconds=round(outcome.observed, 1),
+                 forced=plan.forced, next_steps=[])
+    return state
+
+
+def _refusing(ctx, fmt, change, view, error):
+    """In JSON, a refusal still prints the state (then exits non-zero)."""
+    if fmt == 'json' and view is not None:
+        state = ctx.state(view)
+        state.update(action=change.value, changed=False, error=str(error))
+        render.emit(state, fmt, '')
+
+
+def claim(ctx, fmt):
+    host = _target_host(ctx)
+    console = console_mod.Console()
+    for attempt in range(1, CLAIM_ATTEMPTS + 1):
+        view = _settled(ctx, console)
+        try:
+            plan = operations.plan(Change.CLAIM, view, host, ctx.now(),
+                                   ctx.location)
+            outcome = operations.apply(ctx.store, plan)
+        except exceptions.RecordChanged:
+            if attempt == CLAIM_ATTEMPTS:
+                raise
+            continue
+        except exceptions.OwnershipRefused as exc:
+            _refusing(ctx, fmt, Change.CLAIM, view, exc)
+            raise
+        break
+    if outcome.changed:
+        text = ('Claimed %s for host %s. The record is released, so the '
+                'nova-compute of %s starts at once.'
+                % (ctx.location, host, host))
+    else:
+        text = '%s is already owned by host %s; nothing changed.' % (
+            ctx.location, host)
+    render.emit(_change_state(ctx, plan, outcome), fmt, text)
+    return 0
+
+
+def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
+                dry_run=False, assume_yes=False):
+    """Plan, confirm, observe, apply and print one takeover or release."""
+    console = console_mod.Console()
+    view = _settled(ctx, console)
+    try:
+        plan = operations.plan(change, view, target, ctx.now(),
+                               ctx.location, force=force)
+        outcome = operations.Outcome(plan, False, plan.after)
+        if plan.changes:
+            if not dry_run:
+                console.confirm(change.value,
+                                render.summary(ctx.location, plan, seconds),
+                                expected or plan.before and plan.before.host,
+                                assume_yes)
+            try:
+                observed, view = operations.observe(
+                    ctx.store, plan, seconds, clock=ctx.clock,
+                    on_tick=lambda left: console.countdown(plan.holder,
+                                                           left))
+            finally:
+                console.end_countdown()
+            outcome = dataclasses.replace(outcome, observed=observed)
+            if not dry_run:
+                outcome = operations.apply(ctx.store, plan, view,
+                                           observed=observed)
+    except exceptions.OwnershipRefused as exc:
+        _refusing(ctx, fmt, change, view, exc)
+        raise
+    state = _change_state(ctx, plan, outcome, dry_run)
+    text = render.change_text(ctx.location, plan, outcome, dry_run)
+    if change is Change.TAKEOVER and plan.changes and plan.before and \
+            plan.after and plan.before.host != plan.after.host:
+        state['next_steps'] = render.rename_steps(
+            plan.before.host, plan.after.host, ctx.conf.config_file or ())
+        text += '\n\n' + '\n'.join(state['next_steps'])
+    render.emit(state, fmt, text)
+    return 0
+
+
+def takeover(ctx, fmt):
+    args = ctx.conf.command
+    host = _target_host(ctx)
+    seconds = args.observe
+    if seconds is None:
+        seconds = ctx.settings.lease_duration
+    elif seconds <= 0:
+        raise exceptions.ConfigurationError(
+            options=('--observe',),
+            problem='must be a positive number of seconds (use --force to '
+            'skip the observation)')
+    return _run_change(ctx, fmt, Change.TAKEOVER, host, seconds, host,
+                       force=args.force, dry_run=args.dry_run,
+                       assume_yes=args.yes)
+
+
+def release(ctx, fmt):
+    args = ctx.conf.command
+    return _run_change(ctx, fmt, Change.RELEASE, ctx.this_host,
+                       ctx.settings.lease_duration, None, force=args.force,
+                       assume_yes=args.yes)
+
+
+def _host_argument(verb):
+    def arguments(parser):
+        parser.add_argument('--host', dest='target_host', default=None,
+                            help='Host to %s for (default: [DEFAULT] '
+                                 'host).' % verb)
+    return arguments
+
+
+def _force_arguments(parser, force_also=''):
+    parser.add_argument('--force', action='store_true',
+                        help='Skip the observation of a live holder; '
+                             'replace an unreadable record%s.' % force_also)
+    parser.add_argument('--yes', '-y', action='store_true',
+                        help='Do not ask for confirmation (needed without '
+                             'a terminal).')
+
+
+def _takeover_arguments(parser):
+    _host_argument('takeover')(parser)
+    _force_arguments(parser)
+    parser.add_argument('--dry-run', dest='dry_run', action='store_true',
+                        help='Print what would change; write nothing.')
+    parser.add_argument('--observe', type=float, default=None, metavar='S',
+                        help='Seconds to observe a holder before taking '
+                             'over (default: [vmware_ownership] '
+                             'lease_duration).')
+
+
+def _release_arguments(parser):
+    _force_arguments(parser, ' or clear the ownership of another host')
+
+
+COMMANDS = (
+    context.Command(
+        'show', 'Print the cluster, its ownership record (parsed and raw) '
+        'and the verdict for this host. Exits 0 whenever it could read.',
+        show),
+    context.Command(
+        'check', 'Read-only. Exit 0 when this host may run against the '
+        'cluster (unowned or owned by this host), 3 when another host owns '
+        'it, 4 when the record is unreadable.', check),
+    context.Command(
+        'claim', 'Claim an unowned cluster for this host (or --host), e.g. '
+        'before its first start. The record is left released, so that '
+        "host's nova-compute starts at once. Exits 0 when claimed or "
+        'already owned by that host, 3 when another host owns it, 4 when '
+        'the record is unreadable.', claim, _host_argument('claim')),
+    context.Command(
+        'takeover', 'Move the ownership to this host (or --host). Without '
+        '--force it first observes the record for lease_duration (or '
+        '--observe) seconds and refuses (exit 4) if its holder renews. Asks '
+        'for confirmation unless --yes.', takeover, _takeover_arguments),
+    context.Command(
+        'release', 'Clear the ownership (decommissioning): the cluster '
+        'becomes unowned. Only on the owning host unless --force; a live '
+        'holder needs --force. Asks for confirmation unless --yes.',
+        release, _release_arguments),
+)

@@ -1,0 +1,74 @@
+"""vCenter's errors: what ``vcenter`` translates oslo.vmware's into.
+
+Connection, login, privilege and inventory failures, each naming the
+option or the privilege that fixes it. All are ``exceptions.VCenterError``
+(exit 2); the faults the record's protocol relies on (``DuplicateName``,
+``DefinitionGone``) are the core's, since every store raises them
+(``store.ClusterStore``); ``vsphere.store`` makes ``DefinitionGone`` of the
+two faults below.
+"""
+
+from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import text as text_mod
+
+
+class VCenterUnreachable(exceptions.VCenterError):
+    """No answer from vCenter: refused, timed out, TLS failure."""
+
+    msg_fmt = ('Cannot reach vCenter at %(endpoint)s: %(why)s. Check '
+               '[vmware] host_ip and host_port, that vCenter is up and '
+               'reachable from this machine, and for TLS errors [vmware] '
+               'ca_file (or insecure).')
+
+    def computed(self):
+        return {'why': text_mod.printable(self.reason)}
+
+
+class VCenterLoginFailed(exceptions.VCenterError):
+    """vCenter rejected the credentials."""
+
+    msg_fmt = ('vCenter at %(endpoint)s rejected the login of user '
+               '%(username)r. Check [vmware] host_username and '
+               'host_password.')
+
+
+class MissingPrivilege(exceptions.VCenterError):
+    """The vCenter user lacks a privilege needed for an operation."""
+
+    msg_fmt = ('vCenter refused %(operation)s: %(user)s lacks the privilege '
+               '%(privilege_text)s on the vCenter root object. Grant it to '
+               'that user\'s role (nova-vmware-owner needs '
+               'Global.ManageCustomFields, Global.SetCustomField and '
+               'Global.LogEvent).')
+    username = None
+
+    def computed(self):
+        return {'user': 'user %r' % self.username if self.username
+                else 'the user of [vmware] host_username',
+                'privilege_text': text_mod.printable(self.privilege)}
+
+
+class ClusterNotFound(exceptions.VCenterError):
+    """No cluster of the configured name exists, or several do."""
+
+    msg_fmt = ('Cluster %(cluster)r not found on vCenter %(vcenter)s: '
+               '%(problem)s. Check [vmware] cluster_name.')
+    found = 0
+
+    def computed(self):
+        if self.found:
+            return {'problem': '%d clusters have that name; cluster names '
+                               'must be unique in the vCenter' % self.found}
+        return {'problem': 'no such cluster'}
+
+
+class ManagedObjectNotFound(exceptions.VCenterFault):
+    """A managed object (the cluster) no longer exists."""
+
+
+class NotFound(exceptions.VCenterFault):
+    """vCenter's ``NotFound``: the object or the key does not exist."""
+
+
+class InvalidArgument(exceptions.VCenterFault):
+    """vCenter's ``InvalidArgument``: an argument was refused."""

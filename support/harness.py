@@ -1,0 +1,152 @@
+"""What it takes to run nova 34's VMware driver against the simulator.
+
+Each fixture here works around one trap of nova's code or of its test
+harness (doc/source/contributor.rst, "tox -e nova"), not a defect of
+the simulator; those are fixed in ``tools/vcsim``.
+"""
+
+import os
+import socket
+import sys
+
+import fixtures
+from urllib3 import connection as urllib3_connection
+from urllib3 import connectionpool
+
+import nova.conf
+from nova.virt.vmwareapi import session as nova_session
+from nova.virt.vmwareapi import vm_util
+
+from nova.virt.vmwareapi.ownership import opts
+
+CONF = nova.conf.CONF
+
+CLUSTER = 'DC0_C0'
+
+# What the simulator calls its ESX hosts: DC0_C0_H0, ...
+ESX_HOST_PREFIX = 'DC0_'
+
+
+def api_paste_config():
+    """nova's api-paste.ini, where the wheel installs it (``<venv>/etc``)."""
+    return os.path.join(sys.prefix, 'etc', 'nova', 'api-paste.ini')
+
+
+LEASE = {'lease_duration': 120, 'renew_interval': 10}
+"""``[vmware_ownership]`` lease options of the computes in this tier.
+
+Here several nova-computes run in one Python process, beside nova's API,
+conductor, scheduler and placement, whose fake message bus polls from a
+thread of each service every 50 ms, while a second test process does the
+same on the machine's other CPU. When a second compute starts, nova's
+driver parses the VIM WSDL while the first compute's lease threads run:
+8 to 22 seconds on a 2-CPU machine, during which a renewal of the first
+was seen not to return for 13 seconds and its deadline check to run 3.3
+seconds late (a CI run, 2026-12-02). A real nova-compute runs one driver
+in its own process. The lease's timing is proven in the functional tier
+(separate processes, the TCP proxy); here it only has to outlast the
+harness: renew_deadline (10 + 120) / 2 = 65 seconds.
+"""
+
+
+def vmware_flags(simulator, cluster=CLUSTER):
+    """``[vmware]`` options that point nova's driver at ``simulator``."""
+    return dict(host_ip=simulator.host, host_port=simulator.port,
+                host_username=simulator.username,
+                host_password=simulator.password,
+                ca_file=simulator.ca_file, insecure=False,
+                cluster_name=cluster, api_retry_count=2,
+                task_poll_interval=0.1)
+
+
+class SessionDefaults(fixtures.Fixture):
+    """Rebind nova's ``VMwareAPISession`` defaults to the current config.
+
+    nova's ``session.py`` reads ``CONF.vmware.*`` into the default
+    arguments of ``VMwareAPISession.__init__`` when it is imported, and the
+    driver relies on those defaults; each simulator listens on its own
+    port and credentials, so set them again once the options are set.
+    """
+
+    def _setUp(self):
+        vmware = CONF.vmware
+        init = nova_session.VMwareAPISession.__init__
+        self.useFixture(fixtures.MonkeyPatch(
+            '%s.VMwareAPISession.__init__.__defaults__'
+            % nova_session.__name__,
+            (vmware.host_ip, vmware.host_port, vmware.host_username,
+             vmware.host_password, vmware.api_retry_count, 'https',
+             vmware.ca_file, vmware.insecure, vmware.connection_pool_size)))
+        assert len(init.__defaults__) == 9, init.__defaults__
+
+
+class RealHTTPS(fixtures.Fixture):
+    """Give urllib3 back its HTTPS connections for the simulator.
+
+    nova's harness intercepts its API and placement with wsgi-intercept,
+    which replaces urllib3's HTTPS connection class with one that breaks
+    real TLS under urllib3 2.x. The intercepted endpoints are all plain
+    HTTP, so HTTPS can go to the network (the simulator) again.
+    """
+
+    def _setUp(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'urllib3.connectionpool.HTTPSConnectionPool.ConnectionCls',
+            urllib3_connection.HTTPSConnection))
+        assert connectionpool.HTTPSConnectionPool.ConnectionCls is \
+            urllib3_connection.HTTPSConnection
+
+
+class EsxHostNames(fixtures.Fixture):
+    """Resolve the simulator's ESX host names to the loopback address.
+
+    nova uploads image files to an ESX host of the datastore by its
+    inventory name (``https://DC0_C0_H0:<port>/folder/...``), as it would
+    to a real host. The simulator serves ``/folder`` itself on its own
+    port, so those names resolve to 127.0.0.1.
+    """
+
+    def _setUp(self):
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host, *args, **kwargs):
+            if isinstance(host, str) and host.startswith(ESX_HOST_PREFIX):
+                host = '127.0.0.1'
+            return real(host, *args, **kwargs)
+
+        self.useFixture(fixtures.MonkeyPatch('socket.getaddrinfo',
+                                             getaddrinfo))
+
+
+class SimulatorCache(fixtures.Fixture):
+    """Keep the simulator's build cache where it is outside the tests.
+
+    nova's test base class (oslotest's) gives each test a temporary HOME;
+    the simulator's cache defaults to ``~/.cache``, so every test would
+    build it cold (about a minute). Use before the base class's setUp.
+    """
+
+    def _setUp(self):
+        cache = os.environ.get('NOVA_VMWARE_OWNER_VCSIM_CACHE') or \
+            os.path.join(os.environ.get('XDG_CACHE_HOME') or
+                         os.path.expanduser('~/.cache'),
+                         'nova-vmware-owner', 'vcsim')
+        self.useFixture(fixtures.EnvironmentVariable(
+            'NOVA_VMWARE_OWNER_VCSIM_CACHE', cache))
+
+
+class FreshNovaCaches(fixtures.Fixture):
+    """Empty nova's process-wide caches of vCenter object references.
+
+    nova's ``vm_util`` caches folder and VM references in module globals;
+    each test has its own simulator, where those references do not exist.
+    """
+
+    def _setUp(self):
+        for name in ('_FOLDER_PATH_REF_MAPPING', '_VM_REFS_CACHE'):
+            self.useFixture(fixtures.MonkeyPatch(
+                '%s.%s' % (vm_util.__name__, name), {}))
+
+
+def register_ownership_opts():
+    opts.register_opts(CONF)
