@@ -17,7 +17,7 @@ import fixtures
 
 from nova import exception as nova_exception
 
-from nova.tests.integration.virt.vmwareapi.ownership import service
+from support import service
 
 
 def node_identity(state_path):
