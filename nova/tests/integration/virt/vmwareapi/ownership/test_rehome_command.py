@@ -4,10 +4,21 @@ The command runs as an operator runs it, in a process of its own, with a
 configuration file like nova-manage's: on SQLite files made by nova's own
 migrations and filled through nova's objects (``benchmarks/_novadb.py``),
 since it cannot reach the in-memory databases of nova's test harness.
+
+Those files are also where a failed write shows that a move is all or
+nothing. In nova's harness under eventlet (nova 31 to 33, nova 34 with
+eventlet) a cell database is in memory, one SQLite connection shared by
+the whole process (oslo.db's StaticPool), and nova's compute node queries
+open a connection of their own outside the caller's transaction: on that
+shared connection their commit ends the transaction ``rehome`` has open,
+and its later writes commit one by one. A database of nova-manage's, as
+here (or MySQL, PostgreSQL), gives each connection its own transaction.
 """
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -69,11 +80,24 @@ class RehomeCommandTestCase(testtools.TestCase):
                                   "Cannot use nova's database of [database] "
                                   'connection: OperationalError')
 
-    def test_refuse_without_terminal_then_dry_run_move_and_no_op(self):
-        conf = subprocess.run(
-            [sys.executable, NOVADB, self.dir, '--instances', '2'],
-            check=True, capture_output=True, text=True,
+    def novadb(self, instances=2):
+        """nova's databases of a stopped host-a; returns its nova.conf."""
+        return subprocess.run(
+            [sys.executable, NOVADB, self.dir, '--instances',
+             str(instances)], check=True, capture_output=True, text=True,
             timeout=TIMEOUT).stdout.strip()
+
+    def databases(self):
+        """Everything both databases hold, as SQL."""
+        dumps = []
+        for name in ('nova.sqlite', 'nova_api.sqlite'):
+            with contextlib.closing(sqlite3.connect(
+                    os.path.join(self.dir, name))) as db:
+                dumps.append(list(db.iterdump()))
+        return dumps
+
+    def test_refuse_without_terminal_then_dry_run_move_and_no_op(self):
+        conf = self.novadb()
 
         out = self.rehome(conf)
         self.assert_one_paragraph(out, 4, 'stdin is not a terminal and '
@@ -98,3 +122,35 @@ class RehomeCommandTestCase(testtools.TestCase):
         out = self.rehome(conf, '--yes')
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertIn('Nothing to do', out.stdout)
+
+    def test_failed_write_writes_nothing_and_a_second_run_completes(self):
+        conf = self.novadb()
+        cell = os.path.join(self.dir, 'nova.sqlite')
+        # The database fails the second instance's move, as a database
+        # that goes away in the middle of the move would.
+        with contextlib.closing(sqlite3.connect(cell)) as db:
+            db.execute(FAIL_SECOND_MOVE)
+            db.commit()
+        before = self.databases()
+
+        out = self.rehome(conf, '--yes')
+        self.assert_one_paragraph(out, 1, 'database went away')
+        self.assertEqual(before, self.databases())
+
+        with contextlib.closing(sqlite3.connect(cell)) as db:
+            db.execute('DROP TRIGGER fail_second_move')
+            db.commit()
+        out = self.rehome(conf, '--yes')
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertIn('Moved 6 record(s) from host host-a to host host-b',
+                      out.stdout)
+
+
+FAIL_SECOND_MOVE = """
+CREATE TRIGGER fail_second_move BEFORE UPDATE OF host ON instances
+WHEN NEW.host = 'host-b' AND
+     (SELECT count(*) FROM instances WHERE host = 'host-b') >= 1
+BEGIN
+    SELECT RAISE(ABORT, 'database went away');
+END
+"""
