@@ -4,12 +4,14 @@ Each nova-compute is a process of its own (``processes.NovaCompute``, which
 runs ``support/nova_compute.py``) with the installed nova release, running
 its threads as that release's nova-compute does by default: nova's
 configuration file, the driver loaded by nova, ``init_host``, the node
-query, ``cleanup_host`` on SIGTERM. The nodes of an active/passive pair
+query, ``cleanup_host`` on SIGTERM, the step-down when the cluster is
+taken over by force. The nodes of an active/passive pair
 have the same configuration and a ``state_path`` each (the passive one
 empty: no ``compute_id``). Leases are short, so a fail-over takes seconds;
 the waits are bounds, not timings (``benchmarks/failover.py`` times them).
 """
 
+import datetime
 import os
 import signal
 
@@ -18,6 +20,7 @@ import fixtures
 from nova import version as nova_version
 
 from nova.virt.vmwareapi.ownership import nova_releases
+from nova.virt.vmwareapi.ownership import operations
 from support import base
 from support import processes
 from support import wait
@@ -106,6 +109,19 @@ class TestStart(NovaComputeTestCase):
         record = self.record()
         self.assertEqual(('host-a', took['holder'], started['node']),
                          (record.host, record.holder, record.node))
+
+        # The operator forces the cluster to host-b: host-a steps down.
+        store = self.make_store()
+        operations.apply(store, operations.plan(
+            operations.Change.TAKEOVER, base.view_of(store), 'host-b',
+            datetime.datetime.now(datetime.timezone.utc), store.location,
+            force=True), who='test')
+        self.assertIsNotNone(passive.wait_for('lost', START),
+                             passive.stderr())
+        passive.process.wait(START)
+        record = self.record()
+        self.assertEqual('host-b', record.host)
+        self.assertFalse(record.is_held)
 
 
 class TestFailOver(NovaComputeTestCase):
