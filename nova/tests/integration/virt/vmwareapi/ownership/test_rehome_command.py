@@ -46,9 +46,9 @@ class RehomeCommandTestCase(testtools.TestCase):
             timeout=TIMEOUT, env=dict(os.environ,
                                       NOVA_VMWARE_OWNER_DEBUG='0'))
 
-    def rehome(self, conf, *args):
-        return self.command(conf, 'rehome', '--from', 'host-a', '--to',
-                            'host-b', *args)
+    def rehome(self, conf, *args, old='host-a', new='host-b'):
+        return self.command(conf, 'rehome', '--from', old, '--to', new,
+                            *args)
 
     def assert_one_paragraph(self, out, code, needle):
         self.assertEqual(code, out.returncode, out.stderr)
@@ -80,12 +80,15 @@ class RehomeCommandTestCase(testtools.TestCase):
                                   "Cannot use nova's database of [database] "
                                   'connection: OperationalError')
 
-    def novadb(self, instances=2):
-        """nova's databases of a stopped host-a; returns its nova.conf."""
+    def novadb(self, *args):
+        """nova's databases of a stopped host-a; returns its nova.conf.
+
+        :param args: ``_novadb.py``'s options (default: two instances)
+        """
         return subprocess.run(
-            [sys.executable, NOVADB, self.dir, '--instances',
-             str(instances)], check=True, capture_output=True, text=True,
-            timeout=TIMEOUT).stdout.strip()
+            [sys.executable, NOVADB, self.dir] + list(args or (
+                '--instances', '2')), check=True, capture_output=True,
+            text=True, timeout=TIMEOUT).stdout.strip()
 
     def databases(self):
         """Everything both databases hold, as SQL."""
@@ -122,6 +125,20 @@ class RehomeCommandTestCase(testtools.TestCase):
         out = self.rehome(conf, '--yes')
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertIn('Nothing to do', out.stdout)
+
+    def test_refusals_write_nothing(self):
+        conf = self.novadb('--node', 'host-a=domain-c8.vc',
+                           '--node', 'host-c=domain-c9.vc')
+        before = self.databases()
+        for old, new, needle in (
+                ('host-x', 'host-b', "nova has no nova-compute service and "
+                 "no compute node of host 'host-x'"),
+                ('host-a', 'host-c', "Refusing to rehome to host 'host-c': "
+                 'nova already has records of its own for it')):
+            with self.subTest(old=old, new=new):
+                out = self.rehome(conf, '--yes', old=old, new=new)
+                self.assert_one_paragraph(out, 4, needle)
+                self.assertEqual(before, self.databases())
 
     def test_failed_write_writes_nothing_and_a_second_run_completes(self):
         conf = self.novadb()
