@@ -4,14 +4,17 @@ Used by ``rehome_move.py`` and by the ``rehome`` command's integration
 tests, in a process of their own (nova's configuration is process-wide)::
 
     python benchmarks/_novadb.py DIRECTORY [--instances N]
+        [--node HOST=NODE_NAME ...]
 
 writes ``DIRECTORY/nova.conf`` (``[database]``, ``[api_database]`` on
 SQLite files in DIRECTORY), creates both schemas with nova's own
 migrations, and creates through nova's objects what a nova-compute
 ``host-a`` managing one cluster leaves: its service (stopped and forced
 down), the cluster's compute node, N instances on it, the host mapping and
-an aggregate with an availability zone. Prints the configuration path.
-Needs nova installed (``tox -e nova --notest`` makes such a Python).
+an aggregate with an availability zone. With ``--node``, each HOST gets
+that instead (the same host may be named twice), with a compute node of
+NODE_NAME and no instance. Prints the configuration path. Needs nova
+installed (``tox -e nova --notest`` makes such a Python).
 """
 
 import argparse
@@ -36,7 +39,11 @@ def write_config(directory):
     return path
 
 
-def seed(directory, instances):
+def _databases(directory):
+    """Both databases, made by nova's migrations, and their cell.
+
+    :returns: ``(configuration path, admin context, cell mapping)``
+    """
     from oslo_utils import uuidutils
 
     from nova import config
@@ -56,18 +63,42 @@ def seed(directory, instances):
         transport_url='fake:/',
         database_connection=config.CONF.database.connection)
     cell.create()
-    service = objects.Service(ctxt, host=OLD, binary='nova-compute',
+    return path, ctxt, cell
+
+
+def _compute(ctxt, cell, host, names, running_vms=0):
+    """A stopped nova-compute ``host`` with compute nodes ``names``.
+
+    :returns: its last compute node
+    """
+    from nova import objects
+
+    service = objects.Service(ctxt, host=host, binary='nova-compute',
                               topic='compute', forced_down=True)
     service.create()
-    node = objects.ComputeNode(
-        ctxt, host=OLD, hypervisor_hostname=NODE, service_id=service.id,
-        vcpus=64, memory_mb=262144, local_gb=4096, vcpus_used=0,
-        memory_mb_used=0, local_gb_used=0, hypervisor_type='VMware vCenter '
-        'Server', hypervisor_version=8000000, cpu_info='{}',
-        disk_available_least=4096, free_ram_mb=262144, free_disk_gb=4096,
-        current_workload=0, running_vms=instances, host_ip='192.0.2.10')
-    node.create()
-    objects.HostMapping(ctxt, host=OLD, cell_mapping=cell).create()
+    objects.HostMapping(ctxt, host=host, cell_mapping=cell).create()
+    for name in names:
+        node = objects.ComputeNode(
+            ctxt, host=host, hypervisor_hostname=name,
+            service_id=service.id, vcpus=64, memory_mb=262144,
+            local_gb=4096, vcpus_used=0, memory_mb_used=0, local_gb_used=0,
+            hypervisor_type='VMware vCenter Server',
+            hypervisor_version=8000000, cpu_info='{}',
+            disk_available_least=4096, free_ram_mb=262144,
+            free_disk_gb=4096, current_workload=0, running_vms=running_vms,
+            host_ip='192.0.2.10')
+        node.create()
+    return node
+
+
+def seed(directory, instances):
+    """host-a's cluster with ``instances``, an aggregate and a zone."""
+    from oslo_utils import uuidutils
+
+    from nova import objects
+
+    path, ctxt, cell = _databases(directory)
+    node = _compute(ctxt, cell, OLD, [NODE], running_vms=instances)
     aggregate = objects.Aggregate(ctxt, name='vmware',
                                   metadata={'availability_zone': 'az1'})
     aggregate.create()
@@ -80,12 +111,31 @@ def seed(directory, instances):
     return path
 
 
+def seed_nodes(directory, nodes):
+    """Stopped nova-computes with the compute nodes ``nodes``.
+
+    :param nodes: ``(host, node name)`` pairs; a host may come twice
+    """
+    path, ctxt, cell = _databases(directory)
+    names = {}
+    for host, name in nodes:
+        names.setdefault(host, []).append(name)
+    for host, its_names in names.items():
+        _compute(ctxt, cell, host, its_names)
+    return path
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('directory')
     parser.add_argument('--instances', type=int, default=2)
+    parser.add_argument('--node', action='append', metavar='HOST=NODE_NAME',
+                        type=lambda value: tuple(value.split('=', 1)))
     args = parser.parse_args()
-    print(seed(args.directory, args.instances))
+    if args.node:
+        print(seed_nodes(args.directory, args.node))
+    else:
+        print(seed(args.directory, args.instances))
 
 
 if __name__ == '__main__':

@@ -22,8 +22,8 @@ import _common
 
 from nova.virt.vmwareapi.ownership.doctor import checks
 from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import preflight
-from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 DAY = checks.DAY
 
@@ -50,7 +50,7 @@ def main():
                                     lease_duration=args.lease,
                                     renew_interval=args.renew)
         store = _common.make_store(session, 'bench.cost')
-        cluster = vcenter.find_cluster(session, _common.CLUSTER)
+        cluster = clusters.find_cluster(session, _common.CLUSTER)
         names = (store.lease_name, store.attribute_name)
         active = guard_mod.OwnershipGuard(store, 'compute-a', settings)
         active.start()

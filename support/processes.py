@@ -1,10 +1,13 @@
 """Guarding processes started by a test, and what they report.
 
-``Holder`` runs ``holder.py`` (a guard and its lease keeper, as
-nova-compute's driver runs them, in a process of its own) against the
-test's simulator, collects the JSON events it prints, and kills it at
-clean-up; ``NovaCompute`` runs ``compute.py`` (real nova-compute with the
-guarded driver) the same way. Every wait is bounded.
+``EventProcess`` runs a process that prints JSON events (one a line),
+collects them, and kills it at clean-up; every wait is bounded. ``Holder``
+is such a process running ``holder.py`` (a guard and its lease keeper, as
+nova-compute's driver runs them) against the test's simulator;
+``NovaCompute`` runs ``compute.py`` (real nova-compute with the guarded
+driver: nova's own service start and stop); ``NovaComputeStart`` runs
+only nova-compute's start of the guarded driver with the installed nova
+(``nova_compute.py``: no database, for the release matrix).
 """
 
 import json
@@ -29,8 +32,8 @@ TIMEOUT = 2.0
 these times, but two test workers, the simulator and the processes share
 two cores."""
 
-_HOLDER = [sys.executable, '-m',
-           'support.holder']
+_HOLDER = [sys.executable, '-m', 'support.holder']
+_NOVA_COMPUTE = [sys.executable, '-m', 'support.nova_compute']
 # nova-compute's eventlet mode: everything monkey-patched before any import.
 _HOLDER_EVENTLET = [
     sys.executable, '-c',
@@ -53,41 +56,26 @@ def can_be_another_machine():
         return False
 
 
-class Holder:
-    """One guarding process and the events it printed.
+class EventProcess:
+    """A process of the test that prints JSON events, one a line.
 
-    :param test: the test case (the process dies at its clean-up), or
-                 anything with its ``simulator``, ``attribute`` and
-                 ``addCleanup``
-    :param mode: ``hold`` or ``race`` (see ``holder.py``)
-    :param port: the simulator's port, or a proxy's
+    It dies at the test's clean-up; every wait on it is bounded.
+
+    :param test: the test case (anything with ``addCleanup``)
+    :param argv: the command
     :param machine: run it as on another machine of this name (a UTS
                     namespace with its own host name, ``unshare --uts``:
                     root only); see ``can_be_another_machine``
-    :param extra: more options of ``holder.py`` (``standby_timeout=5``)
+    :param env: its environment (default: the test's)
     """
 
-    def __init__(self, test, mode, host='compute-a', attribute=None,
-                 lease=LEASE, renew=RENEW, port=None, eventlet=False,
-                 timeout=TIMEOUT, machine=None, **extra):
-        sim = test.simulator
-        argv = (_HOLDER_EVENTLET if eventlet else _HOLDER) + [
-            mode, '--port', str(port or sim.port), '--user', sim.username,
-            '--password', sim.password, '--ca-file', sim.ca_file,
-            '--host', host, '--attribute', attribute or test.attribute,
-            '--lease', str(lease), '--renew', str(renew),
-            '--timeout', str(timeout)]
-        for name, value in extra.items():
-            argv += ['--' + name.replace('_', '-'), str(value)]
+    def __init__(self, test, argv, machine=None, env=None):
         if machine:
             argv = _OTHER_MACHINE + [machine] + argv
-        self._spawn(test, argv)
-
-    def _spawn(self, test, argv):
         self._stderr = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._stderr, text=True, cwd=support.REPO_ROOT,
+            stderr=self._stderr, text=True, cwd=support.REPO_ROOT, env=env,
             preexec_fn=simulator.die_with_parent)
         self.events = queue.Queue()
         self.seen = []
@@ -98,7 +86,12 @@ class Holder:
 
     def _read(self):
         for line in self.process.stdout:
-            self.events.put(json.loads(line))
+            try:
+                event = json.loads(line)
+            except ValueError:
+                # Not ours (a library printing): kept for the failure text.
+                event = {'event': 'output', 'line': line}
+            self.events.put(event)
         # End of output: the process has exited (the kernel closed its
         # pipe), unless it passed the pipe on to a child.
         self.exited_at = time.monotonic()
@@ -168,6 +161,63 @@ class Holder:
         return self._stderr.read()[-last:]
 
 
+class Holder(EventProcess):
+    """One ``holder.py`` process against the test's simulator.
+
+    :param test: the test case, or anything with its ``simulator``,
+                 ``attribute`` and ``addCleanup``
+    :param mode: ``hold`` or ``race`` (see ``holder.py``)
+    :param port: the simulator's port, or a proxy's
+    :param machine: as ``EventProcess``
+    :param extra: more options of ``holder.py`` (``standby_timeout=5``)
+    """
+
+    def __init__(self, test, mode, host='compute-a', attribute=None,
+                 lease=LEASE, renew=RENEW, port=None, eventlet=False,
+                 timeout=TIMEOUT, machine=None, **extra):
+        sim = test.simulator
+        argv = (_HOLDER_EVENTLET if eventlet else _HOLDER) + [
+            mode, '--port', str(port or sim.port), '--user', sim.username,
+            '--password', sim.password, '--ca-file', sim.ca_file,
+            '--host', host, '--attribute', attribute or test.attribute,
+            '--lease', str(lease), '--renew', str(renew),
+            '--timeout', str(timeout)]
+        for name, value in extra.items():
+            argv += ['--' + name.replace('_', '-'), str(value)]
+        super().__init__(test, argv, machine=machine)
+
+
+class NovaComputeStart(EventProcess):
+    """nova-compute's start of the guarded driver (``nova_compute.py``).
+
+    It runs its threads as the installed nova's nova-compute does by
+    default: the test's environment without
+    ``OS_NOVA_DISABLE_EVENTLET_PATCHING`` (which the nova tier's own
+    process needs for nova's harness).
+
+    :param test: the test case
+    :param config_file: its nova.conf (``base.SimulatorTestCase
+                        .config_file`` with ``NOVA_COMPUTE_OPTIONS``)
+    :param machine: as ``EventProcess``
+    """
+
+    def __init__(self, test, config_file, machine=None):
+        env = dict(os.environ)
+        env.pop('OS_NOVA_DISABLE_EVENTLET_PATCHING', None)
+        super().__init__(test, _NOVA_COMPUTE + ['--config-file',
+                                                config_file],
+                         machine=machine, env=env)
+
+
+NOVA_COMPUTE_OPTIONS = """
+[DEFAULT]
+state_path = %(state_path)s
+transport_url = fake:/
+compute_driver = vmwareapi.ownership.driver.VMwareVCDriver
+"""
+"""What ``NovaComputeStart``'s nova.conf has besides the command's options."""
+
+
 _NOVA_CONF = """[DEFAULT]
 host = %(host)s
 transport_url = fake:/
@@ -218,7 +268,7 @@ def make_nova_database(python, directory, timeout=300):
     return os.path.join(directory, NOVA_DATABASE)
 
 
-class NovaCompute(Holder):
+class NovaCompute(EventProcess):
     """nova-compute with the guarded driver, in a process of its own.
 
     ``python -m support.compute``: nova's own service start and stop,
@@ -243,8 +293,8 @@ class NovaCompute(Holder):
             password=sim.password, ca_file=sim.ca_file, cluster='DC0_C0',
             attribute=attribute or test.attribute, lease=lease, renew=renew,
             deadline=(renew + lease) / 2.0 if deadline is None else deadline)
-        self._spawn(test, [python, '-m', 'support.compute', '--config-file',
-                           config])
+        super().__init__(test, [python, '-m', 'support.compute',
+                                '--config-file', config])
 
     @property
     def pid(self):

@@ -15,8 +15,19 @@
 The build needs no network: no intersphinx, and the option reference and
 the sample configuration are generated from the installed package's
 ``oslo.config.opts`` entry point (namespace
-``nova.virt.vmwareapi.ownership``). Diagrams need Graphviz's ``dot``.
+``nova.virt.vmwareapi.ownership``). Diagrams need Graphviz's ``dot``. The
+releases page's tables are generated here too, from the installed
+package's ``nova_releases`` and the recorded test runs
+(``tools/release-matrix render``).
 """
+
+import os
+import subprocess
+import sys
+
+subprocess.run([sys.executable, os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+    'tools', 'release-matrix'), 'render'], check=True)
 
 extensions = [
     'sphinx.ext.graphviz',

@@ -14,10 +14,14 @@ nova-compute logs before exiting non-zero. When the record carries the
 compute node identity and the local ``compute_id`` file is missing (the
 passive node of a pair), it is restored before nova reads it.
 
-This module applies the operating mode (``[vmware_ownership] mode``): the
-guard itself always enforces. The guard talks to vCenter through a session
-of its own, whose every request is bounded in time (nova's has no
-timeout), so a silent vCenter cannot hold a renewal past its deadline.
+It runs on the nova releases of ``nova_releases``: on an older one it
+refuses at its construction (``UnsupportedNovaRelease``), where nova's own
+start order or untested code would break the guard; on a newer one it
+warns. This module applies the operating mode (``[vmware_ownership]
+mode``): the guard itself always enforces. The guard talks to vCenter
+through a session of its own, whose every request is bounded in time
+(nova's has no timeout), so a silent vCenter cannot hold a renewal past
+its deadline.
 
 A holder that steps down (``lease``) stops nova-compute: SIGTERM, nova's
 graceful stop, and a hard exit (``watchdog``) if that has not ended the
@@ -32,6 +36,7 @@ import signal
 from oslo_log import log as logging
 
 import nova.conf
+from nova import version as nova_version
 from nova.virt import node as nova_node
 from nova.virt.vmwareapi import driver as vmware_driver
 
@@ -41,6 +46,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership import nova_releases
 from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
@@ -66,6 +72,21 @@ class NovaNodeIdentity:
     def write(self, node):
         """Write ``node`` as the local identity (the file must not exist)."""
         nova_node.write_local_node_uuid(node)
+
+
+def _nova_release():
+    """The ``NovaRelease`` running, ``None`` for one newer than tested.
+
+    :raises: UnsupportedNovaRelease
+    """
+    version = nova_version.version_string()
+    release = nova_releases.of(version)
+    if release is None:
+        LOG.warning('Cluster ownership: nova %s is newer than the releases '
+                    'this driver is tested on, %s; see the releases page of '
+                    'nova-vmware-owner for what it depends on.', version,
+                    nova_releases.supported_range())
+    return release
 
 
 def stop_this_service(error, gone_by):
@@ -101,9 +122,15 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
     """
 
     def __init__(self, virtapi, scheme='https'):
-        # Fail on bad options before connecting to vCenter.
+        # Fail on an unsupported nova and on bad options before connecting
+        # to vCenter.
+        self.nova_release = _nova_release()
         opts.register_opts(CONF)
         self.ownership_settings = opts.settings(CONF.vmware_ownership)
+        slow = nova_releases.slow_stop(self.nova_release,
+                                       self.ownership_settings, CONF)
+        if slow is not None:
+            LOG.warning('Cluster ownership: %s', slow.message)
         super().__init__(virtapi, scheme=scheme)
         self.ownership = None
         self._lease = None

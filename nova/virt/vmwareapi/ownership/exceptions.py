@@ -95,6 +95,24 @@ class ConfigurationError(_InvalidConfiguration):
         return {'names': ', '.join(self.options)}
 
 
+class UnsupportedNovaRelease(_InvalidConfiguration):
+    """The guarded driver is started by a nova release it does not support.
+
+    :param version: nova's version
+    :param release: its OpenStack release
+    :param reason: why the driver does not run on it
+    :param supported: the supported range (``nova_releases``)
+    """
+
+    msg_fmt = ('The guarded VMware driver (compute_driver = '
+               'vmwareapi.ownership.driver.VMwareVCDriver) does not run on '
+               'nova %(version)s (OpenStack %(release)s): %(reason)s. It '
+               'supports %(supported)s. Upgrade nova to a supported '
+               "release, or run nova's own driver (compute_driver = "
+               'vmwareapi.VMwareVCDriver), which has no ownership guard: '
+               'nothing then stops another host from managing the cluster.')
+
+
 class OwnershipRefused(_InvalidConfiguration):
     """This process must not manage the cluster, or change its record."""
 

@@ -9,35 +9,40 @@ What the driver wrote is read back raw, with the test's own session.
 
 import logging
 import os
-import sys
-from unittest import mock
 
 import fixtures
-from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 import requests
 import testtools
 
-from nova.conf import netconf
-from nova.conf import paths
-from nova.conf import vmware as nova_vmware_conf
 from nova import config as nova_config
 from nova import exception as nova_exception
 from nova import rpc
+from nova import version as nova_version
 from nova.virt import node as nova_node
 
 from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import nova_releases
 from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
 from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
-from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
 from support import base
 from support import faults
 from support import harness
 from support import simulator
 
 CONF = harness.CONF
+
+QUIET_HOLDER = {'lease_duration': 600, 'renew_interval': 300}
+"""Lease options of a holder that does not renew while a test runs.
+
+A test that proves another driver wrote nothing compares the record
+before and after; a renewal of the holder in between (every 10 s with
+``harness.LEASE``, and a driver's start takes longer than that on a
+loaded 2-CPU machine) would be a write of the holder's, not of the driver
+under test.
+"""
 
 
 class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
@@ -191,7 +196,7 @@ class TestRefusal(DriverTestCase):
 class TestModes(DriverTestCase):
 
     def test_audit_mode_starts_and_logs_the_refusal(self):
-        self.start('host-a')
+        self.start('host-a', **QUIET_HOLDER)
         before = self.raw()
         driver = self.start('host-b', mode='audit')
         self.assertIsNone(driver.ownership)
@@ -217,7 +222,7 @@ class TestModes(DriverTestCase):
 
     def test_disabled_mode_opens_no_session_and_writes_nothing(self):
         opened = self.guard_session()
-        self.start('host-a')
+        self.start('host-a', **QUIET_HOLDER)
         before = self.raw()
         driver = self.start('host-b', mode='disabled', stop=False)
         self.assertIsNone(driver.ownership)
@@ -240,7 +245,7 @@ class TestMissingPrivileges(DriverTestCase):
                          host_username=self.simulator.restricted_username,
                          host_password=self.simulator.restricted_password)
         self.useFixture(harness.SessionDefaults())
-        self.cluster = "cluster 'DC0_C0' (%s)" % vcenter.find_cluster(
+        self.cluster = "cluster 'DC0_C0' (%s)" % clusters.find_cluster(
             self.session, harness.CLUSTER).value
 
     def test_enforce_refuses_to_start_naming_them(self):
@@ -361,46 +366,32 @@ class TestPassiveNode(DriverTestCase):
         self.assertEqual(node, self.record().node)
 
 
-class TestNovaOptionCopies(testtools.TestCase):
-    """``vmware_opts``' copies of nova's options are nova's.
+class TestNovaRelease(DriverTestCase):
 
-    The command reads nova's configuration files without nova.
-    """
+    def test_refused_before_the_supported_range_before_connecting(self):
+        opened = self.guard_session()
+        self.useFixture(fixtures.MockPatchObject(
+            nova_version, 'version_string', return_value='29.4.0'))
+        error = self.assertRaises(exceptions.UnsupportedNovaRelease,
+                                  ownership_driver.VMwareVCDriver, None)
+        self.assertIsInstance(error, nova_exception.InvalidConfiguration)
+        for part in ('nova 29.4.0 (OpenStack 2024.1)',
+                     'It supports %s' % nova_releases.supported_range(),
+                     'compute_driver = vmwareapi.VMwareVCDriver'):
+            self.assertIn(part, error.format_message())
+        self.assertEqual([], opened)
+        self.assertEqual((None, None, None, None), self.raw())
 
-    def nova_opts(self, group):
-        found = {}
-        modules = (netconf, paths) if group is None else (nova_vmware_conf,)
-        for module in modules:
-            for name, opts in module.list_opts().items():
-                if str(name) == (group or 'DEFAULT'):
-                    found.update((opt.name, opt) for opt in opts)
-        return found
-
-    def test_copies_have_the_names_types_and_defaults_of_nova(self):
-        for group, copies in vmware_opts.copies():
-            theirs = self.nova_opts(group)
-            for copy in copies:
-                where = '[%s] %s' % (group or 'DEFAULT', copy.name)
-                self.assertIn(copy.name, theirs, where)
-                nova_opt = theirs[copy.name]
-                self.assertIs(type(nova_opt), type(copy), where)
-                self.assertEqual(nova_opt.type, copy.type, where)
-                self.assertEqual(nova_opt.secret, copy.secret, where)
-                if where == '[DEFAULT] state_path':
-                    # nova's own install directory: nothing without nova.
-                    self.assertEqual('$pybasedir', nova_opt.default)
-                    continue
-                self.assertEqual(nova_opt.default, copy.default, where)
-
-    def test_without_nova_the_copies_are_registered(self):
-        conf = cfg.ConfigOpts()
-        # As on a machine without nova: its config modules do not import.
-        with mock.patch.dict(sys.modules, {'nova.conf': None}):
-            self.assertFalse(vmware_opts.register_nova_opts(conf))
-        conf([], default_config_files=[])
-        self.assertEqual(443, conf.vmware.host_port)
-        self.assertEqual('/var/lib/nova', conf.state_path)
-        with_nova = cfg.ConfigOpts()
-        self.assertTrue(vmware_opts.register_nova_opts(with_nova))
-        with_nova([], default_config_files=[])
-        self.assertLessEqual(set(conf.vmware), set(with_nova.vmware))
+    def test_warns_where_the_stop_outlasts_the_lease(self):
+        # harness.LEASE: a grace of 120 - (10 + 120) / 2 = 55 s.
+        release = nova_releases.of(nova_version.version_string())
+        self.start('host-a', stop=False).cleanup_host('host-a')
+        warning = 'Set [DEFAULT] manager_shutdown_timeout = 55 or lower'
+        self.assertEqual(release.stop_sleeps, warning in self.logs.output)
+        if release.stop_sleeps:
+            # nova 33's default is 160; lowered, no warning.
+            self.conf.config(manager_shutdown_timeout=55)
+            self.logs = self.useFixture(fixtures.FakeLogger(
+                name='nova.virt.vmwareapi.ownership', level=logging.INFO))
+            self.start('host-a')
+            self.assertNotIn('manager_shutdown_timeout', self.logs.output)

@@ -29,6 +29,7 @@ from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership.fleet import disagreement as dis
 from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership import nova_records
 from nova.virt.vmwareapi.ownership.novadb import fleet as fleet_nova
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
@@ -175,12 +176,17 @@ class ListNovaTestCase(service.ServiceTestCase):
 
 
 class ListCommandTestCase(testtools.TestCase):
-    """The console script with nova's databases in SQLite files."""
+    """The console script with nova's databases in SQLite files.
+
+    The databases are made by the release's own migrations and filled
+    through its objects (``benchmarks/_novadb.py``).
+    """
 
     def setUp(self):
         super().setUp()
         self.dir = self.useFixture(fixtures.TempDir()).path
-        self.simulator = self.useFixture(simulator.VCenterSimulator())
+        self.simulator = self.useFixture(simulator.VCenterSimulator(
+            clusters=len(dis.CODES)))
 
     def vmware_config(self):
         """nova-compute's part of the configuration: ``[vmware]``."""
@@ -208,6 +214,12 @@ class ListCommandTestCase(testtools.TestCase):
                       out.stderr)
         self.assertEqual('', out.stdout)
 
+    def first_cluster(self, out):
+        """The state of DC0_C0 in ``list --format json``'s output."""
+        (state,) = [state for state in json.loads(out.stdout)['clusters']
+                    if state['cluster'] == harness.CLUSTER]
+        return state
+
     def test_disagreement_exits_3_and_agreement_0(self):
         nova_conf = subprocess.run(
             [sys.executable, NOVADB, self.dir, '--instances', '0'],
@@ -217,7 +229,7 @@ class ListCommandTestCase(testtools.TestCase):
                 self.vmware_config(), 'list', '--nova', '--format', 'json')
         out = self.command(*args)
         self.assertEqual(0, out.returncode, out.stderr)
-        (state,) = json.loads(out.stdout)['clusters']
+        state = self.first_cluster(out)
         self.assertEqual(([], []), (state['disagreements'],
                                     state['nova_hosts']))
 
@@ -226,7 +238,46 @@ class ListCommandTestCase(testtools.TestCase):
         claim(cluster_store(session, opts.Settings.attribute_name), 'host-z')
         out = self.command(*args)
         self.assertEqual(3, out.returncode, out.stderr)
-        (state,) = json.loads(out.stdout)['clusters']
+        state = self.first_cluster(out)
         self.assertEqual([dis.UNKNOWN_OWNER], state['disagreements'])
-        self.assertIn('disagree on 1 of 1 cluster(s) (unknown-owner: 1)',
-                      out.stderr)
+        self.assertIn('disagree on 1 of %d cluster(s) (unknown-owner: 1)'
+                      % len(dis.CODES), out.stderr)
+
+    def test_each_disagreement(self):
+        session = self.simulator.session()
+        self.addCleanup(session.logout)
+        vcenter_uuid = vcenter.vcenter_uuid(session)
+        stores, names = {}, {}
+        for number, code in enumerate(dis.CODES):
+            store = cluster_store(session, opts.Settings.attribute_name,
+                                  'DC0_C%d' % number)
+            stores[code] = store
+            names[code] = nova_records.node_name(
+                store.location.cluster_moref, vcenter_uuid)
+        nodes = [('host-a', names[dis.TWO_NOVA_HOSTS]),
+                 ('host-b', names[dis.TWO_NOVA_HOSTS]),
+                 ('host-b', names[dis.NOVA_HOST_DIFFERS]),
+                 ('host-c', names[dis.NO_RECORD]),
+                 ('host-d', names[dis.NODE_DIFFERS]),
+                 ('host-e', names[dis.RECORD_UNREADABLE])]
+        nova_conf = subprocess.run(
+            [sys.executable, NOVADB, self.dir] +
+            ['--node=%s=%s' % node for node in nodes],
+            check=True, capture_output=True, text=True,
+            timeout=TIMEOUT).stdout.strip()
+        claim(stores[dis.TWO_NOVA_HOSTS], 'host-a')
+        claim(stores[dis.NOVA_HOST_DIFFERS], 'host-a')
+        claim(stores[dis.UNKNOWN_OWNER], 'host-z')
+        claim(stores[dis.NODE_DIFFERS], 'host-d', node=str(uuid.uuid4()))
+        unreadable = stores[dis.RECORD_UNREADABLE]
+        unreadable.write_attribute(unreadable.ensure_attribute(),
+                                   '{"v": 1, "host": ')
+
+        out = self.command('--config-file', nova_conf, '--config-file',
+                           self.vmware_config(), 'list', '--nova',
+                           '--format', 'json')
+        self.assertEqual(3, out.returncode, out.stderr)
+        found = {state['cluster']: state['disagreements']
+                 for state in json.loads(out.stdout)['clusters']}
+        self.assertEqual({'DC0_C%d' % number: [code]
+                          for number, code in enumerate(dis.CODES)}, found)

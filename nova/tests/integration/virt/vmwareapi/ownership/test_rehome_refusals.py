@@ -1,7 +1,10 @@
 """``rehome`` refusals, lost races and interrupted runs, in nova's harness.
 
 Each refusal leaves every record as it was; an interrupted run writes
-nothing or leaves a state the next run recognises and completes.
+nothing or leaves a state the next run recognises and completes. A write
+that fails in the middle of the move is ``test_rehome_command``'s: in this
+harness under eventlet a cell database is one connection shared by every
+transaction of the process, which cannot show a rollback.
 """
 
 import fixtures
@@ -101,27 +104,6 @@ class TestRefusals(rehoming.TakenOverTestCase):
 class TestInterrupted(rehoming.TakenOverTestCase):
 
     SERVERS = 2
-
-    def test_failed_save_writes_nothing_and_a_second_run_completes(self):
-        save = objects.Instance.save
-        calls = []
-
-        def failing_save(instance, *args, **kwargs):
-            calls.append(instance.uuid)
-            if len(calls) == 2:
-                raise RuntimeError('database went away')
-            return save(instance, *args, **kwargs)
-
-        with fixtures.MonkeyPatch(
-                'nova.objects.Instance.save', failing_save):
-            self.assertRaises(RuntimeError, self.rehome)
-        self.assertEqual(2, len(calls))
-        # The first instance's save was rolled back with the rest.
-        self.assertEqual(self.before, self.records())
-
-        state, _text = self.rehome()
-        self.assertTrue(state['changed'])
-        self.assertEqual(DONE, self.db_hosts())
 
     def test_concurrent_task_is_a_conflict(self):
         def user_stops_a_server():

@@ -49,6 +49,9 @@ EXIT_CODES = {
         location=LOCATION, holder='m:1:a', what='lost'): cli.EXIT_ERROR,
     exceptions.ConfigurationError(
         options=('[x] y',), problem='bad'): cli.EXIT_USAGE,
+    exceptions.UnsupportedNovaRelease(
+        version='29.4.0', release='2024.1', reason='r',
+        supported='s'): cli.EXIT_ERROR,
     exceptions.VCenterError('x'): cli.EXIT_USAGE,
     vsphere_errors.VCenterUnreachable(
         endpoint='vc', reason='refused'): cli.EXIT_USAGE,
