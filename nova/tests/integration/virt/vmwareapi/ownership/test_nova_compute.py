@@ -1,14 +1,14 @@
 """The guarded driver as nova-compute starts it, each in a process.
 
-Each nova-compute is a process of its own
-(``processes.NovaComputeStart``, which runs ``support/nova_compute.py``) with the installed nova release, running
-its threads as that release's nova-compute does by default: nova's
+Each nova-compute is a process of its own (``processes.NovaComputeStart``,
+which runs ``support/nova_compute.py``) with the installed nova release,
+running its threads as that release's nova-compute does by default: nova's
 configuration file, the driver loaded by nova, ``init_host``, the node
-query, ``cleanup_host`` on SIGTERM, the step-down when the cluster is
-taken over by force. The nodes of an active/passive pair
-have the same configuration and a ``state_path`` each (the passive one
-empty: no ``compute_id``). Leases are short, so a fail-over takes seconds;
-the waits are bounds, not timings (``benchmarks/failover.py`` times them).
+query, ``cleanup_host`` on SIGTERM, the step-down when the cluster is taken
+over by force. The nodes of an active/passive pair have the same
+configuration and a ``state_path`` each (the passive one empty: no
+``compute_id``). Leases are short, so a fail-over takes seconds; the waits
+are bounds, not timings (``benchmarks/failover.py`` times them).
 """
 
 import datetime
