@@ -152,7 +152,8 @@ class Context:
                                      sync_node_identity=False)
         return state_mod.state_dict(view, assessment.liveness,
                                     self.this_host, self.location,
-                                    self.vcenter_uuid, self.store.lease_name)
+                                    self.vcenter_uuid, self.store.lease_name,
+                                    self.settings.cloud)
 
     def close(self):
         """Log out of vCenter, if logged in."""

@@ -60,7 +60,7 @@ def read(ctx):
     read_at = ctx.clock.utcnow()
     nova = ctx.nova.records.read(ctx.nova.context) if ctx.nova else None
     return join.Fleet(clusters, ctx.vcenter_uuid, attribute, ctx.this_host,
-                      watch, read_at, nova)
+                      watch, read_at, nova, ctx.settings.cloud)
 
 
 def output(document, fmt):

@@ -5,9 +5,11 @@ exposition format), for node_exporter's textfile collector or a cron job.
 Imported only for that format: the library takes a quarter of a second to
 import. The series, all labelled with ``vcenter_uuid``:
 
-``nova_vmware_owner_cluster_info{cluster, cluster_moref, owner_host, state}``
+``nova_vmware_owner_cluster_info{cluster, cluster_moref, owner_host,
+owner_cloud, state}``
     1 per cluster; ``owner_host`` is empty when unowned or unreadable,
-    ``state`` one of ``held``, ``released``, ``unowned``, ``unreadable``.
+    ``owner_cloud`` for the default cloud, ``state`` one of ``held``,
+    ``released``, ``unowned``, ``unreadable``, ``other-cloud``.
 ``nova_vmware_owner_cluster_change_in_progress{cluster, cluster_moref}``
     1 while a change of the cluster's record is in progress (a lease
     definition without a value), else 0.
@@ -55,6 +57,7 @@ class _FleetCollector(registry_mod.Collector):
         for state in states:
             where = [uuid, state['cluster'] or '', state['cluster_moref']]
             info.add_metric(where, {'owner_host': state['owner_host'] or '',
+                                    'owner_cloud': state['owner_cloud'] or '',
                                     'state': state['state']})
             pending.add_metric(where, 1 if state['locked'] else 0)
         yield info

@@ -5,6 +5,7 @@ cluster name there). Every value that comes from vCenter or nova is
 escaped (``text.printable``) before it is printed.
 """
 
+from nova.virt.vmwareapi.ownership.fleet import join
 from nova.virt.vmwareapi.ownership import text as text_mod
 
 _COLUMNS = (
@@ -47,8 +48,8 @@ def _counts(states):
         counts[state['state']] = counts.get(state['state'], 0) + 1
     held = sum(1 for state in states if state['holder'])
     pending = sum(1 for state in states if state['locked'])
-    parts = ['%d %s' % (counts[name], name) for name in
-             ('held', 'released', 'unowned', 'unreadable') if name in counts]
+    parts = ['%d %s' % (counts[name], name) for name in join.STATES
+             if name in counts]
     text = '%d cluster(s): %s' % (len(states), ', '.join(parts) or 'none')
     if held:
         text += '; %d with a holder' % held

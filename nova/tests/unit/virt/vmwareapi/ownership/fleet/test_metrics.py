@@ -41,7 +41,8 @@ class MetricsTestCase(base.BaseTestCase):
         self.assertEqual(1.0, value)
         self.assertEqual({'vcenter_uuid': samples.UUID, 'cluster': 'DC0_C0',
                           'cluster_moref': 'domain-c7',
-                          'owner_host': 'compute-a', 'state': 'held'},
+                          'owner_host': 'compute-a', 'owner_cloud': '',
+                          'state': 'held'},
                          labels)
         self.assertEqual(['held', 'unowned', 'unreadable', 'unowned',
                           'released', 'released', 'unowned'],
@@ -60,7 +61,8 @@ class MetricsTestCase(base.BaseTestCase):
     def test_disagreements_by_code_include_zeros(self):
         rows = samples_of(families()['nova_vmware_owner_disagreements'])
         self.assertEqual(
-            {dis.TWO_NOVA_HOSTS: 1, dis.NOVA_HOST_DIFFERS: 0,
+            {dis.TWO_NOVA_HOSTS: 1, dis.OWNED_BY_OTHER_CLOUD: 0,
+             dis.NOVA_HOST_DIFFERS: 0,
              dis.NO_RECORD: 1, dis.UNKNOWN_OWNER: 1, dis.NODE_DIFFERS: 1,
              dis.RECORD_UNREADABLE: 0},
             {labels['code']: value for labels, value in rows})
