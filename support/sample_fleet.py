@@ -19,13 +19,20 @@ REQUIRED_KEYS = ('cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
                  'this_host', 'owner_host', 'verdict', 'record', 'raw')
 
 
-def cluster(name, moref, reading=None, record=None):
+def cluster(name, moref, reading=None, record=None,
+            path=('DC0', 'host'), datacenter=None):
+    """A cluster as read, below ``path``, in ``datacenter``.
+
+    The datacenter defaults to the first name of the path.
+    """
     location = location_mod.Location(name, fakes.VCENTER, cluster_moref=moref,
                                      attribute=fakes.ATTRIBUTE)
     view = (view_mod.written(record) if record is not None
             else view_mod.interpret(reading or view_mod.Reading(), location))
     return view_mod.Cluster(location, view_mod.lease_name(fakes.ATTRIBUTE,
-                                                          moref), view)
+                                                          moref), view,
+                            tuple(path),
+                            datacenter or (path[0] if path else None))
 
 
 def node(moref, host, uuid=fakes.NODE_A):

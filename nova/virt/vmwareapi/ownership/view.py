@@ -179,8 +179,15 @@ class Cluster:
     :ivar location: its ``location.Location`` (name, moref, attribute)
     :ivar lease_name: the name of its lease definition
     :ivar view: its ``View``
+    :ivar path: the names of the objects above it, from below the root
+                folder to its parent: folders, its datacenter, the
+                datacenter's host folder (``host``), folders (a ``/`` in
+                a name is ``%2f``, as vCenter writes it)
+    :ivar datacenter: the name of its datacenter
     """
 
     location: object
     lease_name: str
     view: View
+    path: tuple = ()
+    datacenter: str = None

@@ -1,10 +1,11 @@
 """Every cluster of a vCenter with its record, for one host: ``list``'s rows.
 
 ``Fleet.states`` turns one reading of the vCenter's clusters
-(``view.Cluster`` values, read by ``vsphere.fleet.read`` in 3 round trips)
-into ``show``'s JSON object per cluster (``state.state_dict``), joined with
-nova's records when given (``nova_records.NovaRecords``, read by
-``novadb.fleet``; ``disagreement`` finds where they disagree).
+(``view.Cluster`` values, read by ``vsphere.fleet.read`` in 3 round trips,
+those ``list``'s filters chose: ``scope``) into ``show``'s JSON object per
+cluster (``state.state_dict``), joined with nova's records when given
+(``nova_records.NovaRecords``, read by ``novadb.fleet``; ``disagreement``
+finds where they disagree).
 """
 
 import collections
@@ -14,6 +15,7 @@ import typing
 
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership.fleet import disagreement
+from nova.virt.vmwareapi.ownership.fleet import scope as scope_mod
 from nova.virt.vmwareapi.ownership import nova_records
 from nova.virt.vmwareapi.ownership import state as state_mod
 
@@ -56,6 +58,8 @@ class Fleet:
                 ``--nova``
     :ivar cloud: the cloud of this host and of nova
                  (``[vmware_ownership] cloud``)
+    :ivar scope: the ``scope.Scope`` that chose the clusters
+    :ivar total: the number of clusters of the vCenter (before the scope)
     """
 
     clusters: tuple
@@ -66,6 +70,8 @@ class Fleet:
     read_at: datetime.datetime
     nova: nova_records.NovaRecords = None
     cloud: str = None
+    scope: scope_mod.Scope = scope_mod.Scope()
+    total: int = None
 
     def states(self):
         """``show``'s object of each cluster, with its ``state``.
@@ -84,6 +90,9 @@ class Fleet:
                                          cluster.location, self.vcenter_uuid,
                                          cluster.lease_name, self.cloud)
             state['state'] = state_of(view, self.cloud)
+            state['datacenter'] = cluster.datacenter
+            state['path'] = '/' + '/'.join(
+                tuple(cluster.path) + (cluster.location.cluster or '',))
             if nodes is not None:
                 mine = nodes.get(nova_records.node_name(
                     cluster.location.cluster_moref, self.vcenter_uuid), [])
@@ -102,9 +111,23 @@ class Fleet:
                 'attribute': self.attribute,
                 'this_host': self.this_host,
                 'cloud': self.cloud,
+                'scope': self.scope.to_dict(),
                 'read_at': self.read_at.isoformat(),
                 'nova': self.nova is not None,
                 'clusters': states}
+
+
+def no_match(fleet):
+    """The ``NoClusterMatches`` of a fleet whose filters chose nothing.
+
+    :returns: the error, or ``None`` when a cluster was chosen or no
+              filter was given
+    """
+    if fleet.clusters or fleet.scope.everything:
+        return None
+    return scope_mod.NoClusterMatches(
+        scope=fleet.scope,
+        total=fleet.total if fleet.total is not None else 0)
 
 
 def disagreements(states):

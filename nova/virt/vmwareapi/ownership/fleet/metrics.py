@@ -5,8 +5,8 @@ exposition format), for node_exporter's textfile collector or a cron job.
 Imported only for that format: the library takes a quarter of a second to
 import. The series, all labelled with ``vcenter_uuid``:
 
-``nova_vmware_owner_cluster_info{cluster, cluster_moref, owner_host,
-owner_cloud, state}``
+``nova_vmware_owner_cluster_info{cluster, cluster_moref, datacenter,
+owner_host, owner_cloud, state}``
     1 per cluster; ``owner_host`` is empty when unowned or unreadable,
     ``owner_cloud`` for the default cloud, ``state`` one of ``held``,
     ``released``, ``unowned``, ``unreadable``, ``other-cloud``.
@@ -56,7 +56,8 @@ class _FleetCollector(registry_mod.Collector):
             'value).', labels=_CLUSTER)
         for state in states:
             where = [uuid, state['cluster'] or '', state['cluster_moref']]
-            info.add_metric(where, {'owner_host': state['owner_host'] or '',
+            info.add_metric(where, {'datacenter': state['datacenter'] or '',
+                                    'owner_host': state['owner_host'] or '',
                                     'owner_cloud': state['owner_cloud'] or '',
                                     'state': state['state']})
             pending.add_metric(where, 1 if state['locked'] else 0)

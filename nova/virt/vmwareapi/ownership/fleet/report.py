@@ -10,6 +10,7 @@ from nova.virt.vmwareapi.ownership import text as text_mod
 
 _COLUMNS = (
     ('CLUSTER', lambda s: s['cluster']),
+    ('DATACENTER', lambda s: s.get('datacenter')),
     ('MOREF', lambda s: s['cluster_moref']),
     ('OWNER', lambda s: s['owner_host']),
     ('STATE', lambda s: s['state']),
@@ -62,10 +63,20 @@ def text(document):
     """The text of ``list``: table, changes in progress, disagreements."""
     states = document['clusters']
     nova = document['nova']
-    lines = ['vCenter %s, attribute %s, verdicts for host %s, read at %s'
+    scope = document.get('scope') or {}
+    chosen = ' '.join('--%s %s' % (option, _cell(value))
+                      for option, key in (('datacenter', 'datacenters'),
+                                          ('folder', 'folders'),
+                                          ('cluster', 'clusters'))
+                      for value in scope.get(key, ()))
+    lines = ['vCenter %s, attribute %s, verdicts for host %s%s%s, read at %s'
              % (_cell(document['vcenter_uuid']),
                 _cell(document.get('attribute')),
-                _cell(document['this_host']), document['read_at']),
+                _cell(document['this_host']),
+                ' of cloud %s' % _cell(document['cloud'])
+                if document.get('cloud') else '',
+                ', clusters matching %s' % chosen if chosen else '',
+                document['read_at']),
              '', table(states, nova), '', _counts(states) + '.']
     pending = [s for s in states if s['locked']]
     if pending:

@@ -10,6 +10,7 @@ from oslotest import base
 
 from nova.virt.vmwareapi.ownership.fleet import disagreement as dis
 from nova.virt.vmwareapi.ownership.fleet import join
+from nova.virt.vmwareapi.ownership.fleet import scope as scope_mod
 from nova.virt.vmwareapi.ownership import state as state_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 from support import fakes
@@ -105,6 +106,22 @@ class StatesTestCase(base.BaseTestCase):
             for key in ('disagreements', 'fixes', 'nova_hosts'):
                 with self.subTest(key=key):
                     self.assertNotIn(key, state)
+
+    def test_each_row_says_where_the_cluster_is(self):
+        rows = self.by_name()
+        self.assertEqual(('DC0', '/DC0/host/DC0_C4'),
+                         (rows['DC0_C4']['datacenter'],
+                          rows['DC0_C4']['path']))
+
+    def test_filters_that_chose_nothing(self):
+        found = sample()
+        self.assertIsNone(join.no_match(found))
+        nothing = dataclasses.replace(
+            found, clusters=(), scope=scope_mod.Scope(['DC9']),
+            total=7)
+        self.assertEqual(7, join.no_match(nothing).total)
+        self.assertIsNone(join.no_match(dataclasses.replace(
+            nothing, scope=scope_mod.Scope())))
 
     def test_document(self):
         found = document()

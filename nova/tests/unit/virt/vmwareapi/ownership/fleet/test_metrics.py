@@ -40,7 +40,7 @@ class MetricsTestCase(base.BaseTestCase):
         labels, value = rows[0]
         self.assertEqual(1.0, value)
         self.assertEqual({'vcenter_uuid': samples.UUID, 'cluster': 'DC0_C0',
-                          'cluster_moref': 'domain-c7',
+                          'cluster_moref': 'domain-c7', 'datacenter': 'DC0',
                           'owner_host': 'compute-a', 'owner_cloud': '',
                           'state': 'held'},
                          labels)
