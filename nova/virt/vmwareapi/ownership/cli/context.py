@@ -87,7 +87,8 @@ class Context:
                                                      init=False, repr=False)
 
     @classmethod
-    def connect(cls, conf, cluster=True, nova=None, clock=clock_mod.SYSTEM):
+    def connect(cls, conf, cluster=True, nova=None, clock=clock_mod.SYSTEM,
+                login=True):
         """Validate the options, open nova if asked, log in to vCenter.
 
         The options are checked before anything is opened, nova's
@@ -96,6 +97,9 @@ class Context:
         :param cluster: find the cluster of ``[vmware] cluster_name`` and
                         make its store
         :param nova: called to open ``NovaDatabases``, or ``None``
+        :param login: log in to vCenter; without, a command without a
+                      cluster logs in by itself (``list --serve``, again
+                      after each failure)
         :raises: ConfigurationError (NovaNotInstalled,
                  NovaDatabaseUnavailable), VCenterError
         """
@@ -103,6 +107,8 @@ class Context:
         endpoint = vmware_opts.endpoint(conf)
         cluster_name = vmware_opts.cluster_name(conf) if cluster else None
         databases = nova() if nova is not None else None
+        if not login:
+            return cls(conf, settings, nova=databases, clock=clock)
         session = vcenter.connect(endpoint, conf.timeout)
         store = None
         if cluster:

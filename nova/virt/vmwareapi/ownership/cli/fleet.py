@@ -4,7 +4,8 @@
 C] [--format text|json|prometheus]`` reads the vCenter of ``[vmware]`` (no
 ``cluster_name`` needed) in a constant number of round trips
 (``vsphere.fleet.read``), filters or not (``fleet.scope`` says what each
-filter matches). With ``--nova`` it also
+filter matches). ``--serve HOST:PORT`` serves the same as Prometheus
+metrics over HTTP until stopped (``serve``). With ``--nova`` it also
 reads nova's compute nodes and nova-compute services (``novadb.fleet``,
 loaded and configured as ``rehome`` loads nova) and flags each
 disagreement (``fleet.disagreement``); the command then exits 3
@@ -13,6 +14,7 @@ disagreement (``fleet.disagreement``); the command then exits 3
 
 from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import render
+from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.fleet import join
 from nova.virt.vmwareapi.ownership.fleet import report
 from nova.virt.vmwareapi.ownership.fleet import scope as scope_mod
@@ -21,6 +23,9 @@ from nova.virt.vmwareapi.ownership.vsphere import fleet as vsphere_fleet
 
 NAME = 'list'
 
+SERVE_INTERVAL = 60
+"""Seconds between two readings of ``list --serve`` by default."""
+
 HELP = ('List every cluster of the vCenter of [vmware] (or those the '
         'filters choose) with its owner host, state, holder and the verdict '
         'for this host (no cluster_name needed). With --nova, also read '
@@ -28,7 +33,9 @@ HELP = ('List every cluster of the vCenter of [vmware] (or those the '
         'options, as rehome) and flag each cluster where nova and the '
         'ownership records disagree, with its fix. Exits 0 when nothing '
         'disagrees, 3 when something does, 2 when no cluster matches the '
-        'filters.')
+        'filters. With --serve HOST:PORT, serve the same as Prometheus '
+        'metrics on http://HOST:PORT/metrics, read every --interval '
+        'seconds, until SIGTERM or SIGINT (exit 0).')
 
 
 def arguments(parser):
@@ -52,6 +59,17 @@ def arguments(parser):
                         help='Only the cluster named C, or whose managed '
                              'object id is C (domain-c7); repeat for '
                              'several.')
+    parser.add_argument('--serve', metavar='HOST:PORT', default=None,
+                        help='Serve the metrics over HTTP on HOST:PORT '
+                             '(/metrics; [::]:PORT for IPv6, port 0 takes a '
+                             'free one) until SIGTERM or SIGINT, instead of '
+                             'printing them once; --format is ignored.')
+    parser.add_argument('--interval', type=float, default=None,
+                        metavar='S',
+                        help='With --serve: seconds between two readings '
+                             'of vCenter (default %d, at least 1); a reading '
+                             'that takes longer is abandoned.'
+                             % SERVE_INTERVAL)
 
 
 def open_context(conf):
@@ -63,8 +81,17 @@ def open_context(conf):
     def nova():
         return context.NovaDatabases.open(conf, 'fleet', 'list --nova')
 
+    args = conf.command
+    if args.serve is None and args.interval is not None:
+        raise exceptions.ConfigurationError(
+            options=('--interval',), problem='is for --serve only')
+    if args.interval is not None and args.interval < 1:
+        raise exceptions.ConfigurationError(
+            options=('--interval',), problem='must be at least 1 second, '
+            'not %s' % args.interval)
     return context.Context.connect(
-        conf, cluster=False, nova=nova if conf.command.nova else None)
+        conf, cluster=False, nova=nova if args.nova else None,
+        login=args.serve is None)
 
 
 def scope_of(args):
@@ -120,10 +147,15 @@ def listing(ctx, fmt):
 
 
 def run(ctx, fmt):
-    """The handler of ``list``: print the listing.
+    """The handler of ``list``: print the listing, or serve it.
 
     :raises: NovaDisagrees once it is printed, when nova disagrees
     """
+    args = ctx.conf.command
+    if args.serve is not None:
+        # Imported here: it imports prometheus_client (a quarter second).
+        from nova.virt.vmwareapi.ownership.cli import serve
+        return serve.serve(ctx, args.serve, args.interval or SERVE_INTERVAL)
     text, disagrees = listing(ctx, fmt)
     print(text)
     if disagrees is not None:

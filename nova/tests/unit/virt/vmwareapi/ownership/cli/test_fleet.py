@@ -35,7 +35,7 @@ class ListTestCase(test_main.CliTestCase):
 
     def on_the_sample(self):
         """The command reads the sample, with nova's records if asked."""
-        def connect(conf, cluster=True, nova=None, clock=None):
+        def connect(conf, cluster=True, nova=None, clock=None, login=True):
             self.assertFalse(cluster)
             self.ctx = SampleContext(conf)
             return self.ctx
@@ -99,7 +99,7 @@ class ListTestCase(test_main.CliTestCase):
     def on_the_sample_clusters(self):
         """The command filters the sample's clusters, as read from vCenter.
         """
-        def connect(conf, cluster=True, nova=None, clock=None):
+        def connect(conf, cluster=True, nova=None, clock=None, login=True):
             self.ctx = SampleContext(
                 conf, fakes.settings(), vcenter_uuid=samples.UUID,
                 session=types.SimpleNamespace(endpoint=fakes.VCENTER))
