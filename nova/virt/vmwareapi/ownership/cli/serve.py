@@ -35,6 +35,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.fleet import join
 from nova.virt.vmwareapi.ownership.fleet import metrics
 from nova.virt.vmwareapi.ownership.fleet import readings
+from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
@@ -184,7 +185,7 @@ class Exporter:
                 self._clock.wait(self._wake, left)
 
     def read_once(self):
-        """One reading, within the interval; recorded in ``readings``."""
+        """One reading, within its bound; recorded in ``readings``."""
         started = self._clock.now()
         if self._running is not None and self._running.is_alive():
             self.readings.failed('timeout', started, started)
@@ -236,8 +237,8 @@ class Exporter:
             attempt.fleet = found
         except exceptions.OwnershipError as exc:
             attempt.error = exc
-            attempt.reason = 'vcenter' if isinstance(
-                exc, exceptions.VCenterError) else 'nova'
+            attempt.reason = 'nova' if isinstance(
+                exc, nova_errors.NovaDatabaseUnavailable) else 'vcenter'
             if isinstance(exc, _DROP_SESSION):
                 session = None
         except Exception as exc:  # noqa: BLE001 - the exporter goes on
