@@ -4,7 +4,9 @@ The simulator's tests (``test_simulator*.py`` in the functional tier)
 assert what a raw reader of the vSphere API sees: the fault's name and
 details, the events ``QueryEvents`` returns, the answers of
 ``AuthorizationManager``. They call oslo.vmware's ``Vim`` directly, past the
-product's boundary, so that a fix is tested on its own.
+product's boundary, so that a fix is tested on its own. ``move_into_folder``
+and ``rename`` arrange the inventory as a vSphere admin would (``list``'s
+filters).
 """
 
 import uuid
@@ -103,3 +105,34 @@ class RawVCenterTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
         self.assertEqual((events or [before])[-1].key,
                          self.latest_event().key)
         return events
+
+
+def move_into_folder(session, cluster_path, folders):
+    """Move a cluster into sub-folders of its datacenter's host folder.
+
+    Creates the folders that do not exist yet, as a vSphere admin would.
+
+    :param cluster_path: the cluster's inventory path, ``DC0/host/DC0_C1``
+    :param folders: the folder names below ``host``, outermost first
+    :returns: the cluster's new inventory path
+    """
+    vim = session.vim
+    index = vim.service_content.searchIndex
+    datacenter = cluster_path.split('/')[0]
+    parent_path = '%s/host' % datacenter
+    parent = vim.FindByInventoryPath(index, inventoryPath=parent_path)
+    for name in folders:
+        parent_path += '/' + name
+        found = vim.FindByInventoryPath(index, inventoryPath=parent_path)
+        parent = found or vim.CreateFolder(parent, name=name)
+    cluster = vim.FindByInventoryPath(index, inventoryPath=cluster_path)
+    session.wait_for_task(vim.MoveIntoFolder_Task(parent, list=[cluster]))
+    return '%s/%s' % (parent_path, cluster_path.rsplit('/', 1)[1])
+
+
+def rename(session, inventory_path, name):
+    """Rename the object at ``inventory_path`` (``Rename_Task``)."""
+    vim = session.vim
+    ref = vim.FindByInventoryPath(vim.service_content.searchIndex,
+                                  inventoryPath=inventory_path)
+    session.wait_for_task(vim.Rename_Task(ref, newName=name))

@@ -19,13 +19,20 @@ REQUIRED_KEYS = ('cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
                  'this_host', 'owner_host', 'verdict', 'record', 'raw')
 
 
-def cluster(name, moref, reading=None, record=None):
+def cluster(name, moref, reading=None, record=None,
+            path=('DC0', 'host'), datacenter=None):
+    """A cluster as read, below ``path``, in ``datacenter``.
+
+    The datacenter defaults to the first name of the path.
+    """
     location = location_mod.Location(name, fakes.VCENTER, cluster_moref=moref,
                                      attribute=fakes.ATTRIBUTE)
     view = (view_mod.written(record) if record is not None
             else view_mod.interpret(reading or view_mod.Reading(), location))
     return view_mod.Cluster(location, view_mod.lease_name(fakes.ATTRIBUTE,
-                                                          moref), view)
+                                                          moref), view,
+                            tuple(path),
+                            datacenter or (path[0] if path else None))
 
 
 def node(moref, host, uuid=fakes.NODE_A):
@@ -70,3 +77,44 @@ def sample(nova=True):
 def document(nova=True):
     found = sample(nova)
     return found.document(found.states())
+
+
+EAST = 'east'
+"""The named cloud of ``two_clouds``; the other is the default cloud."""
+
+
+def two_clouds(cloud):
+    """Two clouds on one vCenter, each with a host ``compute-1``.
+
+    ``DC0_C0`` is held by compute-1 of cloud ``east``, ``DC0_C1`` by
+    compute-1 of the default cloud, ``DC0_C2`` owned by compute-2 of the
+    default cloud, ``DC0_C3`` unowned; each cloud's nova manages its own.
+
+    :param cloud: whose point of view (``EAST`` or ``None``), with that
+                  cloud's nova records
+    :returns: a ``join.Fleet``
+    """
+    clusters = [
+        cluster('DC0_C0', 'domain-c7', record=fakes.record(
+            'compute-1', holder=HOLDER, node=fakes.NODE_A,
+            cloud=EAST).with_token(17)),
+        cluster('DC0_C1', 'domain-c8', record=fakes.record(
+            'compute-1', holder='cmp-b:1:ab', node=fakes.NODE_B)
+            .with_token(18)),
+        cluster('DC0_C2', 'domain-c9', record=fakes.record(
+            'compute-2', node=fakes.NODE_A).with_token(19)),
+        cluster('DC0_C3', 'domain-c10'),
+    ]
+    if cloud == EAST:
+        records = nova_records.NovaRecords(
+            [node('domain-c7', 'compute-1', fakes.NODE_A)],
+            frozenset(['compute-1']))
+    else:
+        records = nova_records.NovaRecords(
+            [node('domain-c8', 'compute-1', fakes.NODE_B),
+             node('domain-c9', 'compute-2', fakes.NODE_A)],
+            frozenset(['compute-1', 'compute-2']))
+    watch = liveness.HolderWatch('me:1:ab', 180, fakes.FakeClock().now,
+                                 machine='here')
+    return join.Fleet(clusters, UUID, fakes.ATTRIBUTE, 'compute-1', watch,
+                      fakes.WALL, records, cloud)

@@ -20,9 +20,17 @@ names this host, another live holder     STANDBY (``standby_wait``), else
                                          REFUSE_HELD
 names this host and another compute     REFUSE_NODE_MISMATCH
 node than the local one
+names a host of another cloud (the same  REFUSE_OTHER_CLOUD
+name or not)
 names another host                       REFUSE_OTHER_HOST
 unreadable                               REFUSE_UNREADABLE
 =======================================  ================================
+
+"This host" is the pair (cloud, host): ``[vmware_ownership] cloud`` and
+nova's ``[DEFAULT] host`` (``record.OwnershipRecord.owned_by``). A record
+of another cloud is refused before anything else is looked at, so a host
+never stands by for, takes or renews the record of its namesake in
+another cloud sharing the vCenter.
 
 and, when ``sync_node_identity`` is on, the node identity next to it. The
 guard applies the table at start, and the driver's audit mode logs what it
@@ -31,6 +39,8 @@ would do: both from the same row.
 
 import dataclasses
 import enum
+
+from nova.virt.vmwareapi.ownership import text
 
 
 class Liveness(enum.Enum):
@@ -52,6 +62,7 @@ class Action(enum.Enum):
     STANDBY = 'standby'
     REFUSE_HELD = 'refuse-held'
     REFUSE_OTHER_HOST = 'refuse-other-host'
+    REFUSE_OTHER_CLOUD = 'refuse-other-cloud'
     REFUSE_UNREADABLE = 'refuse-unreadable'
     REFUSE_NODE_MISMATCH = 'refuse-node-mismatch'
 
@@ -66,7 +77,8 @@ class Identity(enum.Enum):
 
 
 REFUSALS = frozenset([Action.REFUSE_HELD, Action.REFUSE_OTHER_HOST,
-                      Action.REFUSE_UNREADABLE, Action.REFUSE_NODE_MISMATCH])
+                      Action.REFUSE_OTHER_CLOUD, Action.REFUSE_UNREADABLE,
+                      Action.REFUSE_NODE_MISMATCH])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +116,8 @@ def _identity(record_node, local_node, sync):
 
 
 def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
-           sync_node_identity=True, unreadable=False, standby_wait=True):
+           sync_node_identity=True, unreadable=False, standby_wait=True,
+           cloud=None):
     """Decide what ``this_host`` may do with the cluster.
 
     :param record: the parsed ``OwnershipRecord``, ``None`` when absent
@@ -115,6 +128,8 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
     :param unreadable: True when the stored value could not be parsed
     :param standby_wait: whether to wait for another live holder of this
                          host (``[vmware_ownership] standby_wait``)
+    :param cloud: this host's cloud (``[vmware_ownership] cloud``; ``None``:
+                  the default cloud)
     :returns: a ``Decision``
     """
     if unreadable:
@@ -124,6 +139,10 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
         return Decision(Action.CLAIM,
                         _identity(None, local_node, sync_node_identity),
                         None, 'the cluster is unowned')
+    if record.cloud != (cloud or None):
+        return Decision(Action.REFUSE_OTHER_CLOUD, Identity.NONE, record,
+                        'the cluster is owned by host %s of %s'
+                        % (record.host, text.cloud_text(record.cloud)))
     if record.host != this_host:
         return Decision(Action.REFUSE_OTHER_HOST, Identity.NONE, record,
                         'the cluster is owned by host %s' % record.host)
@@ -159,13 +178,13 @@ class Assessment:
 
 
 def assess(view, this_host, watch, local_node=None, sync_node_identity=True,
-           standby_wait=True):
+           standby_wait=True, cloud=None):
     """What ``view`` means for ``this_host``; writes nothing.
 
     :param view: a ``view.View``
     :param watch: the ``liveness.HolderWatch`` that judges the holder
     :param local_node: the local ``compute_id`` (``None`` if none)
-    :param sync_node_identity, standby_wait: as for ``decide``
+    :param sync_node_identity, standby_wait, cloud: as for ``decide``
     :returns: an ``Assessment``
     """
     if view.error is not None:
@@ -174,7 +193,7 @@ def assess(view, this_host, watch, local_node=None, sync_node_identity=True,
     alive = watch.observe(view.holder_record)
     return Assessment(view, alive, decide(
         view.record, this_host, alive, local_node, sync_node_identity,
-        standby_wait=standby_wait))
+        standby_wait=standby_wait, cloud=cloud))
 
 
 def node_elsewhere(nodes, node_name, this_host):
@@ -192,13 +211,14 @@ def node_elsewhere(nodes, node_name, this_host):
     return named[0] if named else None
 
 
-def lost_reason(view, token, holder, this_host):
+def lost_reason(view, token, holder, this_host, cloud=None):
     """Why a holder may no longer act on the cluster, or ``None``.
 
     :param view: the ``view.View`` just read
     :param token: the key of the lease this holder writes through
     :param holder: this holder's identity
     :param this_host: nova's ``[DEFAULT] host``
+    :param cloud: its cloud (``None``: the default cloud)
     :returns: a sentence for the log, or ``None`` while it holds
     """
     if view.error is not None:
@@ -211,8 +231,10 @@ def lost_reason(view, token, holder, this_host):
                 'process took the cluster over' % (token, view.token))
     if view.record is None:
         return 'the record was cleared'
-    if view.record.host != this_host:
-        return 'the record now names host %s' % view.record.host
+    if not view.record.owned_by(this_host, cloud):
+        return 'the record now names host %s%s' % (
+            view.record.host, '' if view.record.cloud == (cloud or None)
+            else ' of %s' % text.cloud_text(view.record.cloud))
     lease = view.lease
     if lease is None or lease.holder != holder:
         return 'the lease now names holder %s' % (
@@ -236,13 +258,17 @@ class Verdict(enum.Enum):
     OBSERVE_THEN_WRITE = 'observe-then-write'
     """A holder is named: write only once it is judged dead."""
     REFUSE_OTHER_HOST = 'refuse-other-host'
+    REFUSE_OTHER_CLOUD = 'refuse-other-cloud'
     REFUSE_UNREADABLE = 'refuse-unreadable'
     REFUSE_NOT_OWNER = 'refuse-not-owner'
 
 
 def decide_change(change, record, target_host, unreadable=False,
-                  force=False, held=None):
+                  force=False, held=None, cloud=None):
     """What an operator's ``claim``, ``takeover`` or ``release`` may do.
+
+    The target is the pair (``cloud``, ``target_host``): a host of the same
+    name in another cloud is "another host".
 
     ===========  ===============  ===============================
     change       record           verdict
@@ -251,6 +277,7 @@ def decide_change(change, record, target_host, unreadable=False,
                                   not for ``claim``)
     claim        unowned          write
     claim        target's         nothing to do
+    claim        another cloud's  refuse: other cloud
     claim        another host's   refuse: other host
     takeover     unowned          write
     takeover     target's, no     nothing to do
@@ -260,7 +287,7 @@ def decide_change(change, record, target_host, unreadable=False,
     takeover     otherwise        write
     release      unowned          nothing to do
     release      another host's   refuse: not the owner (write with
-                                  ``--force``)
+                 (or cloud's)     ``--force``)
     release      with a holder    observe, then write (write with
                                   ``--force``)
     release      otherwise        write
@@ -272,6 +299,7 @@ def decide_change(change, record, target_host, unreadable=False,
                         the host running the command
     :param unreadable: True when the record cannot be read
     :param force: ``--force`` was given
+    :param cloud: the target's cloud (``None``: the default cloud)
     :param held: whether a process holds the cluster ("with a holder");
                  default ``record.is_held``. A view's holder is its
                  lease's (``view.View.holder_record``): an admin's edit
@@ -284,16 +312,17 @@ def decide_change(change, record, target_host, unreadable=False,
     if record is None:
         return Verdict.NOTHING_TO_DO if change is Change.RELEASE \
             else Verdict.WRITE
+    target = record.owned_by(target_host, cloud)
     if change is Change.CLAIM:
-        return Verdict.NOTHING_TO_DO if record.host == target_host \
+        if target:
+            return Verdict.NOTHING_TO_DO
+        return Verdict.REFUSE_OTHER_CLOUD if record.cloud != (cloud or None) \
             else Verdict.REFUSE_OTHER_HOST
     if held is None:
         held = record.is_held
-    if change is Change.TAKEOVER and record.host == target_host and \
-            not held:
+    if change is Change.TAKEOVER and target and not held:
         return Verdict.NOTHING_TO_DO
-    if change is Change.RELEASE and record.host != target_host and \
-            not force:
+    if change is Change.RELEASE and not target and not force:
         return Verdict.REFUSE_NOT_OWNER
     if held and not force:
         return Verdict.OBSERVE_THEN_WRITE

@@ -167,13 +167,78 @@ class ClusterOwnedByAnotherHost(OwnershipRefused):
             self.since or 'at an unknown time')}
 
 
+class ClusterOwnedByAnotherCloud(ClusterOwnedByAnotherHost):
+    """The record names a host of another cloud sharing the vCenter.
+
+    Whatever the host's name: a host of the same name in another cloud is
+    another host.
+    """
+
+    msg_fmt = ('Refusing to manage %(location)s: it is owned by host '
+               '%(owner)r of %(owner_cloud_text)s (claimed %(claimed)s), and '
+               'this service is host %(this_host)r of %(this_cloud_text)s '
+               '([vmware_ownership] cloud). Two clouds must never manage one '
+               'cluster: its instances would be partitioned between them. '
+               'Check [vmware] cluster_name here: this cluster belongs to the '
+               'other cloud. If the record is this cloud\'s own, written '
+               'before [vmware_ownership] cloud was set here, set %(fix)s on '
+               'every host of this cloud. To move the cluster to this cloud '
+               'for good, stop its nova-compute in %(owner_cloud_text)s, then '
+               'run "nova-vmware-owner takeover --host %(this_host)s" with '
+               'this cloud\'s configuration.')
+    owner_cloud = None
+    this_cloud = None
+
+    def computed(self):
+        return dict(
+            super().computed(),
+            owner_cloud_text=text_mod.cloud_text(self.owner_cloud),
+            this_cloud_text=text_mod.cloud_text(self.this_cloud),
+            fix='[vmware_ownership] cloud = %s' % text_mod.printable(
+                self.owner_cloud) if self.owner_cloud else
+            '[vmware_ownership] cloud empty (the default cloud)')
+
+
+def owned_elsewhere(location, record, this_host, this_cloud=None):
+    """The refusal of a cluster that ``record``'s owner holds, not this one.
+
+    :param record: the ``record.OwnershipRecord`` that counts
+    :param this_host: the host refused; ``this_cloud``: its cloud
+    :returns: a ``ClusterOwnedByAnotherCloud`` when the record is of
+              another cloud, else a ``ClusterOwnedByAnotherHost``
+    """
+    if record.cloud != (this_cloud or None):
+        return ClusterOwnedByAnotherCloud(
+            location=location, owner=record.host, owner_cloud=record.cloud,
+            this_host=this_host, this_cloud=this_cloud, since=record.since)
+    return ClusterOwnedByAnotherHost(location=location, owner=record.host,
+                                     this_host=this_host, since=record.since)
+
+
 class NotTheOwner(OwnershipRefused):
-    """``release`` run on a host that does not own the cluster."""
+    """``release`` run on a host that does not own the cluster.
+
+    :param owner_cloud, this_cloud: the clouds, when they differ
+    """
 
     msg_fmt = ('Refusing to release %(location)s: it is owned by '
-               'nova-compute host %(owner)r, not by this host %(this_host)r '
-               '([DEFAULT] host). Run the release on %(owner)r, or add '
-               '--force to clear the ownership of %(owner)r from here.')
+               'nova-compute host %(owner)r%(of_owner_cloud)s, not by this '
+               'host %(this_host)r%(of_this_cloud)s ([DEFAULT] '
+               'host%(and_cloud)s). Run the release on '
+               '%(owner)r%(of_owner_cloud)s, or add --force to clear the '
+               'ownership of %(owner)r from here.')
+    owner_cloud = None
+    this_cloud = None
+
+    def computed(self):
+        if (self.owner_cloud or None) == (self.this_cloud or None):
+            return {'of_owner_cloud': '', 'of_this_cloud': '',
+                    'and_cloud': ''}
+        owner_cloud = text_mod.cloud_text(self.owner_cloud)
+        this_cloud = text_mod.cloud_text(self.this_cloud)
+        return {'of_owner_cloud': ' of %s' % owner_cloud,
+                'of_this_cloud': ' of %s' % this_cloud,
+                'and_cloud': ', [vmware_ownership] cloud'}
 
 
 class NodeIdentityMismatch(OwnershipRefused):

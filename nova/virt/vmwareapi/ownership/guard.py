@@ -103,7 +103,8 @@ class OwnershipGuard:
         return decision_mod.assess(view, self.this_host, self._watch,
                                    self._local_node(),
                                    self.settings.sync_node_identity,
-                                   self.settings.standby_wait)
+                                   self.settings.standby_wait,
+                                   self.settings.cloud)
 
     def start(self):
         """Make this process the cluster's holder, or refuse.
@@ -189,7 +190,8 @@ class OwnershipGuard:
             else None
         if chosen.action is Action.CLAIM:
             return record_mod.OwnershipRecord.claimed(
-                self.this_host, now, node=node, holder=holder)
+                self.this_host, now, node=node, holder=holder,
+                cloud=self.settings.cloud)
         if holder:
             return view.record.held_by(holder, now, node=node)
         return view.record.with_node(node or view.record.node)
@@ -200,10 +202,11 @@ class OwnershipGuard:
         record = assessment.view.record
         if chosen.action is Action.REFUSE_UNREADABLE:
             return assessment.view.error
-        if chosen.action is Action.REFUSE_OTHER_HOST:
-            return exceptions.ClusterOwnedByAnotherHost(
-                location=self.location, owner=record.host,
-                this_host=self.this_host, since=record.since)
+        if chosen.action in (Action.REFUSE_OTHER_HOST,
+                             Action.REFUSE_OTHER_CLOUD):
+            return exceptions.owned_elsewhere(self.location, record,
+                                              self.this_host,
+                                              self.settings.cloud)
         if chosen.action is Action.REFUSE_NODE_MISMATCH:
             return exceptions.NodeIdentityMismatch(
                 location=self.location, recorded=record.node,
@@ -222,7 +225,7 @@ class OwnershipGuard:
                                            what='this process holds no lease')
         view = view_mod.interpret(self._store.read(), self.location)
         reason = decision_mod.lost_reason(view, self.tenure.key, self.holder,
-                                          self.this_host)
+                                          self.this_host, self.settings.cloud)
         if reason is not None:
             self.tenure.close()
             raise exceptions.OwnershipLost(location=self.location,
@@ -259,7 +262,8 @@ class OwnershipGuard:
         else:
             view = self.read()
         record = view.record
-        if record is None or record.host != self.this_host:
+        if record is None or not record.owned_by(self.this_host,
+                                                 self.settings.cloud):
             raise exceptions.OwnershipLost(
                 location=self.location, holder=self.holder,
                 what='the record no longer names host %s' % self.this_host)

@@ -84,7 +84,8 @@ class Plan:
             else None
 
 
-def plan(change, view, target_host, now, location, force=False):
+def plan(change, view, target_host, now, location, force=False,
+         cloud=None):
     """Plan one change of the cluster's record.
 
     :param change: a ``decision.Change``
@@ -93,31 +94,36 @@ def plan(change, view, target_host, now, location, force=False):
                         the host running the command
     :param now: the wall clock, for the new record's timestamps
     :param location: the cluster, a ``location.Location``
+    :param cloud: the target host's cloud (``[vmware_ownership] cloud``)
     :returns: a ``Plan``
-    :raises: ClusterOwnedByAnotherHost, NotTheOwner, UnreadableRecord
+    :raises: ClusterOwnedByAnotherHost (ClusterOwnedByAnotherCloud),
+             NotTheOwner, UnreadableRecord
     """
     record = view.record
     holder = view.holder_record
     verdict = decision.decide_change(
         change, record, target_host, unreadable=view.error is not None,
-        force=force, held=holder is not None and holder.is_held)
+        force=force, held=holder is not None and holder.is_held,
+        cloud=cloud)
     if verdict is Verdict.REFUSE_UNREADABLE:
         raise view.error
-    if verdict is Verdict.REFUSE_OTHER_HOST:
-        raise exceptions.ClusterOwnedByAnotherHost(
-            location=location, owner=record.host, this_host=target_host,
-            since=record.since)
+    if verdict in (Verdict.REFUSE_OTHER_HOST, Verdict.REFUSE_OTHER_CLOUD):
+        raise exceptions.owned_elsewhere(location, record, target_host,
+                                         cloud)
     if verdict is Verdict.REFUSE_NOT_OWNER:
         raise exceptions.NotTheOwner(location=location, owner=record.host,
-                                     this_host=target_host)
+                                     this_host=target_host,
+                                     owner_cloud=record.cloud,
+                                     this_cloud=cloud)
     if change is Change.RELEASE or verdict is Verdict.NOTHING_TO_DO:
         after = None if change is Change.RELEASE else record
     elif record is None:
         # A forced takeover of an unreadable value counts as a move.
         after = record_mod.OwnershipRecord.claimed(
-            target_host, now, transitions=1 if view.error else 0)
+            target_host, now, transitions=1 if view.error else 0,
+            cloud=cloud)
     else:
-        after = record.moved_to(target_host, now)
+        after = record.moved_to(target_host, now, cloud=cloud)
     return Plan(change, view, verdict, after, forced=force)
 
 
@@ -201,9 +207,8 @@ def apply(store, plan, view=None, who=None, observed=0.0):
     else:
         after = fencing.take(store, view, plan.after,
                              privileges.AUDITED_CHANGE, operation).record
-    audit(store, _VERBS[plan.change], plan.before.host if plan.before
-          else None, after.host if after else None, who or actor(),
-          note=_note(plan))
+    audit(store, _VERBS[plan.change], _owner(plan.before), _owner(after),
+          who or actor(), note=_note(plan))
     return Outcome(plan, True, after, observed)
 
 
@@ -217,6 +222,13 @@ def require_privileges(store, plan):
     """
     if plan.changes:
         store.require(privileges.AUDITED_CHANGE, plan.change.value)
+
+
+def _owner(record):
+    """The owner of ``record`` as the audit names it (``None``: nobody)."""
+    if record is None:
+        return None
+    return text_mod.owner_text(record.host, record.cloud)
 
 
 def _note(plan):

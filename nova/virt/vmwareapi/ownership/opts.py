@@ -13,6 +13,7 @@ import dataclasses
 from oslo_config import cfg
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import record as record_mod
 
 GROUP_NAME = 'vmware_ownership'
 
@@ -57,9 +58,37 @@ Name of the vSphere custom attribute holding the ownership record.
 
 The attribute is created on first use, scoped to ClusterComputeResource.
 All nova-compute services and the nova-vmware-owner command of one cloud
-must use the same name. Two clouds sharing a vCenter must use the same name
-too: with different names neither sees the other's claims, so nothing stops
-a host of one cloud from managing a cluster of the other.
+must use the same name. Clouds sharing a vCenter must use the same name
+too, each with its own ``cloud``: with different names they do not see
+each other's records, and nothing stops both from managing one cluster.
+
+Related options:
+
+* ``cloud``: tells the records of clouds sharing the vCenter apart.
+"""),
+    cfg.StrOpt('cloud',
+               default='',
+               help="""
+Name of this cloud, when several clouds share the vCenter.
+
+Written into every record this cloud writes, so that the owner of a
+cluster is the pair (cloud, host): a nova-compute host is refused on a
+cluster owned by another cloud even when that cloud has a host of the same
+name, and ``nova-vmware-owner list`` shows another cloud's clusters as
+``other-cloud`` instead of as disagreements. Set it on every nova-compute
+and command of the cloud before its first claim; a record written without
+it belongs to the default cloud.
+
+Possible values:
+
+* Empty (the default): the default cloud; records carry no cloud.
+* A name of letters, digits, ``.``, ``_``, ``:`` and ``-`` (at most 64
+  characters), the same on every host of this cloud and different from
+  every other cloud of the vCenter.
+
+Related options:
+
+* ``attribute_name``: must be the same in every cloud of the vCenter.
 """),
     cfg.IntOpt('lease_duration',
                default=180,
@@ -193,6 +222,7 @@ class Settings:
     standby_wait: bool = True
     standby_timeout: int = 0
     sync_node_identity: bool = True
+    cloud: str = None
 
     @property
     def leased(self):
@@ -236,6 +266,12 @@ def settings(group):
     if not group.attribute_name or not group.attribute_name.strip():
         raise exceptions.ConfigurationError(
             options=(name('attribute_name'),), problem='must not be empty')
+    cloud = (group.cloud or '').strip() or None
+    if cloud is not None and not record_mod.is_cloud_name(cloud):
+        raise exceptions.ConfigurationError(
+            options=(name('cloud'),),
+            problem='%r is not a cloud name: use letters, digits, ".", "_", '
+            '":" and "-", at most 64 characters' % (cloud,))
     lease, interval = group.lease_duration, group.renew_interval
     deadline = group.renew_deadline
     if lease and interval * 2 > lease:
@@ -266,4 +302,4 @@ def settings(group):
         lease_duration=lease, renew_interval=interval,
         renew_deadline=deadline, standby_wait=group.standby_wait,
         standby_timeout=group.standby_timeout,
-        sync_node_identity=group.sync_node_identity)
+        sync_node_identity=group.sync_node_identity, cloud=cloud)

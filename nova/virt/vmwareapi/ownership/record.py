@@ -7,8 +7,12 @@ Pure values and functions, no I/O. The stored form is compact JSON::
      "transitions":1,"previous":"compute-old","token":17}
 
 ``token`` is the key of the lease definition the record was written under
-(see ``fencing``); a value typed by hand has none. A bare host name typed by
-a vSphere admin is a pre-assignment (``{"host": value}``). Anything else
+(see ``fencing``); a value typed by hand has none. ``cloud`` names the
+cloud of the owning host when clouds share the vCenter (``[vmware_ownership]
+cloud``); absent, the host is of the default cloud. The owner of a cluster
+is the pair (cloud, host): ``owned_by``. A bare host name typed by
+a vSphere admin is a pre-assignment (``{"host": value}``, a host of the
+default cloud). Anything else
 (including a JSON object that names a key twice) raises
 ``UnreadableRecord``; such a value is never overwritten except by an
 explicit forced takeover.
@@ -32,16 +36,22 @@ STATES = (HELD, RELEASED)
 # name, an FQDN or an address. Accept those and nothing with spaces, quotes or
 # control characters, so a stray sentence is not mistaken for an owner.
 _HOST_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$')
+_CLOUD_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$')
 
 # Key order of the stored JSON; unknown keys of the same version follow and
 # are preserved, so a newer minor writer's data is not lost by us.
-_KNOWN_KEYS = ('v', 'host', 'node', 'holder', 'state', 'since', 'renewed',
-               'seq', 'transitions', 'previous', 'token')
+_KNOWN_KEYS = ('v', 'host', 'cloud', 'node', 'holder', 'state', 'since',
+               'renewed', 'seq', 'transitions', 'previous', 'token')
 
 
 def is_host_name(value):
     """Tell whether ``value`` can be a nova-compute host name."""
     return isinstance(value, str) and bool(_HOST_RE.fullmatch(value))
+
+
+def is_cloud_name(value):
+    """Tell whether ``value`` can name a cloud ([vmware_ownership] cloud)."""
+    return isinstance(value, str) and bool(_CLOUD_RE.fullmatch(value))
 
 
 def timestamp(moment):
@@ -58,7 +68,8 @@ class OwnershipRecord:
     Use the transition methods (``held_by``, ``renewed``, ``released``,
     ``moved_to``) to derive the next record; each increases ``seq``.
     ``state`` defaults to ``held`` when there is a ``holder``; a record
-    that is not held has no holder.
+    that is not held has no holder. ``cloud`` is ``None`` for the default
+    cloud (an empty name is the same).
     """
 
     host: str
@@ -72,10 +83,14 @@ class OwnershipRecord:
     previous: str = None
     token: int = None
     extra: dict = None
+    cloud: str = None
 
     def __post_init__(self):
         if not is_host_name(self.host):
             raise ValueError('not a host name: %r' % (self.host,))
+        object.__setattr__(self, 'cloud', self.cloud or None)
+        if self.cloud is not None and not is_cloud_name(self.cloud):
+            raise ValueError('not a cloud name: %r' % (self.cloud,))
         state = self.state
         if state is None:
             state = HELD if self.holder else RELEASED
@@ -91,13 +106,25 @@ class OwnershipRecord:
         """True when a process claims to be holding the cluster now."""
         return self.state == HELD and bool(self.holder)
 
+    def owned_by(self, host, cloud=None):
+        """True when ``host`` of ``cloud`` owns the cluster.
+
+        The owner is the pair: a host of the same name in another cloud
+        sharing the vCenter is another owner.
+
+        :param cloud: the cloud's name; ``None`` or empty: the default cloud
+        """
+        return self.host == host and self.cloud == (cloud or None)
+
     @classmethod
-    def claimed(cls, host, now, node=None, holder=None, transitions=0):
+    def claimed(cls, host, now, node=None, holder=None, transitions=0,
+                cloud=None):
         """A new record for an unowned cluster."""
         stamp = timestamp(now)
         return cls(host, node=node, holder=holder,
                    state=HELD if holder else RELEASED, since=stamp,
-                   renewed_at=stamp, seq=1, transitions=transitions)
+                   renewed_at=stamp, seq=1, transitions=transitions,
+                   cloud=cloud)
 
     def held_by(self, holder, now, node=None):
         """The record taken by ``holder`` of the same host."""
@@ -124,26 +151,28 @@ class OwnershipRecord:
         """The same record, written under lease definition ``token``."""
         return dataclasses.replace(self, token=token)
 
-    def moved_to(self, host, now, holder=None):
-        """The record after ownership moved to another host.
+    def moved_to(self, host, now, holder=None, cloud=None):
+        """The record after ownership moved to ``host`` of ``cloud``.
 
-        The compute node identity belongs to the old host's service, so it
-        is dropped; the new host records its own.
+        The compute node identity belongs to the old owner's service, so
+        it is dropped; the new host records its own. A host of the same
+        name in another cloud is another owner.
         """
         state = HELD if holder else RELEASED
-        if host == self.host:
+        if self.owned_by(host, cloud):
             return dataclasses.replace(
                 self, holder=holder, state=state,
                 renewed_at=timestamp(now), seq=self.seq + 1)
         stamp = timestamp(now)
         return dataclasses.replace(
-            self, host=host, node=None, holder=holder, state=state,
-            since=stamp, renewed_at=stamp, seq=self.seq + 1,
+            self, host=host, cloud=cloud, node=None, holder=holder,
+            state=state, since=stamp, renewed_at=stamp, seq=self.seq + 1,
             transitions=self.transitions + 1, previous=self.host)
 
     def to_dict(self):
         """The record as the dictionary that is stored (Nones omitted)."""
-        values = {'v': VERSION, 'host': self.host, 'node': self.node,
+        values = {'v': VERSION, 'host': self.host, 'cloud': self.cloud,
+                  'node': self.node,
                   'holder': self.holder, 'state': self.state,
                   'since': self.since, 'renewed': self.renewed_at,
                   'seq': self.seq, 'transitions': self.transitions,
@@ -236,6 +265,9 @@ def parse_record(raw):
     state = _optional(data, 'state', str, raw)
     if state is not None and state not in STATES:
         raise _unreadable(raw, 'unknown state %r' % state)
+    cloud = _optional(data, 'cloud', str, raw)
+    if cloud and not is_cloud_name(cloud):
+        raise _unreadable(raw, '"cloud" is not a cloud name: %r' % (cloud,))
     extra = {k: v for k, v in data.items() if k not in _KNOWN_KEYS}
     return OwnershipRecord(
         host,
@@ -248,7 +280,8 @@ def parse_record(raw):
         transitions=_counter(data, 'transitions', raw),
         previous=_optional(data, 'previous', str, raw),
         token=_optional(data, 'token', int, raw),
-        extra=extra)
+        extra=extra,
+        cloud=cloud)
 
 
 class _DuplicateKey(ValueError):

@@ -13,24 +13,28 @@ OWNED_BY_OTHER_HOST = 'owned-by-other-host'
 UNREADABLE = 'unreadable'
 
 
-def verdict(view, this_host):
-    """The verdict for ``this_host`` (one of the four constants)."""
+def verdict(view, this_host, cloud=None):
+    """The verdict for ``this_host`` of ``cloud`` (one of the constants).
+
+    A host of the same name in another cloud is another host.
+    """
     if view.error is not None:
         return UNREADABLE
     if view.record is None:
         return UNOWNED
-    if view.record.host == this_host:
+    if view.record.owned_by(this_host, cloud):
         return OWNED_BY_THIS_HOST
     return OWNED_BY_OTHER_HOST
 
 
 def state_dict(view, liveness, this_host, location, vcenter_uuid,
-               lease_attribute):
+               lease_attribute, cloud=None):
     """The JSON object of ``show`` and ``check`` (doc/source/cli/index.rst).
 
     :param view: the ``view.View`` read
     :param liveness: the ``decision.Liveness`` of its holder
     :param lease_attribute: the name of the cluster's lease definition
+    :param cloud: this host's cloud (``None``: the default cloud)
     """
     record = view.record
     holder_record = view.holder_record
@@ -45,7 +49,9 @@ def state_dict(view, liveness, this_host, location, vcenter_uuid,
         'attribute': location.attribute,
         'this_host': this_host,
         'owner_host': record.host if record else None,
-        'verdict': verdict(view, this_host),
+        'owner_cloud': record.cloud if record else None,
+        'this_cloud': cloud or None,
+        'verdict': verdict(view, this_host, cloud),
         'record': record.to_dict() if record else None,
         'raw': reading.attribute_raw,
         'holder': holder_record.holder if held else None,

@@ -32,6 +32,20 @@ def shorten(raw, limit=RAW_SHOWN):
                          if len(raw) > limit else '')
 
 
+def cloud_text(cloud):
+    """A cloud as messages name it: ``cloud 'x'`` or the default cloud."""
+    if not cloud:
+        return 'the default cloud'
+    return 'cloud %r' % printable(cloud)
+
+
+def owner_text(host, cloud):
+    """An owner as the audit names it: ``host`` or ``host (cloud x)``."""
+    if not cloud:
+        return printable(host)
+    return '%s (cloud %s)' % (printable(host), printable(cloud))
+
+
 def rehome_command(old, new, config_files=()):
     """The exact ``rehome`` command line that moves ``old``'s records."""
     options = ''.join(' --config-file %s' % path for path in config_files)

@@ -24,8 +24,9 @@ lease, attribute written under it,     the lease (the attribute is an older
 under another token, or cleared        copy: a late write, an interrupted
                                        change, an admin's clearing)
 lease, attribute typed by hand         the attribute, unless it names the
-                                       lease's host with no holder (then an
-                                       edit that changes nothing)
+                                       lease's host (and no other cloud)
+                                       with no holder (then an edit that
+                                       changes nothing)
 =====================================  ======================================
 
 Liveness is always judged on the lease when there is one: an admin's edit
@@ -151,8 +152,9 @@ def interpret(reading, location=None):
             else Mirror.STALE
         return View(reading, lease, None, lease, mirror)
     if record is not None and record.host == lease.host and \
-            not record.is_held:
-        # The owner's name typed again: nothing changes.
+            record.cloud in (None, lease.cloud) and not record.is_held:
+        # The owner's name typed again: nothing changes (a bare name
+        # cannot say its cloud).
         return View(reading, lease, None, lease, Mirror.EDITED)
     return View(reading, record, error, lease, Mirror.EDITED)
 
@@ -177,8 +179,15 @@ class Cluster:
     :ivar location: its ``location.Location`` (name, moref, attribute)
     :ivar lease_name: the name of its lease definition
     :ivar view: its ``View``
+    :ivar path: the names of the objects above it, from below the root
+                folder to its parent: folders, its datacenter, the
+                datacenter's host folder (``host``), folders (a ``/`` in
+                a name is ``%2f``, as vCenter writes it)
+    :ivar datacenter: the name of its datacenter
     """
 
     location: object
     lease_name: str
     view: View
+    path: tuple = ()
+    datacenter: str = None

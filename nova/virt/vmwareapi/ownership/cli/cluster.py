@@ -56,9 +56,8 @@ def check(ctx, fmt):
     # What nova-compute of this host would log when refusing to start.
     if view.error is not None:
         raise view.error
-    raise exceptions.ClusterOwnedByAnotherHost(
-        location=ctx.location, owner=view.record.host,
-        this_host=ctx.this_host, since=view.record.since)
+    raise exceptions.owned_elsewhere(ctx.location, view.record,
+                                     ctx.this_host, ctx.settings.cloud)
 
 
 def _target_host(ctx):
@@ -127,7 +126,7 @@ def claim(ctx, fmt):
         view = _settled(ctx, console)
         try:
             plan = operations.plan(Change.CLAIM, view, host, ctx.now(),
-                                   ctx.location)
+                                   ctx.location, cloud=ctx.settings.cloud)
             outcome = operations.apply(ctx.store, plan)
         except exceptions.RecordChanged:
             if attempt == CLAIM_ATTEMPTS:
@@ -156,7 +155,8 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
     view = _settled(ctx, console)
     try:
         plan = operations.plan(change, view, target, ctx.now(),
-                               ctx.location, force=force)
+                               ctx.location, force=force,
+                               cloud=ctx.settings.cloud)
         outcome = operations.Outcome(plan, False, plan.after)
         if plan.changes:
             if not dry_run:

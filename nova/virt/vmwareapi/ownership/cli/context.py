@@ -94,7 +94,8 @@ class Context:
                                                      init=False, repr=False)
 
     @classmethod
-    def connect(cls, conf, cluster=True, nova=None, clock=clock_mod.SYSTEM):
+    def connect(cls, conf, cluster=True, nova=None, clock=clock_mod.SYSTEM,
+                login=True):
         """Validate the options, open nova if asked, log in to vCenter.
 
         The options are checked before anything is opened, nova's
@@ -103,6 +104,9 @@ class Context:
         :param cluster: find the cluster of ``--cluster-moref`` or
                         ``[vmware] cluster_name`` and make its store
         :param nova: called to open ``NovaDatabases``, or ``None``
+        :param login: log in to vCenter; without, a command without a
+                      cluster logs in by itself (``list --serve``, again
+                      after each failure)
         :raises: ConfigurationError (NovaNotInstalled,
                  NovaDatabaseUnavailable), VCenterError
         """
@@ -112,6 +116,8 @@ class Context:
         if cluster and not moref:
             vmware_opts.cluster_name(conf)  # raises when it is not set
         databases = nova() if nova is not None else None
+        if not login:
+            return cls(conf, settings, nova=databases, clock=clock)
         session = vcenter.connect(endpoint, conf.timeout)
         store, namesakes = None, ()
         if cluster:
@@ -164,7 +170,8 @@ class Context:
                                      sync_node_identity=False)
         state = state_mod.state_dict(view, assessment.liveness,
                                      self.this_host, self.location,
-                                     self.vcenter_uuid, self.store.lease_name)
+                                     self.vcenter_uuid, self.store.lease_name,
+                                     self.settings.cloud)
         state['namesakes'] = self.namesake_list()[1:]
         return state
 

@@ -92,6 +92,11 @@ def _ownership(ctx):
     if view.error is not None:
         raise view.error
     record = view.record
+    if record is not None and record.cloud != ctx.settings.cloud:
+        # Another cloud's record: this cloud's nova does not manage it.
+        raise exceptions.owned_elsewhere(ctx.location, record,
+                                         ctx.conf.command.to_host,
+                                         ctx.settings.cloud)
     return plan_mod.Ownership(ctx.location,
                               record.host if record else None,
                               record.node if record else None)
@@ -106,7 +111,7 @@ def _record_node(ctx, new, node):
     """
     view = ctx.settled_view()
     record = view.record
-    if record is None or record.host != new or \
+    if record is None or not record.owned_by(new, ctx.settings.cloud) or \
             record.node not in (None, node):
         raise exceptions.RecordChanged(
             location=ctx.location, what='it no longer names host %s with '

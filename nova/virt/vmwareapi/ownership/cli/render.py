@@ -45,11 +45,20 @@ _COPY_TEXT = {
 }
 
 
+def _owner(record):
+    """The owner of a record: ``host``, or ``host (cloud x)``."""
+    return text_mod.owner_text(record.host, record.cloud)
+
+
 def verdict_text(state):
     """The verdict of ``state`` in words."""
-    return _VERDICT_TEXT[state['verdict']] % {
-        key: text_mod.printable(value) for key, value in state.items()
-        if key in ('this_host', 'owner_host', 'unreadable_reason')}
+    values = {key: text_mod.printable(value) for key, value in state.items()
+              if key in ('this_host', 'owner_host', 'unreadable_reason')}
+    if state['verdict'] == state_mod.OWNED_BY_OTHER_HOST and \
+            state.get('owner_cloud') != state.get('this_cloud'):
+        values['owner_host'] = '%s of %s (another cloud)' % (
+            values['owner_host'], text_mod.cloud_text(state['owner_cloud']))
+    return _VERDICT_TEXT[state['verdict']] % values
 
 
 def show_text(state):
@@ -64,6 +73,9 @@ def show_text(state):
         ('Attribute', p(state['attribute'])),
         ('Owner host', p(state['owner_host'] or '-')),
     ]
+    if state.get('owner_cloud') or state.get('this_cloud'):
+        lines.append(('Owner cloud', p(state['owner_cloud'] or
+                                       '- (the default cloud)')))
     if record:
         holder = state['holder']
         lines += [
@@ -95,7 +107,9 @@ def show_text(state):
         lines.append(('Same name', '%d other cluster(s): %s' % (
             len(state['namesakes']), _clusters(state['namesakes']))))
     lines += [
-        ('This host', p(state['this_host'])),
+        ('This host', p(state['this_host']) + (
+            ' (cloud %s)' % p(state['this_cloud'])
+            if state.get('this_cloud') else '')),
         ('Verdict', verdict_text(state)),
     ]
     width = max(len(label) for label, _ in lines) + 1
@@ -162,12 +176,12 @@ def summary(location, plan, seconds):
     """
     if plan.change is Change.RELEASE:
         what = 'clear the ownership of %s (owner %s)' % (
-            location, plan.before.host if plan.before
+            location, _owner(plan.before) if plan.before
             else 'unreadable value')
     else:
         what = 'move the ownership of %s from %s to host %s' % (
-            location, plan.before.host if plan.before else 'nobody',
-            plan.after.host)
+            location, _owner(plan.before) if plan.before else 'nobody',
+            _owner(plan.after))
     holder = text_mod.printable(plan.holder)
     if plan.observe:
         what += ', after observing holder %s for %d s' % (holder, seconds)
@@ -189,8 +203,8 @@ def change_text(location, plan, outcome, dry_run):
         if plan.after is None:
             return 'Nothing to do: %s is unowned.' % cluster
         return ('Nothing to do: %s is already owned by host %s with no live '
-                'holder.' % (cluster, plan.after.host))
-    before = plan.before.host if plan.before else (
+                'holder.' % (cluster, _owner(plan.after)))
+    before = _owner(plan.before) if plan.before else (
         'an unreadable value' if plan.view.error else 'nobody')
     if dry_run:
         after_raw = record_mod.format_record(plan.after) if plan.after \
@@ -198,7 +212,7 @@ def change_text(location, plan, outcome, dry_run):
         return ('Dry run, nothing written. %s would change the attribute %r '
                 'of %s (owner %s -> %s):\n  before: %s\n  after:  %s'
                 % (plan.change.value, location.attribute, cluster,
-                   before, plan.after.host if plan.after else
+                   before, _owner(plan.after) if plan.after else
                    'none: unowned',
                    text_mod.shorten(plan.view.reading.attribute_raw),
                    text_mod.shorten(after_raw)))
@@ -209,4 +223,5 @@ def change_text(location, plan, outcome, dry_run):
                 % (cluster, observed, before))
     return ('Took over %s for host %s%s (was owned by %s). The record is '
             'released, so the nova-compute of %s starts at once.'
-            % (cluster, plan.after.host, observed, before, plan.after.host))
+            % (cluster, _owner(plan.after), observed, before,
+               plan.after.host))

@@ -5,10 +5,12 @@ cluster name there). Every value that comes from vCenter or nova is
 escaped (``text.printable``) before it is printed.
 """
 
+from nova.virt.vmwareapi.ownership.fleet import join
 from nova.virt.vmwareapi.ownership import text as text_mod
 
 _COLUMNS = (
     ('CLUSTER', lambda s: s['cluster']),
+    ('DATACENTER', lambda s: s.get('datacenter')),
     ('MOREF', lambda s: s['cluster_moref']),
     ('OWNER', lambda s: s['owner_host']),
     ('STATE', lambda s: s['state']),
@@ -47,8 +49,8 @@ def _counts(states):
         counts[state['state']] = counts.get(state['state'], 0) + 1
     held = sum(1 for state in states if state['holder'])
     pending = sum(1 for state in states if state['change_in_progress'])
-    parts = ['%d %s' % (counts[name], name) for name in
-             ('held', 'released', 'unowned', 'unreadable') if name in counts]
+    parts = ['%d %s' % (counts[name], name) for name in join.STATES
+             if name in counts]
     text = '%d cluster(s): %s' % (len(states), ', '.join(parts) or 'none')
     if held:
         text += '; %d with a holder' % held
@@ -61,10 +63,20 @@ def text(document):
     """The text of ``list``: table, changes in progress, disagreements."""
     states = document['clusters']
     nova = document['nova']
-    lines = ['vCenter %s, attribute %s, verdicts for host %s, read at %s'
+    scope = document.get('scope') or {}
+    chosen = ' '.join('--%s %s' % (option, _cell(value))
+                      for option, key in (('datacenter', 'datacenters'),
+                                          ('folder', 'folders'),
+                                          ('cluster', 'clusters'))
+                      for value in scope.get(key, ()))
+    lines = ['vCenter %s, attribute %s, verdicts for host %s%s%s, read at %s'
              % (_cell(document['vcenter_uuid']),
                 _cell(document.get('attribute')),
-                _cell(document['this_host']), document['read_at']),
+                _cell(document['this_host']),
+                ' of cloud %s' % _cell(document['cloud'])
+                if document.get('cloud') else '',
+                ', clusters matching %s' % chosen if chosen else '',
+                document['read_at']),
              '', table(states, nova), '', _counts(states) + '.']
     pending = [s for s in states if s['change_in_progress']]
     if pending:

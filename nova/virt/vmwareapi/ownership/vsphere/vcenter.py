@@ -30,6 +30,8 @@ from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
 
 CLUSTER_TYPE = 'ClusterComputeResource'
+FOLDER_TYPE = 'Folder'
+DATACENTER_TYPE = 'Datacenter'
 
 LOGIN_ATTEMPTS = 3
 """Login attempts on connection errors before giving up."""
@@ -284,6 +286,11 @@ def moref_value(ref):
     return vim_util.get_moref_value(ref)
 
 
+def moref_type(ref):
+    """The type of a managed object reference (``Folder``)."""
+    return vim_util.get_moref_type(ref)
+
+
 def _property_spec(factory, kind, paths):
     return vim_util.build_property_spec(factory, kind, list(paths))
 
@@ -292,8 +299,9 @@ def collect(session, targets, view_of=None):
     """Read properties of objects in one ``RetrievePropertiesEx``.
 
     :param targets: ``[(managed object ref, type, [property paths])]``
-    :param view_of: ``(container view ref, type, [paths])``: also read
-                    every object of the view (its pages follow with
+    :param view_of: ``(container view ref, type, [paths])``, or a list of
+                    them on one view (one per type): also read every object
+                    of the view (its pages follow with
                     ``ContinueRetrievePropertiesEx``)
     :returns: ``[(ref, {path: value})]`` in vCenter's order
     :raises: VCenterError
@@ -304,12 +312,13 @@ def collect(session, targets, view_of=None):
         prop_specs.append(_property_spec(factory, kind, paths))
         obj_specs.append(vim_util.build_object_spec(factory, ref, []))
     if view_of is not None:
-        view, kind, paths = view_of
+        kinds = view_of if isinstance(view_of, list) else [view_of]
         traversal = vim_util.build_traversal_spec(
             factory, 'view', 'ContainerView', 'view', False, None)
-        spec = vim_util.build_object_spec(factory, view, [traversal])
+        spec = vim_util.build_object_spec(factory, kinds[0][0], [traversal])
         spec.skip = True
-        prop_specs.append(_property_spec(factory, kind, paths))
+        prop_specs.extend(_property_spec(factory, kind, paths)
+                          for _view, kind, paths in kinds)
         obj_specs.append(spec)
     return retrieve(session, vim_util.build_property_filter_spec(
         factory, prop_specs, obj_specs))
@@ -339,11 +348,14 @@ def retrieve(session, spec):
 
 
 @contextlib.contextmanager
-def container_view(session, kind):
-    """A container view of every ``kind`` object under the root folder."""
+def container_view(session, *kinds):
+    """A container view of every object of the ``kinds`` (types) under the
+    root folder.
+    """
     content = service_content(session)
     view = invoke(session, 'CreateContainerView', content.viewManager,
-                  container=content.rootFolder, type=[kind], recursive=True)
+                  container=content.rootFolder, type=list(kinds),
+                  recursive=True)
     try:
         yield view
     finally:

@@ -8,6 +8,7 @@ runs as a subprocess; the round trips of a reading are counted on a
 session of this process.
 """
 
+import collections
 import json
 import socket
 import types
@@ -22,6 +23,7 @@ from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import base
+from support import raw_vcenter
 from support import simulator
 
 CLUSTERS = 45
@@ -47,9 +49,11 @@ JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
 """The keys of ``show``'s object (doc/source/cli/index.rst)."""
 
 
-def fleet_context(session, attribute, host=THIS):
+def fleet_context(session, attribute, host=THIS, **filters):
     """The command's context on ``session``, without nova."""
-    return context.Context(types.SimpleNamespace(host=host),
+    command = types.SimpleNamespace(**dict(
+        dict(datacenter=[], folder=[], cluster=[]), **filters))
+    return context.Context(types.SimpleNamespace(host=host, command=command),
                            base.settings(attribute_name=attribute),
                            vcenter_uuid=vcenter.vcenter_uuid(session),
                            session=session)
@@ -144,7 +148,8 @@ class ListTestCase(base.SimulatorTestCase):
                 out.stdout.splitlines()[3:3 + CLUSTERS]}
         self.assertEqual(CLUSTERS, len(rows))
         self.assertEqual('in-progress', rows['DC0_C5'][-1])
-        self.assertEqual(['compute-a', 'held'], rows['DC0_C2'][2:4])
+        self.assertEqual(['DC0', 'compute-a', 'held'],
+                         [rows['DC0_C2'][1]] + rows['DC0_C2'][3:5])
         self.assertIn('%d cluster(s): 1 held, 3 released, 40 unowned, '
                       '1 unreadable; 1 with a holder; 1 with a change in '
                       'progress.' % CLUSTERS, out.stdout)
@@ -182,4 +187,93 @@ class ListTestCase(base.SimulatorTestCase):
                                self.config_file(THIS, port=port), 'list')
         self.assertEqual(2, out.returncode, out.stderr)
         self.assertIn('Cannot reach vCenter', out.stderr)
+        self.assertEqual('', out.stdout)
+
+
+class FilterTestCase(base.SimulatorTestCase):
+    """``--datacenter``, ``--folder``, ``--cluster`` on two datacenters.
+
+    The inventory, arranged as a vSphere admin would (one cluster name in
+    both datacenters)::
+
+        DC0/host/DC0_C0
+        DC0/host/Prod/DC0_C1
+        DC0/host/Prod/Team1/DC0_C2
+        DC1/host/DC1_C0
+        DC1/host/Prod/DC1_C1
+        DC1/host/DC0_C0           (DC1_C2 renamed)
+    """
+
+    SIMULATOR_OPTIONS = {'datacenters': 2, 'clusters': 3}
+    PATHS = {'DC0_C0': '/DC0/host/DC0_C0',
+             'DC0_C1': '/DC0/host/Prod/DC0_C1',
+             'DC0_C2': '/DC0/host/Prod/Team1/DC0_C2',
+             'DC1_C0': '/DC1/host/DC1_C0',
+             'DC1_C1': '/DC1/host/Prod/DC1_C1',
+             'DC1_C2': '/DC1/host/DC0_C0'}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        raw_vcenter.move_into_folder(cls.session, 'DC0/host/DC0_C1',
+                                     ['Prod'])
+        raw_vcenter.move_into_folder(cls.session, 'DC0/host/DC0_C2',
+                                     ['Prod', 'Team1'])
+        raw_vcenter.move_into_folder(cls.session, 'DC1/host/DC1_C1',
+                                     ['Prod'])
+        raw_vcenter.rename(cls.session, 'DC1/host/DC1_C2', 'DC0_C0')
+
+    def read(self, **filters):
+        """``(paths chosen, round trips)`` of one in-process reading."""
+        trips = self.round_trips()
+        found = fleet_cli.read(fleet_context(self.session, self.attribute,
+                                             **filters))
+        return ([s['path'] for s in found.states()], trips.methods)
+
+    def test_each_cluster_with_its_datacenter_and_path(self):
+        found = fleet_cli.read(fleet_context(self.session, self.attribute))
+        self.assertEqual(sorted(self.PATHS.values()),
+                         sorted(s['path'] for s in found.states()))
+        self.assertEqual({'DC0': 3, 'DC1': 3}, collections.Counter(
+            s['datacenter'] for s in found.states()))
+
+    def test_filters_in_the_same_three_round_trips(self):
+        p = self.PATHS
+        for filters, expected in (
+                ({}, sorted(p.values())),
+                (dict(datacenter=['DC1']),
+                 [p['DC1_C2'], p['DC1_C0'], p['DC1_C1']]),
+                (dict(folder=['Prod']),
+                 [p['DC0_C1'], p['DC0_C2'], p['DC1_C1']]),
+                (dict(folder=['Prod/Team1']), [p['DC0_C2']]),
+                (dict(folder=['/DC1/host/Prod']), [p['DC1_C1']]),
+                (dict(cluster=['DC0_C0']), [p['DC0_C0'], p['DC1_C2']]),
+                (dict(cluster=['DC0_C0'], datacenter=['DC1']),
+                 [p['DC1_C2']]),
+                (dict(folder=['Team1', 'DC1']),
+                 [p['DC0_C2'], p['DC1_C2'], p['DC1_C0'], p['DC1_C1']])):
+            with self.subTest(filters=filters):
+                paths, trips = self.read(**filters)
+                self.assertEqual(sorted(expected), sorted(paths))
+                self.assertEqual(READ_TRIPS, trips)
+        # --cluster also takes the managed object id: one of two names.
+        moref = base.make_store(self.session, self.attribute,
+                                'DC1_C1').location.cluster_moref
+        self.assertEqual([p['DC1_C1']], self.read(cluster=[moref])[0])
+
+    def test_the_command(self):
+        config = self.config_file(THIS)
+        out = self.run_command('--config-file', config, 'list', '--format',
+                               'json', '--folder', 'Prod', '--datacenter',
+                               'DC0')
+        self.assertEqual(0, out.returncode, out.stderr)
+        document = json.loads(out.stdout)
+        self.assertEqual([self.PATHS['DC0_C1'], self.PATHS['DC0_C2']],
+                         [c['path'] for c in document['clusters']])
+        self.assertEqual(['Prod'], document['scope']['folders'])
+        out = self.run_command('--config-file', config, 'list', '--folder',
+                               'prod')
+        self.assertEqual(2, out.returncode, out.stderr)
+        self.assertIn('No cluster of the vCenter matches --folder prod (the '
+                      'vCenter has 6 cluster(s))', out.stderr)
         self.assertEqual('', out.stdout)

@@ -1,5 +1,6 @@
 """The three decision tables, row by row: start, lost, operator change."""
 
+import dataclasses
 import itertools
 
 from oslotest import base
@@ -129,6 +130,43 @@ class DecideTestCase(base.BaseTestCase):
                 self.assertIs(Identity.NONE, result.identity)
                 self.assertIn(OTHER, result.reason)
 
+    def test_a_namesake_of_another_cloud_is_refused_whatever_else(self):
+        # The owner is (cloud, host): never a standby for, nor a take of,
+        # the record of the same host name in another cloud.
+        for (mine, theirs), holder, alive, local, sync, wait in \
+                itertools.product(((None, 'east'), ('east', None),
+                                   ('east', 'west')),
+                                  (None, 'm:1:a'), Liveness,
+                                  (None, 'n1', 'n2'), (True, False),
+                                  (True, False)):
+            record = rec(node='n1', holder=holder, cloud=theirs)
+            with self.subTest(mine=mine, record=record, alive=alive,
+                              local=local, sync=sync, wait=wait):
+                result = decision.decide(record, HOST, alive, local, sync,
+                                         standby_wait=wait, cloud=mine)
+                self.assertIs(Action.REFUSE_OTHER_CLOUD, result.action)
+                self.assertIs(Identity.NONE, result.identity)
+                self.assertTrue(result.refused)
+                self.assertIn(HOST, result.reason)
+        self.assertIn("cloud 'east'", decision.decide(
+            rec(cloud='east'), HOST).reason)
+        self.assertIn('the default cloud', decision.decide(
+            rec(), HOST, cloud='east').reason)
+
+    def test_the_rows_hold_within_a_named_cloud(self):
+        for record, alive, local, sync, action, identity in self.ROWS:
+            if record is not None:
+                record = dataclasses.replace(record, cloud='east')
+            with self.subTest(record=record, alive=alive, local=local,
+                              sync=sync):
+                result = decision.decide(record, HOST, alive, local, sync,
+                                         cloud='east')
+                self.assertEqual((action, identity),
+                                 (result.action, result.identity))
+        # Another host of another cloud: the cloud is what it says.
+        self.assertIs(Action.REFUSE_OTHER_CLOUD, decision.decide(
+            rec(OTHER), HOST, cloud='east').action)
+
     def test_reasons(self):
         self.assertIn('n1', decision.decide(rec(node='n1'), HOST,
                                             local_node='n2').reason)
@@ -177,6 +215,15 @@ class LostReasonTestCase(base.BaseTestCase):
         reason = self.lost(lease_view(rec(holder=ME), attribute=OTHER))
         self.assertIn('names host compute-b', reason)
 
+    def test_lease_of_a_namesake_in_another_cloud(self):
+        reason = self.lost(lease_view(rec(holder=ME, cloud='east')))
+        self.assertIn("names host compute-a of cloud 'east'", reason)
+        self.assertIsNone(decision.lost_reason(
+            lease_view(rec(holder=ME, cloud='east')), TOKEN, ME, HOST,
+            'east'))
+        self.assertIn('of the default cloud', decision.lost_reason(
+            lease_view(rec(holder=ME)), TOKEN, ME, HOST, 'east'))
+
     def test_lease_names_another_holder(self):
         reason = self.lost(lease_view(rec(holder='m:2:other')))
         self.assertIn('holder m:2:other', reason)
@@ -205,6 +252,9 @@ KINDS = {
     "target's held": rec(HOST, holder='m:1:a'),
     "another's": rec(OTHER),
     "another's held": rec(OTHER, holder='m:1:a'),
+    # The target's name, in another cloud: another owner.
+    "namesake's": rec(HOST, cloud='east'),
+    "namesake's held": rec(HOST, holder='m:1:a', cloud='east'),
 }
 
 
@@ -224,18 +274,26 @@ class DecideChangeTestCase(base.BaseTestCase):
                                       Verdict.REFUSE_OTHER_HOST),
         (Change.CLAIM, "another's held"): (Verdict.REFUSE_OTHER_HOST,
                                            Verdict.REFUSE_OTHER_HOST),
+        (Change.CLAIM, "namesake's"): (Verdict.REFUSE_OTHER_CLOUD,
+                                       Verdict.REFUSE_OTHER_CLOUD),
+        (Change.CLAIM, "namesake's held"): (Verdict.REFUSE_OTHER_CLOUD,
+                                            Verdict.REFUSE_OTHER_CLOUD),
         (Change.TAKEOVER, 'unreadable'): (Verdict.REFUSE_UNREADABLE, W),
         (Change.TAKEOVER, 'unowned'): (W, W),
         (Change.TAKEOVER, "target's"): (N, N),
         (Change.TAKEOVER, "target's held"): (OBS, W),
         (Change.TAKEOVER, "another's"): (W, W),
         (Change.TAKEOVER, "another's held"): (OBS, W),
+        (Change.TAKEOVER, "namesake's"): (W, W),
+        (Change.TAKEOVER, "namesake's held"): (OBS, W),
         (Change.RELEASE, 'unreadable'): (Verdict.REFUSE_UNREADABLE, W),
         (Change.RELEASE, 'unowned'): (N, N),
         (Change.RELEASE, "target's"): (W, W),
         (Change.RELEASE, "target's held"): (OBS, W),
         (Change.RELEASE, "another's"): (Verdict.REFUSE_NOT_OWNER, W),
         (Change.RELEASE, "another's held"): (Verdict.REFUSE_NOT_OWNER, W),
+        (Change.RELEASE, "namesake's"): (Verdict.REFUSE_NOT_OWNER, W),
+        (Change.RELEASE, "namesake's held"): (Verdict.REFUSE_NOT_OWNER, W),
     }
 
     def test_the_table_covers_every_change_and_kind(self):
@@ -251,6 +309,29 @@ class DecideChangeTestCase(base.BaseTestCase):
                         change, KINDS[kind], HOST,
                         unreadable=kind == 'unreadable', force=force),
                         (change, kind, force))
+
+    def test_the_rows_hold_within_a_named_cloud(self):
+        # Seen from cloud 'east', the default cloud's record of the same
+        # name is the namesake's, and east's records are the target's.
+        def swapped(record):
+            if record is None:
+                return None
+            return dataclasses.replace(
+                record, cloud=None if record.cloud else 'east')
+
+        for (change, kind), verdicts in sorted(
+                self.TABLE.items(), key=lambda item: str(item[0])):
+            record = swapped(KINDS[kind])
+            for force, expected in zip((False, True), verdicts):
+                with self.subTest(change=change, kind=kind, force=force):
+                    self.assertIs(expected, decision.decide_change(
+                        change, record, HOST,
+                        unreadable=kind == 'unreadable', force=force,
+                        cloud='east'))
+
+    def test_another_host_of_another_cloud_is_another_cloud(self):
+        self.assertIs(Verdict.REFUSE_OTHER_CLOUD, decision.decide_change(
+            Change.CLAIM, rec(OTHER, cloud='east'), HOST))
 
     def test_held_is_the_views_holder_not_the_records(self):
         # An admin's hand edit (no holder) over a live lease: the rows

@@ -196,6 +196,68 @@ class RefusalTestCase(GuardTestCase):
                          self.store.calls)
 
 
+class CloudTestCase(GuardTestCase):
+    """Clouds sharing the vCenter: the owner is (cloud, host)."""
+
+    def test_a_namesake_of_another_cloud_is_refused(self):
+        # compute-a of cloud west must never run on compute-a of east's
+        # cluster: not as a standby of its live holder, not after its
+        # holder stopped renewing, not on a released record.
+        for record in (held(), released(), held(node=NODE)):
+            record = record_mod.OwnershipRecord(
+                **dict(vars(record), cloud='east', extra=None))
+            for wait in (True, False):
+                with self.subTest(record=record, standby_wait=wait):
+                    self.store = fakes.FakeStore()
+                    self.store.put(record)
+                    before = self.current()
+                    self.clock.advance(100000)
+                    error = self.assertRaises(
+                        exceptions.ClusterOwnedByAnotherCloud,
+                        self.make(cloud='west', standby_wait=wait).start)
+                    self.assertIsInstance(
+                        error, exceptions.ClusterOwnedByAnotherHost)
+                    self.assertEqual((HOST, 'east', HOST, 'west'),
+                                     (error.owner, error.owner_cloud,
+                                      error.this_host, error.this_cloud))
+                    self.assertIn("host 'compute-a' of cloud 'east'",
+                                  str(error))
+                    self.assertIn("host 'compute-a' of cloud 'west'",
+                                  str(error))
+                    self.assertIn('takeover --host compute-a', str(error))
+                    self.assertEqual(['read'], self.store.calls)
+                    self.assertUnchanged(before)
+                    self.assertIsNone(self.identity.node)
+
+    def test_the_default_cloud_and_a_named_one_are_apart(self):
+        self.store.put(released())
+        error = self.assertRaises(exceptions.ClusterOwnedByAnotherCloud,
+                                  self.make(cloud='east').start)
+        self.assertIn('of the default cloud', str(error))
+        self.assertIn('[vmware_ownership] cloud empty', str(error))
+        self.store = fakes.FakeStore()
+        self.store.put(record_mod.OwnershipRecord(HOST, cloud='east'))
+        error = self.assertRaises(exceptions.ClusterOwnedByAnotherCloud,
+                                  self.make().start)
+        self.assertIn('[vmware_ownership] cloud = east', str(error))
+
+    def test_claims_and_takes_with_its_cloud(self):
+        subject = self.make(cloud='east')
+        self.assertEqual('east', subject.start().cloud)
+        self.assertEqual('east', self.current().record.cloud)
+        subject.release()
+        self.assertEqual('east', self.make(cloud='east').start().cloud)
+
+    def test_a_holder_loses_to_a_namesake_of_another_cloud(self):
+        subject = self.started(cloud='east')
+        self.store.type_by_hand(HOST)  # a bare name: no cloud, a no-op
+        subject.renew()
+        self.store.type_by_hand('{"host":"compute-a","cloud":"west"}')
+        self.store.calls[:] = []
+        error = self.assertRaises(exceptions.OwnershipLost, subject.renew)
+        self.assertIn("names host compute-a of cloud 'west'", str(error))
+
+
 class StartTestCase(GuardTestCase):
 
     def test_first_claim(self):

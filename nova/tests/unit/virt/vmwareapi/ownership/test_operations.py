@@ -36,9 +36,10 @@ class OperationsTestCase(base.BaseTestCase):
         self.logger = self.useFixture(fixtures.FakeLogger(
             name=operations.__name__, level=logging.INFO))
 
-    def plan(self, change, target=HOST, force=False):
+    def plan(self, change, target=HOST, force=False, cloud=None):
         return operations.plan(change, self.store.view(), target,
-                               fakes.WALL, self.store.location, force)
+                               fakes.WALL, self.store.location, force,
+                               cloud=cloud)
 
 
 class PlanRefusedTestCase(OperationsTestCase):
@@ -68,6 +69,23 @@ class PlanRefusedTestCase(OperationsTestCase):
         error = self.assertRaises(exceptions.NotTheOwner, self.plan,
                                   Change.RELEASE)
         self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
+        self.assertNotIn('cloud', str(error))
+
+    def test_claim_of_a_namesakes_cluster_in_another_cloud(self):
+        self.store.put(rec(HOST, cloud='east'))
+        error = self.assertRaises(exceptions.ClusterOwnedByAnotherCloud,
+                                  self.plan, Change.CLAIM, cloud='west')
+        self.assertEqual((HOST, 'east', HOST, 'west'),
+                         (error.owner, error.owner_cloud, error.this_host,
+                          error.this_cloud))
+
+    def test_release_by_a_namesake_in_another_cloud(self):
+        self.store.put(rec(HOST))
+        error = self.assertRaises(exceptions.NotTheOwner, self.plan,
+                                  Change.RELEASE, cloud='east')
+        self.assertIn("host 'compute-a' of the default cloud, not by this "
+                      "host 'compute-a' of cloud 'east' ([DEFAULT] host, "
+                      "[vmware_ownership] cloud)", str(error))
 
 
 class PlanTestCase(OperationsTestCase):
@@ -289,6 +307,20 @@ class ApplyTestCase(OperationsTestCase):
                           now.record.previous))
         self.assertAudited('took over', 'owner compute-b -> compute-a',
                            'forced', 'evicted holder %s' % THEIRS)
+
+    def test_claim_and_takeover_write_the_cloud(self):
+        outcome = self.apply(self.plan(Change.CLAIM, cloud='east'))
+        self.assertEqual('east', self.store.view().record.cloud)
+        self.assertEqual('east', outcome.after.cloud)
+        self.assertAudited('owner (none) -> compute-a (cloud east)')
+        self.store.events[:] = []
+        outcome = self.apply(self.plan(Change.TAKEOVER, cloud='west'))
+        now = self.store.view().record
+        self.assertEqual(('compute-a', 'west', 1, HOST),
+                         (now.host, now.cloud, now.transitions,
+                          now.previous))
+        self.assertAudited('owner compute-a (cloud east) -> compute-a '
+                           '(cloud west)')
 
     def test_takeover_after_observation(self):
         self.store.put(rec(OTHER, holder=THEIRS))

@@ -15,7 +15,7 @@ from nova.virt.vmwareapi.ownership import opts
 DEFAULTS = {'mode': 'enforce', 'attribute_name': 'openstack.nova.owner',
             'lease_duration': 180, 'renew_interval': 60,
             'renew_deadline': None, 'standby_wait': True,
-            'standby_timeout': 0, 'sync_node_identity': True}
+            'standby_timeout': 0, 'sync_node_identity': True, 'cloud': ''}
 
 
 def group(**values):
@@ -37,6 +37,12 @@ class SettingsRejectedTestCase(base.BaseTestCase):
 
     def test_unknown_mode(self):
         self.assertRejected(dict(mode='on'), 'mode')
+
+    def test_bad_cloud(self):
+        for cloud in ('two words', 'x' * 65, '-east', 'east/1'):
+            with self.subTest(cloud=cloud):
+                error = self.assertRejected(dict(cloud=cloud), 'cloud')
+                self.assertIn(repr(cloud), str(error))
 
     def test_empty_attribute_name(self):
         for name in ('', '   '):
@@ -111,6 +117,11 @@ class SettingsTestCase(base.BaseTestCase):
                 settings = opts.settings(group(**values))
                 for name, value in values.items():
                     self.assertEqual(value, getattr(settings, name))
+
+    def test_cloud(self):
+        self.assertIsNone(opts.settings(group()).cloud)
+        self.assertIsNone(opts.settings(group(cloud='  ')).cloud)
+        self.assertEqual('east', opts.settings(group(cloud=' east\n')).cloud)
 
     def test_attribute_name_is_stripped(self):
         self.assertEqual('x.owner', opts.settings(group(

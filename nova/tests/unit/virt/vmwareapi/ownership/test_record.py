@@ -313,6 +313,87 @@ class ConstructorTestCase(base.BaseTestCase):
         self.assertFalse(record.is_host_name(None))
 
 
+class CloudTestCase(base.BaseTestCase):
+    """``cloud``: optional, additive, part of who the owner is."""
+
+    def test_a_record_without_cloud_is_of_the_default_cloud(self):
+        parsed = record.parse_record(dumps(FULL))
+        self.assertIsNone(parsed.cloud)
+        # v stays 1 and the stored form is unchanged: older readers and
+        # writers see the same value.
+        self.assertEqual(dumps(FULL), record.format_record(parsed))
+        self.assertTrue(parsed.owned_by('compute-a'))
+        self.assertTrue(parsed.owned_by('compute-a', ''))
+        self.assertFalse(parsed.owned_by('compute-a', 'east'))
+
+    def test_round_trip_after_the_host(self):
+        data = {'v': 1, 'host': 'compute-a', 'cloud': 'east', 'seq': 3,
+                'transitions': 0, 'state': 'released'}
+        parsed = record.parse_record(dumps(data))
+        self.assertEqual('east', parsed.cloud)
+        self.assertEqual(['v', 'host', 'cloud'],
+                         list(json.loads(record.format_record(parsed)))[:3])
+        self.assertTrue(parsed.owned_by('compute-a', 'east'))
+        for host, cloud in (('compute-a', None), ('compute-a', 'west'),
+                            ('compute-b', 'east')):
+            with self.subTest(host=host, cloud=cloud):
+                self.assertFalse(parsed.owned_by(host, cloud))
+
+    def test_an_empty_cloud_is_the_default_cloud(self):
+        parsed = record.parse_record(dumps(dict(FULL, cloud='')))
+        self.assertIsNone(parsed.cloud)
+        self.assertNotIn('cloud', json.loads(record.format_record(parsed)))
+        self.assertIsNone(record.OwnershipRecord('h', cloud='').cloud)
+
+    def test_bad_cloud_is_unreadable(self):
+        for cloud in ('two words', 'x' * 65, '-east', 'east\n', 7, True,
+                      ['east']):
+            with self.subTest(cloud=cloud):
+                self.assertRaises(exceptions.UnreadableRecord,
+                                  record.parse_record,
+                                  dumps(dict(FULL, cloud=cloud)))
+        self.assertRaises(ValueError, record.OwnershipRecord, 'h',
+                          cloud='two words')
+
+    def test_unknown_keys_are_kept_beside_it(self):
+        data = dict(FULL, cloud='east', future={'x': 1})
+        parsed = record.parse_record(dumps(data))
+        self.assertEqual({'future': {'x': 1}}, parsed.extra)
+        self.assertEqual(data, json.loads(record.format_record(
+            parsed.renewed(NOW))) | {'renewed': FULL['renewed'],
+                                     'seq': FULL['seq']})
+
+    def test_transitions_keep_the_cloud(self):
+        mine = record.OwnershipRecord.claimed('compute-a', NOW,
+                                              holder='m:1:a', cloud='east')
+        self.assertEqual('east', mine.cloud)
+        for after in (mine.renewed(NOW), mine.released(NOW),
+                      mine.held_by('m:2:b', NOW), mine.with_node('n2'),
+                      mine.with_token(5),
+                      mine.moved_to('compute-a', NOW, cloud='east')):
+            with self.subTest(after=after):
+                self.assertEqual('east', after.cloud)
+                self.assertEqual(mine.transitions, after.transitions)
+
+    def test_a_namesake_in_another_cloud_is_a_move(self):
+        theirs = record.parse_record(dumps(FULL))
+        mine = theirs.moved_to('compute-a', LATER, cloud='east')
+        self.assertEqual(('compute-a', 'east', None, 2, 'compute-a'),
+                         (mine.host, mine.cloud, mine.node, mine.transitions,
+                          mine.previous))
+        self.assertEqual('2026-11-25T12:05:00Z', mine.since)
+        back = mine.moved_to('compute-a', LATER)
+        self.assertEqual((None, 3), (back.cloud, back.transitions))
+
+    def test_is_cloud_name(self):
+        self.assertTrue(record.is_cloud_name('east'))
+        self.assertTrue(record.is_cloud_name('region-1.cloud_b:x'))
+        self.assertTrue(record.is_cloud_name('a' * 64))
+        for bad in ('', 'a' * 65, 'a b', '.east', None, 5):
+            with self.subTest(bad=bad):
+                self.assertFalse(record.is_cloud_name(bad))
+
+
 class TransitionTestCase(base.BaseTestCase):
 
     def setUp(self):
@@ -456,6 +537,7 @@ def _records(draw):
         transitions=draw(st.integers(min_value=0, max_value=10 ** 6)),
         previous=draw(st.none() | _hosts),
         token=draw(st.none() | st.integers(min_value=0, max_value=2 ** 31)),
+        cloud=draw(st.none() | st.sampled_from(['east', 'cloud-b.2'])),
         extra=draw(st.dictionaries(
             st.text(max_size=10).filter(
                 lambda k: k not in record._KNOWN_KEYS),

@@ -14,9 +14,10 @@ OLD_TOKEN = 109
 LOCATION = fakes.location()
 
 
-def held(host=HOST, holder=fakes.OTHER_HOLDER, seq=5, token=TOKEN):
+def held(host=HOST, holder=fakes.OTHER_HOLDER, seq=5, token=TOKEN,
+         cloud=None):
     return record_mod.OwnershipRecord(host, holder=holder, seq=seq,
-                                      token=token)
+                                      token=token, cloud=cloud)
 
 
 def text(record):
@@ -163,6 +164,20 @@ class LeaseTestCase(base.BaseTestCase):
                 result = interpret(raw, lease_raw=text(held()))
                 self.assertLeaseCounts(result, Mirror.EDITED)
                 self.assertTrue(result.mirror.needs_repair)
+
+    def test_hand_edit_of_the_same_host_in_another_cloud(self):
+        # A bare name cannot say its cloud: the same host typed again is
+        # a no-op whatever the lease's cloud; a cloud typed is what counts.
+        lease = text(held(cloud='east'))
+        for raw in (HOST, '{"host":"compute-a","cloud":"east"}'):
+            with self.subTest(raw=raw):
+                result = interpret(raw, lease_raw=lease)
+                self.assertEqual('east', result.record.cloud)
+                self.assertIs(Mirror.EDITED, result.mirror)
+        result = interpret('{"host":"compute-a","cloud":"west"}',
+                           lease_raw=lease)
+        self.assertEqual('west', result.record.cloud)
+        self.assertEqual('east', result.holder_record.cloud)
 
     def test_hand_edit_naming_another_host(self):
         # What the admin typed counts; liveness stays the lease's.

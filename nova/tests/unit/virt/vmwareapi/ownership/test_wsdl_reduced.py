@@ -113,8 +113,11 @@ def properties_read(test):
                 continue
             specs = [elt for arg in node.args[1:2]
                      for elt in getattr(arg, 'elts', [])]
-            specs.extend(k.value for k in node.keywords
-                         if k.arg == 'view_of')
+            for keyword in node.keywords:
+                if keyword.arg == 'view_of':
+                    # One (view, type, [paths]), or a list of them.
+                    specs.extend(keyword.value.elts if isinstance(
+                        keyword.value, ast.List) else [keyword.value])
             for spec in specs:
                 where = '%s:%d' % (os.path.relpath(path, _ROOT),
                                    node.lineno)

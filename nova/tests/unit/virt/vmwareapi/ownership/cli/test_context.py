@@ -20,7 +20,7 @@ def conf(cluster_moref=None, **vmware):
     group = types.SimpleNamespace(
         mode='enforce', attribute_name=fakes.ATTRIBUTE, lease_duration=180,
         renew_interval=60, renew_deadline=None, standby_wait=True,
-        standby_timeout=0, sync_node_identity=True)
+        standby_timeout=0, sync_node_identity=True, cloud='')
     return types.SimpleNamespace(
         host=fakes.HOST, timeout=5.0, vmware=types.SimpleNamespace(**values),
         vmware_ownership=group, config_file=[], config_dir=[],

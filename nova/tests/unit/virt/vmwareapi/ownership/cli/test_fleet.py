@@ -7,6 +7,7 @@ and nova for real is tested against the simulator and in nova's harness.
 
 import json
 import sys
+import types
 from unittest import mock
 
 import fixtures
@@ -17,6 +18,7 @@ from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import fleet as fleet_cli
 from nova.virt.vmwareapi.ownership.cli import main as cli
 from nova.virt.vmwareapi.ownership.fleet import disagreement
+from support import fakes
 from support import sample_fleet as samples
 
 
@@ -33,7 +35,7 @@ class ListTestCase(test_main.CliTestCase):
 
     def on_the_sample(self):
         """The command reads the sample, with nova's records if asked."""
-        def connect(conf, cluster=True, nova=None, clock=None):
+        def connect(conf, cluster=True, nova=None, clock=None, login=True):
             self.assertFalse(cluster)
             self.ctx = SampleContext(conf)
             return self.ctx
@@ -93,6 +95,47 @@ class ListTestCase(test_main.CliTestCase):
         names = {family.name for family in
                  parser.text_string_to_metric_families(text)}
         self.assertIn('nova_vmware_owner_disagreements', names)
+
+    def on_the_sample_clusters(self):
+        """The command filters the sample's clusters, as read from vCenter.
+        """
+        def connect(conf, cluster=True, nova=None, clock=None, login=True):
+            self.ctx = SampleContext(
+                conf, fakes.settings(), vcenter_uuid=samples.UUID,
+                session=types.SimpleNamespace(endpoint=fakes.VCENTER))
+            return self.ctx
+
+        self.useFixture(fixtures.MockPatchObject(
+            context.Context, 'connect', side_effect=connect))
+        self.useFixture(fixtures.MockPatchObject(
+            fleet_cli.vsphere_fleet, 'read',
+            return_value=samples.sample(False).clusters))
+
+    def test_filters(self):
+        self.on_the_sample_clusters()
+        self.assertEqual(cli.EXIT_OK, self.main(
+            'list', '--format', 'json', '--cluster', 'DC0_C1', '--cluster',
+            'domain-c12', '--datacenter', 'DC0', '--folder', 'DC0/host'))
+        document = json.loads(self.stdout.getvalue())
+        self.assertEqual(['DC0_C1', 'DC0_C5'],
+                         [c['cluster'] for c in document['clusters']])
+        self.assertEqual({'datacenters': ['DC0'], 'folders': ['DC0/host'],
+                          'clusters': ['DC0_C1', 'domain-c12']},
+                         document['scope'])
+        self.assertEqual(('DC0', '/DC0/host/DC0_C1'),
+                         (document['clusters'][0]['datacenter'],
+                          document['clusters'][0]['path']))
+        self.assertTrue(self.ctx.closed)
+
+    def test_filters_that_match_nothing_exit_2(self):
+        self.on_the_sample_clusters()
+        self.assertEqual(cli.EXIT_USAGE,
+                         self.main('list', '--datacenter', 'DC9'))
+        self.assertEqual('', self.stdout.getvalue())
+        self.assertOneParagraph(self.stderr.getvalue(),
+                                'No cluster of the vCenter matches '
+                                '--datacenter DC9 (the vCenter has 7 '
+                                'cluster(s))')
 
     def test_prometheus_is_for_list_only(self):
         self.assertEqual(cli.EXIT_USAGE,

@@ -74,6 +74,9 @@ EXIT_CODES = {
     exceptions.ClusterOwnedByAnotherHost(
         location=LOCATION, owner='b', this_host='a'):
         cli.EXIT_OTHER_HOST,
+    exceptions.ClusterOwnedByAnotherCloud(
+        location=LOCATION, owner='a', owner_cloud='east', this_host='a'):
+        cli.EXIT_OTHER_HOST,
     exceptions.NotTheOwner(
         location=LOCATION, owner='b', this_host='a'): cli.EXIT_OTHER_HOST,
     exceptions.OwnershipRefused('x'): cli.EXIT_NEEDS_FORCE,

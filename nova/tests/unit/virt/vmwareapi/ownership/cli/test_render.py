@@ -111,6 +111,23 @@ class TextTestCase(ReportTestCase):
                      for line in text.splitlines()}
         self.assertEqual(1, len(values_at), 'values are aligned')
 
+    def test_show_a_namesake_of_another_cloud(self):
+        self.store.put(held(cloud='east'))
+        state = self.state()
+        self.assertEqual(state_mod.OWNED_BY_OTHER_HOST, state['verdict'])
+        self.assertEqual("owned by host compute-a of cloud 'east' (another "
+                         "cloud): host compute-a must not run against it",
+                         render.verdict_text(state))
+        text = render.show_text(state)
+        self.assertRegex(text, r'(?m)^Owner cloud: +east$')
+        self.assertRegex(text, r'(?m)^This host: +compute-a$')
+        cloudy = state_mod.state_dict(self.store.view(), Liveness.NONE, HOST,
+                                      fakes.location(), UUID,
+                                      self.store.lease_name, 'east')
+        self.assertEqual(state_mod.OWNED_BY_THIS_HOST, cloudy['verdict'])
+        self.assertRegex(render.show_text(cloudy),
+                         r'(?m)^This host: +compute-a \(cloud east\)$')
+
     def test_show_a_change_in_progress(self):
         self.store.start_change()
         self.assertIn('a change is in progress',

@@ -13,10 +13,10 @@ NAME = 'domain-c7.vc-uuid'
 KNOWN = frozenset([A, B])
 
 
-def owned(host=A, node=fakes.NODE_A, holder=None):
+def owned(host=A, node=fakes.NODE_A, holder=None, cloud=None):
     """The view right after ``host`` claimed (token 17)."""
-    return view_mod.written(fakes.record(host, holder=holder, node=node)
-                            .with_token(17))
+    return view_mod.written(fakes.record(host, holder=holder, node=node,
+                                         cloud=cloud).with_token(17))
 
 
 def unowned():
@@ -34,15 +34,46 @@ def node(host=A, uuid=fakes.NODE_A):
 
 class FindTestCase(base.BaseTestCase):
 
-    def codes(self, view, nodes=(), hosts=KNOWN):
-        found = dis.find(view, list(nodes), hosts)
+    def codes(self, view, nodes=(), hosts=KNOWN, cloud=None):
+        found = dis.find(view, list(nodes), hosts, cloud)
         for item in found:
             self.assertNotIn('\n', item.fix)
         return [item.code for item in found]
 
-    def fix(self, code, view, nodes=(), hosts=KNOWN):
-        found = dis.find(view, list(nodes), hosts)
+    def fix(self, code, view, nodes=(), hosts=KNOWN, cloud=None):
+        found = dis.find(view, list(nodes), hosts, cloud)
         return {d.code: d.fix for d in found}[code]
+
+    def test_another_clouds_cluster_is_not_a_disagreement(self):
+        # Its owner is not among this nova's services, its node not among
+        # its nodes, whatever its name: none of this nova's business.
+        for mine, theirs in ((None, 'east'), ('east', None),
+                             ('east', 'west')):
+            for host in (A, 'compute-z'):
+                with self.subTest(mine=mine, theirs=theirs, host=host):
+                    self.assertEqual([], self.codes(
+                        owned(host, node='other-clouds-node', cloud=theirs),
+                        cloud=mine))
+
+    def test_another_clouds_cluster_that_this_nova_manages(self):
+        view = owned(A, cloud='east')
+        self.assertEqual([dis.OWNED_BY_OTHER_CLOUD],
+                         self.codes(view, [node(A)]))
+        fix = self.fix(dis.OWNED_BY_OTHER_CLOUD, view, [node(A)])
+        self.assertIn("names host compute-a of cloud 'east': two clouds "
+                      "manage one cluster", fix)
+        self.assertIn('takeover --host compute-a', fix)
+        self.assertEqual([dis.TWO_NOVA_HOSTS, dis.OWNED_BY_OTHER_CLOUD],
+                         self.codes(view, [node(A), node(B, fakes.NODE_B)]))
+        self.assertIn('every host but the host that should manage it',
+                      self.fix(dis.TWO_NOVA_HOSTS, view,
+                               [node(A), node(B, fakes.NODE_B)]))
+
+    def test_this_clouds_records_within_a_named_cloud(self):
+        self.assertEqual([], self.codes(owned(A, cloud='east'), [node(A)],
+                                        cloud='east'))
+        self.assertEqual([dis.UNKNOWN_OWNER], self.codes(
+            owned('compute-z', cloud='east'), cloud='east'))
 
     def test_two_hosts_keep_the_owner(self):
         nodes = [node(A), node(B, fakes.NODE_B)]

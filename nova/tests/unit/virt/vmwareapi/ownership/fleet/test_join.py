@@ -4,10 +4,15 @@ On the sample fleet of ``support.sample_fleet``. Reading a vCenter is
 tested against the simulator (functional ``test_list``).
 """
 
+import dataclasses
+
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership.fleet import disagreement as dis
 from nova.virt.vmwareapi.ownership.fleet import join
+from nova.virt.vmwareapi.ownership.fleet import scope as scope_mod
+from nova.virt.vmwareapi.ownership import state as state_mod
+from nova.virt.vmwareapi.ownership import view as view_mod
 from support import fakes
 from support import sample_fleet as samples
 
@@ -59,11 +64,64 @@ class StatesTestCase(base.BaseTestCase):
                          rows['DC0_C0']['nova_hosts'])
         self.assertEqual({dis.NO_RECORD}, set(rows['DC0_C1']['fixes']))
 
+    def test_two_clouds_each_see_the_others_clusters_apart(self):
+        # Each cloud's list --nova, with its own nova: nothing disagrees
+        # (exit 0), and its namesake's cluster is not this host's.
+        for cloud, expected in (
+                (samples.EAST, [
+                    ('held', 'owned-by-this-host', 'east'),
+                    (join.OTHER_CLOUD, 'owned-by-other-host', None),
+                    (join.OTHER_CLOUD, 'owned-by-other-host', None),
+                    ('unowned', 'unowned', None)]),
+                (None, [
+                    (join.OTHER_CLOUD, 'owned-by-other-host', 'east'),
+                    ('held', 'owned-by-this-host', None),
+                    ('released', 'owned-by-other-host', None),
+                    ('unowned', 'unowned', None)])):
+            with self.subTest(cloud=cloud):
+                found = samples.two_clouds(cloud)
+                states = found.states()
+                self.assertEqual(expected, [
+                    (s['state'], s['verdict'], s['owner_cloud'])
+                    for s in states])
+                self.assertEqual([[]] * 4,
+                                 [s['disagreements'] for s in states])
+                self.assertIsNone(join.disagreements(states))
+                self.assertEqual(cloud, found.document(states)['cloud'])
+                self.assertEqual({cloud}, {s['this_cloud'] for s in states})
+
+    def test_without_clouds_the_namesake_would_be_this_host(self):
+        # What [vmware_ownership] cloud prevents: east's cluster read by
+        # the default cloud as if the record named no cloud.
+        found = samples.two_clouds(None)
+        theirs = found.clusters[0]
+        record = dataclasses.replace(theirs.view.record, cloud=None)
+        blind = dataclasses.replace(found, clusters=[dataclasses.replace(
+            theirs, view=view_mod.written(record))])
+        (state,) = blind.states()
+        self.assertEqual('owned-by-this-host', state['verdict'])
+
     def test_without_nova_no_join(self):
         for state in document(nova=False)['clusters']:
             for key in ('disagreements', 'fixes', 'nova_hosts'):
                 with self.subTest(key=key):
                     self.assertNotIn(key, state)
+
+    def test_each_row_says_where_the_cluster_is(self):
+        rows = self.by_name()
+        self.assertEqual(('DC0', '/DC0/host/DC0_C4'),
+                         (rows['DC0_C4']['datacenter'],
+                          rows['DC0_C4']['path']))
+
+    def test_filters_that_chose_nothing(self):
+        found = sample()
+        self.assertIsNone(join.no_match(found))
+        nothing = dataclasses.replace(
+            found, clusters=(), scope=scope_mod.Scope(['DC9']),
+            total=7)
+        self.assertEqual(7, join.no_match(nothing).total)
+        self.assertIsNone(join.no_match(dataclasses.replace(
+            nothing, scope=scope_mod.Scope())))
 
     def test_document(self):
         found = document()
@@ -90,6 +148,16 @@ class DisagreementsTestCase(base.BaseTestCase):
 
 
 class StateOfTestCase(base.BaseTestCase):
+
+    def test_another_clouds_record_has_a_state_of_its_own(self):
+        theirs = view_mod.written(fakes.record(holder='m:1:a', cloud='east'))
+        self.assertEqual(join.OTHER_CLOUD, join.state_of(theirs))
+        self.assertEqual('held', join.state_of(theirs, 'east'))
+        mine = view_mod.written(fakes.record())
+        self.assertEqual(join.OTHER_CLOUD, join.state_of(mine, 'east'))
+        self.assertEqual(state_mod.UNOWNED,
+                         join.state_of(view_mod.View(view_mod.Reading()),
+                                       'east'))
 
     def test_words(self):
         self.assertEqual(['held', 'unowned', 'unreadable', 'unowned',

@@ -3,6 +3,7 @@
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership.fleet import report as fleet_report
+from nova.virt.vmwareapi.ownership.fleet import scope as scope_mod
 from support import sample_fleet as samples
 
 HOSTILE = ('\n', '\u202e', '\x1b')
@@ -16,22 +17,34 @@ class TextTestCase(base.BaseTestCase):
     def test_one_row_per_cluster_under_the_header(self):
         lines = self.lines(nova=False)
         header = lines[2].split()
-        self.assertEqual(['CLUSTER', 'MOREF', 'OWNER', 'STATE', 'HOLDER',
-                          'SINCE', 'SEQ', 'NODE', 'VERDICT', 'LEASE',
-                          'CHANGE'], header)
+        self.assertEqual(['CLUSTER', 'DATACENTER', 'MOREF', 'OWNER', 'STATE',
+                          'HOLDER', 'SINCE', 'SEQ', 'NODE', 'VERDICT',
+                          'LEASE', 'CHANGE'], header)
         rows = lines[3:10]
-        self.assertEqual(['DC0_C0', 'domain-c7', 'compute-a', 'held',
+        self.assertEqual(['DC0_C0', 'DC0', 'domain-c7', 'compute-a', 'held',
                           samples.HOLDER, '2026-11-25T12:00:00Z', '5',
                           samples.fakes.NODE_A, 'owned-by-this-host', '17',
                           '-'], rows[0].split())
-        self.assertEqual(['DC0_C3', 'domain-c10', '-', 'unowned', '-', '-',
-                          '-', '-', 'unowned', '31', 'in-progress'],
+        self.assertEqual(['DC0_C3', 'DC0', 'domain-c10', '-', 'unowned', '-',
+                          '-', '-', '-', 'unowned', '31', 'in-progress'],
                          rows[3].split())
         # Aligned: every column starts where its header does.
         start = lines[2].index('VERDICT')
         for row in rows[:6]:
             self.assertNotEqual(' ', row[start])
             self.assertEqual(' ', row[start - 1])
+
+    def test_the_header_says_the_filters_and_the_cloud(self):
+        found = samples.sample(False)
+        found = samples.join.Fleet(
+            found.clusters[:1], found.vcenter_uuid, found.attribute,
+            found.this_host, found.watch, found.read_at, cloud='east',
+            scope=scope_mod.Scope(['DC0'], ['Prod\n'], []), total=7)
+        header = fleet_report.text(found.document(found.states()))
+        self.assertIn('verdicts for host compute-a of cloud east, clusters '
+                      'matching --datacenter DC0 --folder Prod\\n, read at',
+                      header.splitlines()[0])
+        self.assertNotIn('matching', self.lines()[0])
 
     def test_summary_and_change_in_progress(self):
         text = '\n'.join(self.lines(nova=False))
