@@ -14,6 +14,7 @@ import os
 import re
 import shlex
 
+import certifi
 import fixtures
 from oslo_config import cfg
 from oslotest import base
@@ -124,12 +125,14 @@ class KubernetesTestCase(base.BaseTestCase):
         opts.register_opts(conf)
         conf(['--config-file', path], project='nova')
         self.assertEqual(opts.Settings(), opts.settings(conf.vmware_ownership))
-        # The CA file is mounted from the same Secret, beside nova.conf.
-        ca_file = os.path.join(os.path.dirname(path), os.path.basename(
-            conf.vmware.ca_file))
-        with open(ca_file, 'w') as f:
-            f.write(secret['stringData'][os.path.basename(ca_file)])
-        conf.set_override('ca_file', ca_file, 'vmware')
+        # The CA file is mounted from the same Secret, beside nova.conf:
+        # a placeholder for the operator's PEM, which the command reads
+        # before connecting; a real bundle (certifi's) stands in for it.
+        placeholder = secret['stringData'][os.path.basename(
+            conf.vmware.ca_file)]
+        self.assertTrue(placeholder.startswith('-----BEGIN CERTIFICATE-----'))
+        self.assertIn('-----END CERTIFICATE-----', placeholder)
+        conf.set_override('ca_file', certifi.where(), 'vmware')
         self.assertEqual('vcenter.example.com',
                          vmware_opts.endpoint(conf).host)
 

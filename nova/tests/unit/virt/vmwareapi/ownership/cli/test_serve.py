@@ -153,7 +153,7 @@ class ExporterTestCase(base.BaseTestCase):
     def test_another_fault_keeps_the_session(self):
         exporter = self.exporter()
         exporter.read_once()
-        self.read_error = vsphere_errors.MissingPrivilege(
+        self.read_error = exceptions.MissingPrivilege(
             privilege='System.Read', operation='RetrievePropertiesEx',
             username='u')
         exporter.read_once()
