@@ -16,8 +16,11 @@ passive node of a pair), it is restored before nova reads it.
 
 This module applies the operating mode (``[vmware_ownership] mode``): the
 guard itself always enforces. The guard talks to vCenter through a session
-of its own, whose every request is bounded in time (nova's has no
-timeout), so a silent vCenter cannot hold a renewal past its deadline.
+of its own, on a VIM client of the few methods it calls (a few MiB where
+nova's holds vCenter's whole schema), whose every request ends within
+``request_timeout`` from connecting to the last byte of the answer (nova's
+requests have no such bound), so a silent or trickling vCenter cannot hold
+a renewal past its deadline.
 """
 
 import os
