@@ -87,13 +87,14 @@ class _Watch:
         _shut(sock)
 
     def _expire(self):
+        # Under the lock: once the request is done, its connection may
+        # carry the next request, which this must never end.
         with self._lock:
             if self._done:
                 return
             self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shut(sock)
+            for sock in self._sockets:
+                _shut(sock)
 
     def __enter__(self):
         self._previous = getattr(_local, 'watch', None)
