@@ -10,6 +10,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import venv
 
@@ -107,22 +108,45 @@ COMMAND = ('import sys; sys.path.insert(0, %r); '
 """``python -c COMMAND ARGS`` runs ``nova-vmware-owner`` of this tree."""
 
 
-def timed(argv, cache=None):
-    """Seconds of one process; fails the benchmark if the process does.
+def timed(argv):
+    """Seconds of one process; fails the benchmark if the process does."""
+    return run_process(argv)[0]
 
-    :param cache: the WSDL cache folder of ``nova-vmware-owner``
+
+PEAK = (
+    'import atexit\n'
+    'def _peak():\n'
+    '    import os\n'
+    '    with open("/proc/self/status") as s, '
+    'open(os.environ["BENCHMARK_PEAK_FILE"], "w") as o:\n'
+    '        o.write("".join(l for l in s if l.startswith("VmHWM:")))\n'
+    'atexit.register(_peak)\n')
+"""Prepended to a ``python -c`` program: its peak resident memory
+(``VmHWM``) written at exit. Not ``ru_maxrss`` from the parent: that one
+keeps the parent's peak across fork and exec."""
+
+
+def run_process(argv):
+    """Run ``argv`` as a process of its own, as an operator would.
+
+    :param argv: ``[python, '-c', program, ...]``
+    :returns: ``(wall seconds, peak resident MiB)``: the time from its
+              start to its exit, and the most memory it held
+    :raises: SystemExit when the process fails
     """
-    env = dict(os.environ)
-    if cache is not None:
-        env['NOVA_VMWARE_OWNER_WSDL_CACHE'] = cache
-    started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env,
-                          timeout=300, stdin=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    if done.returncode:
-        sys.exit('%s failed (exit %d):\n%s'
-                 % (argv[:3], done.returncode, done.stderr[-3000:]))
-    return seconds
+    python, flag, program = argv[:3]
+    assert flag == '-c', argv
+    with tempfile.NamedTemporaryFile('r') as peak:
+        env = dict(os.environ, BENCHMARK_PEAK_FILE=peak.name)
+        started = time.perf_counter()
+        done = subprocess.run([python, '-c', PEAK + program] + argv[3:],
+                              capture_output=True, text=True, env=env,
+                              timeout=300, stdin=subprocess.DEVNULL)
+        seconds = time.perf_counter() - started
+        if done.returncode:
+            sys.exit('%s failed (exit %d):\n%s'
+                     % (argv[:3], done.returncode, done.stderr[-3000:]))
+        return seconds, int(peak.read().split()[1]) / 1024.0
 
 
 def write_config(sim, folder, cluster=CLUSTER):

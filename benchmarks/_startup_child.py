@@ -1,18 +1,18 @@
 """Run by ``startup.py`` under nova's Python: time one driver start-up.
 
 Argument: a JSON object with the simulator's address, credentials, CA
-file, the driver (``nova``: nova 34's ``VMwareVCDriver``; ``ours``: the
-guarded one) and, for ours, the WSDL cache folder of its session. Each
-start runs in a process of its own, as nova-compute's does: nothing is
-cached in memory from an earlier start (oslo.vmware keeps the WSDL
-documents it parsed in memory for the life of the process).
+file and the driver (``nova``: nova 34's ``VMwareVCDriver``; ``ours``: the
+guarded one). Each start runs in a process of its own, as nova-compute's
+does: nothing is cached in memory from an earlier start (oslo.vmware
+keeps the WSDL documents it parsed in memory for the life of the
+process).
 
 Prints ``RESULT <json>``: the seconds of construction + ``init_host``,
-and for ours the parts the guard adds: importing its driver module (after
-nova's), opening its own vCenter session (``vcenter.connect``: the WSDL
-documents, the suds client from the cache or built, the login) and
-``guard.start``, and where the client came from (``wsdl_cache``'s
-``hit``, ``built``, ``uncached``).
+the process's resident memory right after it (``rss``, MiB) and its peak
+so far (``peak``), and for ours the parts the guard adds: importing its
+driver module (after nova's), opening its own vCenter session
+(``vcenter.connect``: the reduced client built, the login) and
+``guard.start``.
 """
 
 import json
@@ -79,37 +79,39 @@ def main():
     times = {}
     cls = nova_driver.VMwareVCDriver
     if ARGS['driver'] == 'ours':
-        os.environ['NOVA_VMWARE_OWNER_WSDL_CACHE'] = ARGS['cache']
         started = time.perf_counter()
         from nova.virt.vmwareapi.ownership import driver as our_driver
         times['import'] = time.perf_counter() - started
         from nova.virt.vmwareapi.ownership import guard as guard_mod
         from nova.virt.vmwareapi.ownership import opts
         from nova.virt.vmwareapi.ownership.vsphere import vcenter
-        from nova.virt.vmwareapi.ownership.vsphere.wsdl import (
-            cache as wsdl_cache)
         opts.register_opts(conf)
         no_nodes_elsewhere()
         timing(vcenter, 'connect', times, 'connect')
         timing(guard_mod.OwnershipGuard, 'start', times, 'guard_start')
-        sources = []
-        real_vim = wsdl_cache.WsdlCache.vim
-
-        def vim(cache, *args, **kwargs):
-            try:
-                return real_vim(cache, *args, **kwargs)
-            finally:
-                sources.append(cache.last_source)
-        wsdl_cache.WsdlCache.vim = vim
         cls = our_driver.VMwareVCDriver
     started = time.perf_counter()
     driver = cls(None)
     driver.init_host('compute-a')
     times['start'] = time.perf_counter() - started
+    times.update(memory())
     driver.cleanup_host('compute-a')
-    if ARGS['driver'] == 'ours':
-        times['source'] = sources[0] if sources else None
     print('RESULT ' + json.dumps(times))
+
+
+def memory():
+    """This process's resident memory now and at its peak, in MiB.
+
+    ``VmHWM``, not ``ru_maxrss``: that one keeps the parent's peak across
+    fork and exec.
+    """
+    found = {}
+    with open('/proc/self/status') as f:
+        for line in f:
+            for key, name in (('VmRSS:', 'rss'), ('VmHWM:', 'peak')):
+                if line.startswith(key):
+                    found[name] = int(line.split()[1]) / 1024.0
+    return found
 
 
 if __name__ == '__main__':

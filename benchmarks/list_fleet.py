@@ -6,7 +6,7 @@ one reading of the whole vCenter as the command makes it
 (``cli.fleet.read`` and the rows), on a small and a large simulated
 vCenter: the round trips must be the same (one container view, one
 property collection, the view destroyed). Also times ``list --format
-json`` as a whole process (warm WSDL cache) on both.
+json`` as a whole process on both.
 
     tox -e benchmarks -- --only list_fleet
 
@@ -16,7 +16,6 @@ or, in that environment:
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import types
@@ -31,10 +30,10 @@ SIZES = {'small': dict(clusters=1, hosts=1, vms=1),
          'large': dict(clusters=200, hosts=1, vms=10)}
 
 
-def process_seconds(argv, cache, times):
+def process_seconds(argv, times):
     """Wall times of ``times`` runs of ``argv`` (after one to warm up)."""
-    _common.timed(argv, cache)
-    return [_common.timed(argv, cache) for _ in range(times)]
+    _common.timed(argv)
+    return [_common.timed(argv) for _ in range(times)]
 
 
 def measure(options, repeat, processes):
@@ -59,8 +58,7 @@ def measure(options, repeat, processes):
             seconds = process_seconds(
                 [sys.executable, '-c', _common.COMMAND, '--config-file',
                  _common.write_config(sim, folder, 'no-such-cluster'),
-                 'list', '--format', 'json'],
-                os.path.join(folder, 'cache'), processes)
+                 'list', '--format', 'json'], processes)
     finally:
         sim.cleanUp()
     return {'clusters': rows,

@@ -5,10 +5,13 @@ tiers and by the benchmarks, each helper defined once:
 
 - ``fakes``: the in-memory store and vCenter, the fake clock and node
   identity, sample records and settings; ``store_contract``: the one
-  suite every ``store.ClusterStore`` runs; ``vim_wsdl``: a minimal VIM
-  WSDL; ``sample_fleet``, ``sample_rehome``: the sample a test reads;
+  suite every ``store.ClusterStore`` runs; ``vim_answers``: vCenter's
+  answers for the client's unit tests; ``sample_fleet``,
+  ``sample_rehome``: the sample a test reads;
 - ``simulator``: the vCenter simulator fixture; ``tcpproxy``: a proxy
-  that holds, stalls, delays and drops its traffic; ``base``: the
+  that holds, stalls, delays, trickles and drops its traffic;
+  ``vim_cache``, ``vim_pickle``: vCenter's whole VIM client, pickled,
+  for nova's computes and the tests past the package's list; ``base``: the
   simulator test case, stores on it, configuration files and the
   command as a subprocess, the round-trip counter; ``faults``: vCenter
   faults and silent endpoints; ``wait``: the one polling wait;

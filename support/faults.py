@@ -111,7 +111,7 @@ class CallHook:
     """Acts before chosen requests of a session (at its HTTP transport).
 
     :param test: the test case (the hook is removed at its clean-up)
-    :param session: the ``vcenter.Session`` whose requests are watched
+    :param session: the ``session.Session`` whose requests are watched
     :ivar calls: the vSphere methods requested so far, in order
     """
 

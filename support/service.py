@@ -20,6 +20,7 @@ from nova.virt import node as nova_node
 from support import base
 from support import harness
 from support import simulator
+from support import vim_cache
 
 CONF = harness.CONF
 
@@ -41,13 +42,15 @@ class ServiceTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         self.flags(api_paste_config=harness.api_paste_config(), group='wsgi')
         # Before nova's base class points HOME at a temporary directory.
         self.useFixture(harness.SimulatorCache())
+        self.useFixture(harness.PickledVimClient(vim_cache.directory()))
         super().setUp()
         self.useFixture(harness.RealHTTPS())
         self.useFixture(harness.EsxHostNames())
         self.useFixture(harness.FreshNovaCaches())
         self.simulator = self.useFixture(simulator.VCenterSimulator(
             clusters=1, hosts=1, vms=0))
-        self.vcenter = self.simulator.session()
+        # The whole VIM client: the tests read VMs (vm_power_state).
+        self.vcenter = self.simulator.full_session()
         harness.register_ownership_opts()
         self.flags(group='vmware', use_linked_clone=False,
                    **harness.vmware_flags(self.simulator))

@@ -12,11 +12,12 @@ Use it per test::
     class TestStore(testtools.TestCase):
         def test_claim(self):
             sim = self.useFixture(simulator.VCenterSimulator(clusters=2))
-            session = sim.session()       # a logged-in vcenter.Session
+            session = sim.session()       # a logged-in session.Session
             ...
 
-Building a suds client costs about 2 s, so a class whose tests can share
-one inventory should share one simulator and one session instead::
+A simulator takes a moment to start and a session to log in, so a class
+whose tests can share one inventory should share one simulator and one
+session instead::
 
     class TestStore(simulator.SharedSimulatorMixin, testtools.TestCase):
         SIMULATOR_OPTIONS = {'clusters': 2}
@@ -45,6 +46,7 @@ import requests
 
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 import support
+from support import vim_cache
 
 VCSIM_DIR = os.environ.get('NOVA_VMWARE_OWNER_VCSIM_DIR',
                            os.path.join(support.REPO_ROOT, 'tools', 'vcsim'))
@@ -323,10 +325,11 @@ class VCenterSimulator(fixtures.Fixture):
                                 password, ca_file=self.ca_file)
 
     def session(self, timeout=30, port=None, restricted=False):
-        """Return a logged-in ``vcenter.Session``.
+        """Return a logged-in ``session.Session`` (the package's).
 
-        TLS is verified with ``ca_file`` (never ``insecure``); the WSDL
-        comes from the simulator. Every request is bounded by ``timeout``.
+        TLS is verified with ``ca_file`` (never ``insecure``); the client
+        is the package's reduced one. Every request ends within
+        ``timeout``.
 
         :param port: connect to this port instead (a proxy in front)
         :param restricted: log in as the restricted user
@@ -335,16 +338,28 @@ class VCenterSimulator(fixtures.Fixture):
         self.check_reachable()
         return vcenter.connect(self.endpoint(port, restricted), timeout)
 
+    def full_session(self, timeout=30, port=None, restricted=False):
+        """Like ``session``, on the simulator's whole VIM WSDL.
+
+        For tests that call methods the package never calls (its own
+        sessions know only those of its list): ``vim_cache.FullSession``.
+        """
+        self.check_reachable()
+        return vim_cache.connect_full(self.endpoint(port, restricted),
+                                      timeout)
+
 
 class SharedSimulatorMixin:
     """One simulator and one session for all the tests of a class.
 
     Mix into a ``TestCase``; set ``SIMULATOR_OPTIONS`` to the
-    :class:`VCenterSimulator` arguments. Tests use ``self.simulator`` and
-    ``self.session``.
+    :class:`VCenterSimulator` arguments, and ``FULL_SESSION`` when the
+    tests call methods outside the package's list (``full_session``).
+    Tests use ``self.simulator`` and ``self.session``.
     """
 
     SIMULATOR_OPTIONS = {}
+    FULL_SESSION = False
     simulator = None
     session = None
 
@@ -354,7 +369,8 @@ class SharedSimulatorMixin:
         cls.simulator = VCenterSimulator(**cls.SIMULATOR_OPTIONS)
         cls.simulator.setUp()
         try:
-            cls.session = cls.simulator.session()
+            cls.session = (cls.simulator.full_session() if cls.FULL_SESSION
+                           else cls.simulator.session())
         except BaseException:
             cls.simulator.cleanUp()
             raise

@@ -13,7 +13,12 @@ the bad timings the simulator cannot produce by itself:
 - ``STALL_ANSWERS``: pass requests at once, hold every answer until the
   mode changes, then deliver them all (late);
 - ``MUTE``: pass requests at once, drop every answer (the request is
-  carried out, the client never learns it was).
+  carried out, the client never learns it was);
+- ``TRICKLE_ANSWERS`` (``trickle``): pass requests at once, deliver the
+  answers (to one vSphere method, or all) a few bytes at a time, each
+  chunk ``every`` seconds after the last: status line, headers and body
+  (a vCenter or a middlebox that drips, each read well inside a client's
+  read timeout).
 
 With ``tls`` (the simulator's certificate, key and CA) it terminates TLS on
 both sides, so clients still verify the certificate while the proxy reads
@@ -50,6 +55,7 @@ RESET = 'reset'
 DELAY_ANSWERS = 'delay-answers'
 STALL_ANSWERS = 'stall-answers'
 MUTE = 'mute'
+TRICKLE_ANSWERS = 'trickle-answers'
 
 Event = collections.namedtuple('Event', 't kind method fault')
 """``kind``: request, held, delivered-late, answer, late-answer (the answer
@@ -76,6 +82,7 @@ class TCPProxy:
         self.target = (target_host, target_port)
         self.mode = FORWARD
         self.delay = 0.0
+        self.drip = (1, 1.0, None)
         self.events = []
         self._tls = tls
         self._hold_from = None
@@ -108,6 +115,15 @@ class TCPProxy:
                 sockets, self._sockets = self._sockets, []
             for sock in sockets:
                 _abort(sock)
+
+    def trickle(self, size=1, every=1.0, method=None):
+        """Deliver answers ``size`` bytes every ``every`` seconds.
+
+        :param method: only the answers to this vSphere method (the others
+                       pass at once); ``None``: every answer
+        """
+        self.drip = (size, every, method)
+        self.set_mode(TRICKLE_ANSWERS)
 
     def hold_requests(self, method=None):
         """Hold every request from the next one of ``method`` on.
@@ -219,6 +235,7 @@ class _Connection:
         self.out = collections.deque()    # (due time or None, bytes)
         self.release_seen = proxy._release
         self.gone_at = None
+        self.dripped_until = 0.0          # due time of the last chunk
 
     def pump(self):
         proxy = self.proxy
@@ -305,7 +322,14 @@ class _Connection:
                 self.answered = b'' if self.late_answers else None
         if not self.client_open or proxy.mode in (BLACKHOLE, MUTE):
             return
-        if proxy.mode == DELAY_ANSWERS:
+        size, every, method = proxy.drip
+        if proxy.mode == TRICKLE_ANSWERS and method in (None, self.method):
+            for start in range(0, len(data), size):
+                self.dripped_until = every + max(self.dripped_until,
+                                                 time.monotonic())
+                self.out.append((self.dripped_until,
+                                 data[start:start + size]))
+        elif proxy.mode == DELAY_ANSWERS:
             self.out.append((time.monotonic() + proxy.delay, data))
         elif proxy.mode == STALL_ANSWERS:
             self.out.append((None, data))

@@ -7,8 +7,9 @@ types it asks for. ``gen_reduced.py`` writes the reduced WSDL from this
 and oslo.vmware's schemas (its docstring says which types it takes).
 
 Adding a call: add the method here (or the property path, or the event
-type), run ``tox -e genwsdl``, commit both. ``test_reduced_wsdl`` fails
-while the code calls a method, or reads a property, that is not here.
+type), run ``tox -e genwsdl``, commit both. The unit test
+``vsphere/wsdl/test_reduced`` fails while the code calls a method, or
+reads a property, that is not here.
 
 A parameter or answer is ``(name, type, occurs)``; a type without a
 prefix is a ``urn:vim25`` type of the schemas; ``occurs`` is ``1``

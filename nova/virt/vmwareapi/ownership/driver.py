@@ -19,9 +19,11 @@ refuses at its construction (``UnsupportedNovaRelease``), where nova's own
 start order or untested code would break the guard; on a newer one it
 warns. This module applies the operating mode (``[vmware_ownership]
 mode``): the guard itself always enforces. The guard talks to vCenter
-through a session of its own, whose every request is bounded in time
-(nova's has no timeout), so a silent vCenter cannot hold a renewal past
-its deadline.
+through a session of its own, on a VIM client of the few methods it calls
+(a few MiB where nova's holds vCenter's whole schema), whose every request
+ends within ``request_timeout`` from connecting to the last byte of the
+answer (nova's requests have no such bound), so a silent or trickling
+vCenter cannot hold a renewal past its deadline.
 
 A holder that steps down (``lease``) stops nova-compute: SIGTERM, nova's
 graceful stop, and a hard exit (``watchdog``) if that has not ended the

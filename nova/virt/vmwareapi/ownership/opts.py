@@ -139,6 +139,13 @@ old holder has stopped before any standby may judge it dead: a standby
 waits ``lease_duration`` from the last renewal it saw, and clocks of two
 machines may run at slightly different rates.
 
+It also bounds every vCenter request of the guard (its
+``request_timeout``): each ends within ``(renew_deadline -
+renew_interval) / 2`` seconds, at most 30, from connecting to the last
+byte of the answer, whatever vCenter or the network does (its login
+within twice that), so a renewal (two requests) that fails leaves time
+for another before the deadline.
+
 Possible values:
 
 * Unset (the default): halfway between ``renew_interval`` and
@@ -236,10 +243,12 @@ class Settings:
 
     @property
     def request_timeout(self):
-        """Seconds each vCenter request of the guard may take.
+        """Seconds each vCenter request of the guard may take, from
+        connecting to the last byte of the answer (``vsphere.transport``).
 
         Short enough that a renewal (two requests) that vCenter does not
-        answer fails well inside ``renew_deadline``.
+        answer, or answers a byte at a time, fails well inside
+        ``renew_deadline``.
         """
         if not self.leased:
             return 30.0

@@ -74,7 +74,7 @@ class Context:
                  for a command without a cluster); its ``location`` names
                  the cluster
     :ivar vcenter_uuid: the vCenter's instance UUID, for the output
-    :ivar session: the ``vcenter.Session`` to log out of at the end
+    :ivar session: the ``session.Session`` to log out of at the end
     :ivar nova: ``NovaDatabases`` for a command that reads nova's records
     :ivar clock: a ``clock.Clock``
     :ivar namesakes: when several clusters have the configured name, each

@@ -44,6 +44,7 @@ from nova.virt.vmwareapi.ownership.fleet import disagreement
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import text as text_mod
+from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
 
 PROG = 'nova-vmware-owner'
@@ -69,6 +70,9 @@ _EXIT_FOR = (
     (nova_errors.NovaRecordsChanged, EXIT_CONFLICT),
     (exceptions.RecordBusy, EXIT_CONFLICT),
     (exceptions.ConfigurationError, EXIT_USAGE),
+    # An answer this client cannot read is no bug here and changes
+    # nothing: a vCenter error, naming the vCenter and what it sent.
+    (vsphere_errors.AnswerNotUnderstood, EXIT_USAGE),
     (exceptions.VCenterError, EXIT_USAGE),
     (exceptions.OwnershipError, EXIT_ERROR),
 )
@@ -104,8 +108,11 @@ _cli_opts = [
                     'prometheus for list too (default: text). Every command '
                     'also takes --format after its name.'),
     cfg.FloatOpt('timeout', default=20.0, min=1.0,
-                 help='Seconds to wait for each vCenter connection and '
-                      'answer.'),
+                 help='Seconds each vCenter request may take, from '
+                      'connecting to the last byte of the answer (logging '
+                      'in: twice that). A command ends within the bound '
+                      'its reference gives (login, then this for each '
+                      'request it sends).'),
     cfg.StrOpt('cluster-moref', metavar='MOREF',
                help='The managed object id of the cluster (domain-c7) '
                     'instead of [vmware] cluster_name: for a cluster name '

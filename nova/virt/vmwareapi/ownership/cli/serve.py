@@ -37,6 +37,7 @@ from nova.virt.vmwareapi.ownership.fleet import metrics
 from nova.virt.vmwareapi.ownership.fleet import readings
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from nova.virt.vmwareapi.ownership.vsphere import faults
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
 
@@ -97,7 +98,7 @@ def listen(host, port, registry):
     except OSError as exc:
         raise exceptions.ConfigurationError(
             options=('--serve',), problem='cannot listen on %s:%d: %s'
-            % (host, port, vcenter.summarize_error(exc)))
+            % (host, port, faults.summarize_error(exc)))
     threading.Thread(target=server.serve_forever, daemon=True,
                      name='metrics-http').start()
     return server

@@ -48,6 +48,26 @@ class ClusterNotFound(exceptions.VCenterError):
         return {'problem': 'no such cluster. Check [vmware] cluster_name'}
 
 
+class AnswerNotUnderstood(exceptions.VCenterError):
+    """vCenter answered with a type this client's schemas do not have.
+
+    Nothing of the answer is used: read without the type it would be
+    wrong (a value without its content, a list as one object).
+    """
+
+    msg_fmt = ('vCenter at %(endpoint)s answered %(operation)s with '
+               '%(unknown_text)s%(at)s, which nova-vmware-owner\'s VIM '
+               'client does not know (it speaks the vSphere API '
+               '%(api_version)s): nothing of that answer was used. Report '
+               'it with the vCenter version and this message.')
+    path = None
+
+    def computed(self):
+        return {'unknown_text': text_mod.printable(self.unknown),
+                'at': ' (at %s)' % text_mod.printable(self.path)
+                if self.path else ''}
+
+
 class ManagedObjectNotFound(exceptions.VCenterFault):
     """A managed object (the cluster) no longer exists."""
 

@@ -39,7 +39,7 @@ def _paths(objects, ref):
 def read(session, attribute_name, where):
     """Read every cluster of the vCenter and the field definitions.
 
-    :param session: a connected ``vcenter.Session``
+    :param session: a connected ``session.Session``
     :param attribute_name: the custom attribute holding the records
     :param where: the vCenter as messages name it
     :returns: the ``view.Cluster`` values, sorted by name (then moref)

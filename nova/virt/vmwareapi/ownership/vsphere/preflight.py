@@ -21,6 +21,7 @@ from oslo_vmware import vim_util
 import requests
 
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
+from nova.virt.vmwareapi.ownership.vsphere import faults
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
@@ -51,7 +52,7 @@ def _socket(endpoint, timeout):
     except socket.timeout:
         raise _unreachable(endpoint, 'no answer (timed out)')
     except OSError as exc:
-        raise _unreachable(endpoint, vcenter.summarize_error(exc))
+        raise _unreachable(endpoint, faults.summarize_error(exc))
     with sock:
         yield sock
 
@@ -93,7 +94,7 @@ def tls(endpoint, timeout):
                                '(timed out)')
         except (ssl.SSLError, OSError) as exc:
             raise _unreachable(endpoint, 'TLS handshake failed (%s)'
-                               % vcenter.summarize_error(exc))
+                               % faults.summarize_error(exc))
     against = ('[vmware] ca_file %s' % endpoint.ca_file if endpoint.ca_file
                else "requests' CA bundle (no [vmware] ca_file)")
     if endpoint.insecure:

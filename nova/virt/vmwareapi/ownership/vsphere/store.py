@@ -36,7 +36,7 @@ CUSTOM_FIELDS_MANAGER = 'CustomFieldsManager'
 class VCenterStore:
     """The record of one cluster in vCenter.
 
-    :param session: a connected ``vcenter.Session``
+    :param session: a connected ``session.Session``
     :param cluster_ref: the cluster's managed object reference
     :param attribute_name: the custom attribute holding the record
     :param location: a ``location.Location``, for messages

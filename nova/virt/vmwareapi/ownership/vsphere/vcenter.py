@@ -1,83 +1,29 @@
 """The one boundary to vCenter: connect, find, invoke, collect.
 
-Everything nova-vmware-owner says to vCenter goes through this module, and
-every fault that comes back is translated here, through one table
-(``_FAULTS``), into an ``exceptions.VCenterError``; nothing else imports
-oslo.vmware's exceptions.
-
-Every request is bounded in time: the session's transport has a timeout on
-connecting and on each answer, the WSDL download included; calls are not
-retried behind the caller's back (the caller decides: a renewal is tried
-again by the lease keeper); and a failing login is retried a bounded number
-of times (oslo.vmware retries it forever, 10 to 60 seconds apart).
+Everything nova-vmware-owner says to vCenter goes through this module, on
+a ``session.Session`` (the reduced VIM client, each request within its
+deadline, a bounded login), and every error that comes back is translated
+by ``faults.translated``, through the one fault table, into an
+``exceptions.VCenterError``. Calls are not retried behind the caller's
+back (the caller decides: a renewal is tried again by the lease keeper).
 """
 
 import contextlib
 import dataclasses
-import functools
-import re
-import time
 
-from oslo_vmware import api
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import service
 from oslo_vmware import vim_util
-import requests
 
-from nova.virt.vmwareapi.ownership import exceptions
-from nova.virt.vmwareapi.ownership import privileges
-from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
-from nova.virt.vmwareapi.ownership.vsphere.wsdl import cache as wsdl_cache
+from nova.virt.vmwareapi.ownership.vsphere import faults
+from nova.virt.vmwareapi.ownership.vsphere import session as session_mod
 
 CLUSTER_TYPE = 'ClusterComputeResource'
 FOLDER_TYPE = 'Folder'
 DATACENTER_TYPE = 'Datacenter'
 
-LOGIN_ATTEMPTS = 3
-"""Login attempts on connection errors before giving up."""
-
-LOGIN_RETRY_DELAY = 1.0
-"""Seconds between two login attempts."""
-
 PAGE_SIZE = 1000
 """Objects per page of a property collection."""
-
-# vSphere fault name -> our exception. The faults the record's protocol
-# relies on have classes of their own; any other is a plain VCenterFault.
-_FAULTS = {
-    'DuplicateName': exceptions.DuplicateName,
-    'NotFound': vsphere_errors.NotFound,
-    'InvalidArgument': vsphere_errors.InvalidArgument,
-    'ManagedObjectNotFound': vsphere_errors.ManagedObjectNotFound,
-}
-_NO_PERMISSION = 'NoPermission'
-_INVALID_LOGIN = 'InvalidLogin'
-
-# oslo.vmware raises its own class for some faults instead of a
-# VimFaultException carrying the name; map those back to the name.
-_OSLO_CLASSES = {
-    vexc.get_fault_class(name): name
-    for name in list(_FAULTS) + [_NO_PERMISSION]
-    if vexc.get_fault_class(name) is not None}
-
-# requests nests urllib3's errors in long texts; the errno or TLS part is
-# what an operator needs ("[Errno 111] Connection refused").
-_ERRNO_RE = re.compile(r'\[Errno -?\d+\] [^"\')]+')
-_SSL_RE = re.compile(r'\[SSL: [^\]]+\] (.+?)(?: \(_ssl\.c:\d+\)|$)')
-
-
-def summarize_error(error):
-    """One short line saying what went wrong with a connection or call."""
-    text = str(error).strip()
-    found = _SSL_RE.search(text)
-    if found:
-        return found.group(1).strip()
-    found = _ERRNO_RE.search(text)
-    if found:
-        return found.group(0).strip()
-    if 'timed out' in text.lower():
-        return 'no answer (timed out)'
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,130 +56,20 @@ class Endpoint:
                                               self.port)
 
 
-def _fault_name(error):
-    if isinstance(error, vexc.VimFaultException) and error.fault_list:
-        return error.fault_list[0]
-    return _OSLO_CLASSES.get(type(error))
-
-
-@contextlib.contextmanager
-def translated(operation, where, username=None):
-    """Translate oslo.vmware and transport errors raised in the block.
-
-    :param operation: the vSphere method, for privileges and messages
-    :param where: the vCenter (an ``Endpoint`` or its text)
-    :param username: the vCenter user, for privilege and login errors
-    :raises: VCenterError subclasses
-    """
-    try:
-        yield
-    except exceptions.OwnershipError:
-        raise
-    except requests.exceptions.SSLError as exc:
-        raise vsphere_errors.VCenterUnreachable(
-            endpoint=where,
-            reason='TLS verification failed (%s)' % summarize_error(exc))
-    except requests.exceptions.RequestException as exc:
-        raise vsphere_errors.VCenterUnreachable(
-            endpoint=where, reason=summarize_error(exc))
-    except (vexc.VimConnectionException,
-            vexc.VimSessionOverLoadException) as exc:
-        raise vsphere_errors.VCenterUnreachable(
-            endpoint=where,
-            reason=summarize_error(exc.cause or exc.msg or exc))
-    except vexc.VimException as exc:
-        name = _fault_name(exc)
-        if name == _NO_PERMISSION:
-            # vCenter names the privilege and the object it checked; an
-            # older one may not: the privilege the call needs, then.
-            details = getattr(exc, 'details', None) or {}
-            known = privileges.BY_METHOD.get(operation)
-            privilege = details.get('privilegeId') or (
-                known.id if known else 'unknown')
-            entity = details.get('object')
-            raise exceptions.MissingPrivilege(
-                privilege=str(privilege), operation=operation,
-                username=username, entity=str(entity) if entity else None)
-        if name == _INVALID_LOGIN:
-            raise vsphere_errors.VCenterLoginFailed(endpoint=where,
-                                                    username=username)
-        kind = _FAULTS.get(name, exceptions.VCenterFault)
-        raise kind(operation=operation, fault=name or type(exc).__name__,
-                   detail=summarize_error(exc.cause or exc.msg or exc))
-
-
-class Session(api.VMwareAPISession):
-    """oslo.vmware's session to one ``Endpoint``, with a bounded login.
-
-    oslo.vmware retries a login that fails to connect forever, through
-    oslo.service's ``RetryDecorator``; this one tries ``LOGIN_ATTEMPTS``
-    times (a plain loop: the decorator keeps its retry count in itself,
-    shared by every call of the process).
-
-    :ivar endpoint: the ``Endpoint``
-    """
-
-    # oslo.vmware wraps _create_session in that retry around a lock;
-    # __wrapped__ is the locked login alone (pinned by a unit test).
-    _login_once = api.VMwareAPISession._create_session.__wrapped__
-
-    def __init__(self, endpoint, timeout, wsdl_loc=None,
-                 create_session=True):
-        self.endpoint = endpoint
-        # api_retry_count 0: nothing here calls invoke_api (see _call); if
-        # anything did, it would repeat nothing behind the caller's back.
-        super().__init__(
-            endpoint.host, endpoint.username, endpoint.password, 0,
-            0.5, scheme=endpoint.scheme, port=endpoint.port,
-            cacert=endpoint.ca_file, insecure=endpoint.insecure,
-            connection_timeout=timeout, wsdl_loc=wsdl_loc,
-            create_session=create_session)
-
-    @property
-    def key(self):
-        """This session's id (``UserSession.key``), as vCenter knows it."""
-        return self._session_id
-
-    def login_again(self):
-        """Log in again unless the session is still active.
-
-        :returns: True when it logged in again
-        """
-        before = self._session_id
-        self._create_session()
-        return self._session_id != before
-
-    def _create_session(self):
-        for attempt in range(1, LOGIN_ATTEMPTS + 1):
-            try:
-                return self._login_once()
-            except vexc.VimConnectionException as exc:
-                # A vCenter that stayed silent for a whole timeout is not
-                # asked again: that would multiply the wait an operator
-                # sees; a refused or reset connection is.
-                if attempt == LOGIN_ATTEMPTS or isinstance(
-                        exc.cause, requests.exceptions.Timeout):
-                    raise
-                time.sleep(LOGIN_RETRY_DELAY)
-
-
-def connect(endpoint, timeout, cache=None):
+def connect(endpoint, timeout):
     """Log in to vCenter, failing within a bound.
 
-    The VIM WSDL is downloaded within the same bound and its client comes
-    from the on-disk cache when vCenter serves the same documents
-    (``wsdl_cache``).
-
     :param endpoint: an ``Endpoint``
-    :param timeout: seconds for each TCP connection and each answer
-    :param cache: a ``wsdl_cache.WsdlCache`` (default: the user's)
-    :returns: a logged-in ``Session``
+    :param timeout: seconds each request may take, from connecting to the
+                    last byte of the answer; the login ends within
+                    ``session.LOGIN_REQUESTS`` times it
+    :returns: a logged-in ``session.Session``
     :raises: VCenterUnreachable, VCenterLoginFailed, VCenterFault
     """
-    with translated('Login', endpoint, endpoint.username):
-        return wsdl_cache.open_session(
-            functools.partial(Session, endpoint, timeout),
-            endpoint, timeout, cache=cache)
+    session = session_mod.Session(endpoint, timeout)
+    with faults.translated('Login', endpoint, endpoint.username):
+        session.log_in()
+    return session
 
 
 def _call(session, method, *args, **kwargs):
@@ -265,9 +101,10 @@ def _call(session, method, *args, **kwargs):
 def invoke(session, method, managed_object, **kwargs):
     """Call a vSphere method; faults come back as our exceptions.
 
-    :param session: a ``Session``
+    :param session: a ``session.Session``
     """
-    with translated(method, session.endpoint, session.endpoint.username):
+    with faults.translated(method, session.endpoint,
+                           session.endpoint.username):
         return _call(session, method, managed_object, **kwargs)
 
 
@@ -334,8 +171,8 @@ def retrieve(session, spec):
     options = factory.create('ns0:RetrieveOptions')
     options.maxObjects = PAGE_SIZE
     found = []
-    with translated('RetrievePropertiesEx', session.endpoint,
-                    session.endpoint.username):
+    with faults.translated('RetrievePropertiesEx', session.endpoint,
+                           session.endpoint.username):
         result = _call(session, 'RetrievePropertiesEx',
                        service_content(session).propertyCollector,
                        specSet=[spec], options=options)

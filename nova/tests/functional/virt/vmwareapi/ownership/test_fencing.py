@@ -358,7 +358,12 @@ class TestPausedWriter(FencingTestCase):
             'support.holder', 'hold',
             '--port', str(self.proxy.port), '--user', sim.username,
             '--password', sim.password, '--ca-file', sim.ca_file,
-            '--host', 'compute-a', '--attribute', attribute])
+            '--host', 'compute-a', '--attribute', attribute,
+            # Each request may take longer than the pause: the answer
+            # waiting in its socket is read at once, and its write is
+            # late. (With the 1 s of its settings, the paused request
+            # ran out of time: it failed, nothing late was sent.)
+            '--timeout', '30'])
         paused = self.pause_at('AddCustomFieldDef', holder)
         self.assertTrue(wait.wait_until(paused.is_set, base.COMMAND_TIMEOUT))
         written = self.break_and_write(attribute, decision.Change.CLAIM,

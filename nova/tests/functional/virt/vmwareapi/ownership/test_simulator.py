@@ -88,7 +88,8 @@ class TestRecursiveTraversal(testtools.TestCase):
     def test_get_objects_finds_clusters(self):
         sim = self.useFixture(simulator.VCenterSimulator(clusters=2,
                                                          hosts=2, vms=2))
-        session = sim.session()
+        # nova's session: the whole VIM client.
+        session = sim.full_session()
         # What nova's vm_util.get_cluster_ref_by_name does.
         result = vim_util.get_objects(session.vim, 'ClusterComputeResource',
                                       100, ['name'])
@@ -103,6 +104,9 @@ class TestRecursiveTraversal(testtools.TestCase):
 class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
 
     SIMULATOR_OPTIONS = {'clusters': 2, 'hosts': 1, 'vms': 1}
+    # The simulator's fixes, tested as nova calls them: methods and types
+    # the package's reduced client does not have.
+    FULL_SESSION = True
 
     @property
     def vim(self):
@@ -346,6 +350,8 @@ class TestNovaBootNeeds(simulator.SharedSimulatorMixin, testtools.TestCase):
     """
 
     SIMULATOR_OPTIONS = {'clusters': 1, 'hosts': 1, 'vms': 0}
+    # nova's calls: the whole VIM client.
+    FULL_SESSION = True
     DATASTORE = 'LocalDS_0'
 
     @property

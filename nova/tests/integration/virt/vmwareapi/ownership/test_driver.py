@@ -31,6 +31,7 @@ from support import base
 from support import faults
 from support import harness
 from support import simulator
+from support import vim_cache
 
 CONF = harness.CONF
 
@@ -71,6 +72,7 @@ class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
                          attribute_name='test.owner.' + self.getUniqueString(),
                          **harness.LEASE)
         self.useFixture(harness.SessionDefaults())
+        self.useFixture(harness.PickledVimClient(vim_cache.directory()))
         # nova caches the node uuid per process; each test is a fresh one.
         self.useFixture(fixtures.MonkeyPatch(
             'nova.virt.node.LOCAL_NODE_UUID', None))
@@ -126,7 +128,7 @@ class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
     def guard_session(self):
         """Spy on the session the next driver opens for its guard.
 
-        :returns: a list that gets the ``vcenter.Session`` and the
+        :returns: a list that gets the ``session.Session`` and the
                   timeout it was opened with
         """
         opened = []

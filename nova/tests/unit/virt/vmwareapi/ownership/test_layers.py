@@ -113,7 +113,7 @@ class LayersTestCase(base.BaseTestCase):
                      'rehome.plan', 'fleet.join', 'cli.main', 'driver'):
             with self.subTest(name=name):
                 self.assertIn(name, self.modules)
-        self.assertIn(PACKAGE + '.vsphere.wsdl.cache',
+        self.assertIn(PACKAGE + '.vsphere.session',
                       self.imports['vsphere.vcenter'])
 
     def broken(self, allowed):

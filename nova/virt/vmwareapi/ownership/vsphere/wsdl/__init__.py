@@ -1,3 +1,4 @@
-"""vCenter's VIM WSDL: fetched within bounds (``fetch``), its client built
-and pickled (``client``), kept on disk between runs (``cache``).
+"""The VIM WSDL our sessions are built on: the reduced one shipped with
+the package (``reduced``), and the check that refuses an answer it cannot
+read.
 """

@@ -5,10 +5,10 @@ of the types their requests and answers hold, generated from oslo.vmware's
 schemas by ``tools/wsdl/gen_reduced.py`` (its docstring says which types,
 ``tools/wsdl/reduced_api.py`` lists the methods). suds builds a client of
 it in tens of milliseconds, where vCenter's whole WSDL takes seconds, and
-it needs nothing from vCenter: give ``WSDL_URL`` to
-``oslo_vmware.api.VMwareAPISession`` as ``wsdl_loc``.
+it needs nothing from vCenter: every session of ``vsphere.session`` is
+built on ``WSDL_URL``.
 
-Its requests name the API version of its schemas (``API_VERSION``, the
+Its requests name the API version of its schemas (``api_version()``, the
 SOAPAction), and vCenter answers in that version: it sends no type newer
 than it. A type the reduced schemas lack (one left out of the reduced
 set) would not fail in suds: an unknown ``xsi:type`` is read as the type
@@ -17,9 +17,11 @@ fault of class ``Text``), or, where ``xsd:anyType`` is declared (every
 property value), as untyped attributes (an array as one object). So
 ``check_types`` puts a ``TypeCheck`` on the client: it looks at each
 answer before suds reads it and refuses one that names a type the schemas
-do not define, with ``AnswerNotUnderstood``. SOAP faults are left alone:
-suds reads them without the schemas, and oslo.vmware takes the fault's
-name from the document, so every fault reaches the fault table by name.
+do not define, with ``NotUnderstood`` (which ``vsphere.faults`` turns
+into ``AnswerNotUnderstood``, naming the call and the vCenter). SOAP
+faults are left alone: suds reads them without the schemas, and
+oslo.vmware takes the fault's name from the document, so every fault
+reaches the fault table by name.
 """
 
 import os
@@ -45,12 +47,12 @@ _SOAP_ACTION = re.compile(r'soapAction="urn:vim25/([^"]+)"')
 
 
 def api_version():
-    """The vSphere API version the client names (``6.7``)."""
+    """The vSphere API version the client names (``6.5``)."""
     with open(os.path.join(FOLDER, 'vim.wsdl'), encoding='utf-8') as f:
         return _SOAP_ACTION.search(f.read()).group(1)
 
 
-class AnswerNotUnderstood(Exception):
+class NotUnderstood(Exception):
     """An answer names a type, or holds an element, the client lacks.
 
     :ivar what: ``type X`` or ``element X``
@@ -66,20 +68,20 @@ class AnswerNotUnderstood(Exception):
 
 
 def not_understood(error):
-    """The ``AnswerNotUnderstood`` an oslo.vmware error stands for.
+    """The ``NotUnderstood`` an oslo.vmware error stands for.
 
     oslo.vmware wraps what a call raises in a ``VimException`` whose
     ``cause`` is the original: this check's refusal, or suds'
     ``TypeNotFound`` for an element that the type there does not have.
 
-    :returns: an ``AnswerNotUnderstood``, or None for any other error
+    :returns: a ``NotUnderstood``, or None for any other error
     """
     cause = getattr(error, 'cause', None)
-    if isinstance(cause, AnswerNotUnderstood):
+    if isinstance(cause, NotUnderstood):
         return cause
     if isinstance(cause, suds.TypeNotFound):
         name = str(cause).split(':', 1)[-1].strip().strip("'")
-        return AnswerNotUnderstood('element %s' % name)
+        return NotUnderstood('element %s' % name)
     return None
 
 
@@ -105,7 +107,7 @@ class TypeCheck(plugin.MessagePlugin):
             if ref is not None:
                 name = suds.xsd.qualify(ref, node, node.namespace())
                 if not self._is_known(name):
-                    raise AnswerNotUnderstood('type %s' % name[0], where)
+                    raise NotUnderstood('type %s' % name[0], where)
             pending.extend((child, where + '/' + child.name)
                            for child in node.getChildren())
 

@@ -60,6 +60,9 @@ EXIT_CODES = {
     exceptions.MissingPrivilege(privilege='Global.SetCustomField',
                                 operation='SetField'): cli.EXIT_USAGE,
     vsphere_errors.ClusterNotFound(cluster='c', vcenter='vc'): cli.EXIT_USAGE,
+    vsphere_errors.AnswerNotUnderstood(
+        operation='RetrievePropertiesEx', endpoint='vc', unknown='type X',
+        api_version='6.5'): cli.EXIT_USAGE,
     exceptions.VCenterFault(operation='SetField', fault='X'): cli.EXIT_USAGE,
     exceptions.DuplicateName(operation='AddCustomFieldDef',
                              fault='DuplicateName'): cli.EXIT_USAGE,

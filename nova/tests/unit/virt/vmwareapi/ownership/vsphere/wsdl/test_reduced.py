@@ -25,9 +25,10 @@ from oslotest import base
 
 from nova.virt.vmwareapi import ownership
 from nova.virt.vmwareapi.ownership.vsphere.wsdl import reduced
+import support
+from support import vim_answers
 
-# nova/tests/unit/virt/vmwareapi/ownership/ -> the repository.
-_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *['..'] * 6))
+_ROOT = support.REPO_ROOT
 GENERATOR = os.path.join(_ROOT, 'tools', 'wsdl', 'gen_reduced.py')
 API = runpy.run_path(os.path.join(_ROOT, 'tools', 'wsdl', 'reduced_api.py'))
 PACKAGE = os.path.dirname(ownership.__file__)
@@ -174,41 +175,6 @@ class GeneratedWsdlTestCase(base.BaseTestCase):
         self.assertEqual({API['SCHEMA_VERSION']}, actions)
 
 
-ENVELOPE = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<soapenv:Envelope '
-    'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-    'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    '<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>')
-OBJECTS = ('<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>'
-           '<objects><obj type="ClusterComputeResource">domain-c7</obj>'
-           '%s</objects></returnval></RetrievePropertiesExResponse>')
-VALUES = ('<propSet><name>customValue</name>'
-          '<val xsi:type="%s">%s</val></propSet>')
-VALUE = ('<CustomFieldValue xsi:type="%s"><key>101</key>%s'
-         '</CustomFieldValue>')
-MISSING = ('<missingSet><path>customValue</path><fault>'
-           '<fault xsi:type="%s">%s</fault></fault></missingSet>')
-FAULT = ('<soapenv:Fault><faultcode>ServerFaultCode</faultcode>'
-         '<faultstring></faultstring><detail>'
-         '<%sFault xmlns="urn:vim25" xsi:type="%s">%s</%sFault>'
-         '</detail></soapenv:Fault>')
-
-
-def values(array='ArrayOfCustomFieldValue', kind='CustomFieldStringValue',
-           inner='<value>compute-a</value>'):
-    return ENVELOPE % OBJECTS % VALUES % (array, VALUE % (kind, inner))
-
-
-def missing(fault, inner=''):
-    return ENVELOPE % OBJECTS % MISSING % (fault, inner)
-
-
-def fault(name, inner=''):
-    return ENVELOPE % FAULT % (name, name, inner, name)
-
-
 class ClientTestCase(base.BaseTestCase):
     """A reduced client, fed vCenter's answers (nothing is sent)."""
 
@@ -240,10 +206,10 @@ class ClientTestCase(base.BaseTestCase):
     def test_unknown_type_of_a_property_value_is_refused(self):
         # Unchecked, suds reads it as untyped attributes: the array is one
         # object, whose iteration gives (name, value) pairs.
-        self.assertRefused(values(array='ArrayOfCustomFieldValue2'),
-                           'type ArrayOfCustomFieldValue2',
-                           'RetrievePropertiesExResponse/returnval/objects/'
-                           'propSet/val')
+        self.assertRefused(
+            vim_answers.values(array='ArrayOfCustomFieldValue2'),
+            'type ArrayOfCustomFieldValue2',
+            'RetrievePropertiesExResponse/returnval/objects/propSet/val')
 
     def test_unknown_subtype_is_refused(self):
         # Unchecked, suds reads it as a CustomFieldValue: a key without a
@@ -251,33 +217,37 @@ class ClientTestCase(base.BaseTestCase):
         for inner in ('', '<value>compute-a</value>'):
             with self.subTest(inner=inner):
                 self.assertRefused(
-                    values(kind='CustomFieldFancyValue', inner=inner),
+                    vim_answers.values(kind='CustomFieldFancyValue',
+                                       inner=inner),
                     'type CustomFieldFancyValue',
                     'RetrievePropertiesExResponse/returnval/objects/'
                     'propSet/val/CustomFieldValue')
 
     def test_unknown_fault_inside_an_answer_is_refused(self):
         # Unchecked, suds reads it as a fault of class Text.
-        self.assertRefused(missing('FancyFault'), 'type FancyFault',
+        self.assertRefused(vim_answers.missing('FancyFault'),
+                           'type FancyFault',
                            'RetrievePropertiesExResponse/returnval/objects/'
                            'missingSet/fault/fault')
 
     def test_unknown_element_is_refused(self):
-        self.assertRefused(values(inner='<value>a</value><extra>b</extra>'),
-                           'element extra')
+        self.assertRefused(
+            vim_answers.values(inner='<value>a</value><extra>b</extra>'),
+            'element extra')
 
     def test_unchecked_client_reads_an_unknown_subtype_wrongly(self):
         # Why the check exists: suds itself does not refuse.
         plain = vim_mod.Vim(protocol='https', host='vc.example.test',
                             wsdl_url=reduced.WSDL_URL)
-        result = self.read(values(kind='CustomFieldFancyValue', inner=''),
-                           vim=plain)
+        result = self.read(
+            vim_answers.values(kind='CustomFieldFancyValue', inner=''),
+            vim=plain)
         value = result.objects[0].propSet[0].val.CustomFieldValue[0]
         self.assertEqual('CustomFieldValue', type(value).__name__)
         self.assertFalse(hasattr(value, 'value'))
 
     def test_known_answer_is_read(self):
-        result = self.read(values())
+        result = self.read(vim_answers.values())
         value = result.objects[0].propSet[0].val.CustomFieldValue[0]
         self.assertEqual('CustomFieldStringValue', type(value).__name__)
         self.assertEqual((101, 'compute-a'), (value.key, value.value))
@@ -290,7 +260,7 @@ class ClientTestCase(base.BaseTestCase):
                  '<obj type="ClusterComputeResource">domain-c7</obj>')):
             with self.subTest(fault=name):
                 error = self.assertRaises(vexc.VimFaultException, self.read,
-                                          missing(name, inner))
+                                          vim_answers.missing(name, inner))
                 self.assertEqual([name], error.fault_list)
 
     def test_soap_fault_of_any_type_reaches_the_fault_table(self):
@@ -298,8 +268,9 @@ class ClientTestCase(base.BaseTestCase):
         # document: one the reduced schema lacks is named all the same.
         for name in ('DuplicateName', 'FileNotFound', 'FancyFault'):
             with self.subTest(fault=name):
-                error = self.assertRaises(vexc.VimFaultException, self.read,
-                                          fault(name, '<name>x</name>'))
+                error = self.assertRaises(
+                    vexc.VimFaultException, self.read,
+                    vim_answers.fault(name, '<name>x</name>'))
                 self.assertEqual([name], error.fault_list)
                 self.assertEqual({'name': 'x'}, error.details)
                 self.assertIsNone(reduced.not_understood(error))
