@@ -16,6 +16,8 @@ check, logout and TLS handling) with three differences, each a bound:
   failed connection forever, 10 to 60 seconds apart).
 """
 
+import threading
+
 from oslo_vmware import api
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import vim as vim_mod
@@ -52,14 +54,11 @@ class Session(api.VMwareAPISession):
     :ivar timeout: the seconds of each request
     """
 
-    # oslo.vmware wraps _create_session in that retry around a lock;
-    # __wrapped__ is the locked login alone (pinned by a unit test).
-    _login_once = api.VMwareAPISession._create_session.__wrapped__
-
     def __init__(self, endpoint, timeout, clock=clock_mod.SYSTEM):
         self.endpoint = endpoint
         self.timeout = timeout
         self._clock = clock
+        self._login_lock = threading.Lock()
         # api_retry_count 0: nothing here calls invoke_api (see
         # vcenter._call); if anything did, it would repeat nothing behind
         # the caller's back.
@@ -116,6 +115,26 @@ class Session(api.VMwareAPISession):
         before = self._session_id
         self._create_session()
         return self._session_id != before
+
+    def _login_once(self):
+        """One login attempt, as oslo.vmware's own login makes it.
+
+        oslo.vmware's ``_create_session`` wraps the same steps in a retry
+        that never gives up (and, before oslo.vmware 4.9, offers no way to
+        call them without it), so they are made here: nothing when the
+        session is still active, else ``Login`` with the endpoint's
+        credentials, keeping the session id and the user name vCenter
+        answers (``SessionIsActive`` needs that exact name).
+        """
+        with self._login_lock:
+            if self._session_id and self.is_current_session_active():
+                return
+            session = self.vim.Login(self.vim.service_content.sessionManager,
+                                     userName=self.endpoint.username,
+                                     password=self.endpoint.password,
+                                     locale='en')
+            self._session_id = session.key
+            self._session_username = session.userName
 
     def _create_session(self):
         started = self._clock.now()

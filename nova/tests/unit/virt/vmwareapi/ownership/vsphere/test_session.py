@@ -121,26 +121,17 @@ class LoginTestCase(base.BaseTestCase):
         self.assertTrue(self.session.login_again())
 
 
-class LoginOncePinTestCase(base.BaseTestCase):
-    """The private detail of oslo.vmware the bounded login relies on.
-
-    ``VMwareAPISession._create_session`` is oslo.service's endless retry
-    around the locked login; ``__wrapped__`` must be the login alone.
-    """
+class LoginOnceTestCase(base.BaseTestCase):
+    """One login attempt, without oslo.vmware's endless retry."""
 
     def setUp(self):
         super().setUp()
         self.session = session_mod.Session(ENDPOINT, 5)
-        self.vim = mock.Mock(spec=['service_content', 'Login'])
+        self.vim = mock.Mock(spec=['service_content', 'Login',
+                                   'SessionIsActive'])
         self.useFixture(fixtures.MockPatchObject(
             session_mod.Session, 'vim', new_callable=mock.PropertyMock,
             return_value=self.vim))
-
-    def test_is_the_wrapped_login(self):
-        self.assertIs(api.VMwareAPISession._create_session.__wrapped__,
-                      session_mod.Session._login_once)
-        self.assertIsNot(api.VMwareAPISession._create_session,
-                         session_mod.Session._login_once)
 
     def test_logs_in_once_and_does_not_retry(self):
         # A retry (after oslo.service's 10 s) would meet the second answer.
@@ -157,3 +148,17 @@ class LoginOncePinTestCase(base.BaseTestCase):
         self.vim.Login.assert_called_once_with(
             self.vim.service_content.sessionManager, userName='admin',
             password=PASSWORD, locale='en')
+        # vCenter's spelling of the user, which SessionIsActive needs.
+        self.assertEqual(('session-1', 'admin'), (
+            self.session.key, self.session._session_username))
+
+    def test_an_active_session_is_kept(self):
+        self.vim.Login.return_value = types.SimpleNamespace(
+            key='session-1', userName='ADMIN')
+        session_mod.Session._login_once(self.session)
+        self.vim.SessionIsActive.return_value = True
+        session_mod.Session._login_once(self.session)
+        self.assertEqual(1, self.vim.Login.call_count)
+        self.vim.SessionIsActive.assert_called_once_with(
+            self.vim.service_content.sessionManager, sessionID='session-1',
+            userName='ADMIN')
