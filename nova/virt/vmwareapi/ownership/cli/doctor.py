@@ -40,6 +40,7 @@ from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import view as view_mod
 from nova.virt.vmwareapi.ownership.vsphere import authorization
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import preflight
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
@@ -190,21 +191,18 @@ class Doctor:
             self.add(checks.fail(name, str(exc), 'See the error.'))
 
     def find_cluster(self):
+        """The cluster nova's driver manages, found as it finds it."""
         try:
-            found = preflight.clusters_named(self.session, self.cluster_name)
+            found = clusters.find_clusters(self.session, self.cluster_name)
         except exceptions.VCenterError as exc:
             self.add(checks.cluster(self.cluster_name, (), exc))
             raise
-        named = [(vcenter.moref_value(ref), dc) for ref, dc in found]
-        self.add(checks.cluster(self.cluster_name, named))
-        if len(found) != 1:
-            raise vsphere_errors.ClusterNotFound(
-                cluster=self.cluster_name, vcenter=str(self.endpoint),
-                found=len(found))
-        self.cluster_ref = found[0][0]
+        self.add(checks.cluster(self.cluster_name, [
+            (cluster.moref, cluster.datacenter) for cluster in found]))
+        self.cluster_ref = found[0].ref
         self.location = location_mod.Location(
             self.cluster_name, str(self.endpoint),
-            cluster_moref=named[0][0], attribute=self.attribute)
+            cluster_moref=found[0].moref, attribute=self.attribute)
 
     def store(self, attribute):
         return store_mod.VCenterStore(self.session, self.cluster_ref,

@@ -116,24 +116,31 @@ def login(username, version=None, error=None):
 
 
 def cluster(name, found, error=None):
-    """:param found: ``[(moref, datacenter)]`` of the clusters so named"""
+    """:param found: ``[(moref, datacenter)]`` of the clusters so named, in
+    the order nova's driver finds them (it manages the first)
+    """
     if error is not None:
         return fail('cluster', str(error), 'Check [vmware] cluster_name.')
     if len(found) == 1:
         (moref, datacenter), = found
-        return ok('cluster', '%r (%s) in datacenter %s, found once'
-                  % (name, moref, text_mod.printable(datacenter)),
-                  moref=moref)
+        return ok('cluster', '%r (%s)%s, found once' % (
+            name, moref, ' in datacenter %s' % text_mod.printable(datacenter)
+            if datacenter else ''), moref=moref)
     if not found:
         return fail('cluster', 'no cluster named %r' % name,
                     'Check [vmware] cluster_name (the name as the vSphere '
                     'Client shows it).')
-    return fail('cluster', '%d clusters are named %r: %s' % (
-        len(found), name, ', '.join('%s in datacenter %s' % (
-            moref, text_mod.printable(dc)) for moref, dc in found)),
-        'Rename all but one in the vSphere Client: nova\'s driver and '
-        'nova-vmware-owner must find the same cluster.',
-        morefs=[moref for moref, _ in found])
+    return warn('cluster', '%d clusters are named %r: %s; nova\'s driver '
+                'manages %s, the first it finds, and so does '
+                'nova-vmware-owner' % (
+                    len(found), name, ', '.join(
+                        '%s in datacenter %s' % (
+                            moref, text_mod.printable(dc))
+                        for moref, dc in found), found[0][0]),
+                'Nothing to do if %s is the cluster meant; otherwise rename '
+                'the others in the vSphere Client (nova finds clusters by '
+                'name only).' % found[0][0],
+                morefs=[moref for moref, _ in found])
 
 
 def latency(median, reads, request_timeout):

@@ -102,37 +102,6 @@ def tls(endpoint, timeout):
     return 'verified', '%s, against %s' % (version, against)
 
 
-def _datacenter(session, parent):
-    """The name of the datacenter above ``parent``, or ``None``."""
-    for _ in range(MAX_DEPTH):
-        if parent is None:
-            return None
-        if vim_util.get_moref_type(parent) == DATACENTER_TYPE:
-            ((_, props),) = vcenter.collect(
-                session, [(parent, DATACENTER_TYPE, ['name'])])
-            return props.get('name')
-        ((_, props),) = vcenter.collect(
-            session, [(parent, FOLDER_TYPE, ['parent'])])
-        parent = props.get('parent')
-    return None
-
-
-def clusters_named(session, name):
-    """Every cluster named ``name``, with its datacenter.
-
-    :returns: ``[(ref, datacenter name)]``, sorted by moref
-    :raises: VCenterError
-    """
-    with vcenter.container_view(session, vcenter.CLUSTER_TYPE) as view:
-        found = [(ref, props.get('parent')) for ref, props in
-                 vcenter.collect(session, [], view_of=(
-                     view, vcenter.CLUSTER_TYPE, ['name', 'parent']))
-                 if props.get('name') == name]
-    return sorted(((ref, _datacenter(session, parent))
-                   for ref, parent in found),
-                  key=lambda found: vcenter.moref_value(found[0]))
-
-
 def vcenter_time(session):
     """vCenter's clock (``CurrentTime``), as an aware datetime."""
     moment = vcenter.invoke(session, 'CurrentTime', vim_util.get_moref(

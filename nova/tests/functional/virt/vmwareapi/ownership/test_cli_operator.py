@@ -71,6 +71,9 @@ class TestLogging(base.SimulatorTestCase):
 
 class TestOneNameInTwoDatacenters(base.SimulatorTestCase):
 
+    # Arranges the inventory past the product's list of calls
+    # (raw_vcenter: FindByInventoryPath, Rename_Task, MoveIntoFolder_Task).
+    FULL_SESSION = True
     SIMULATOR_OPTIONS = {'clusters': 1, 'datacenters': 2, 'vms': 0}
 
     def setUp(self):

@@ -4,8 +4,11 @@ A simulator per run option (tools/vcsim/README.rst): the restricted user
 lacking the default privileges and each one alone; a vCenter that hands
 out a removed key again or accepts a write through one (doctor must
 fail: the fencing cannot hold there); vcsim's native ``NotFound`` (both
-faults mean the same: ok); one cluster name in two datacenters.
+faults mean the same: ok); one cluster name in two datacenters (a
+warning: nova manages the first).
 """
+
+import json
 
 from nova.tests.functional.virt.vmwareapi.ownership import test_doctor
 
@@ -133,18 +136,25 @@ class TestAmbiguousCluster(DoctorTestCase):
     SIMULATOR_OPTIONS = dict(DoctorTestCase.SIMULATOR_OPTIONS, clusters=1,
                              datacenters=2)
 
-    def test_names_the_datacenters_and_morefs(self):
+    def test_names_the_datacenters_and_goes_on_with_novas(self):
         other = self.cluster('DC1/host/DC1_C0')
         self.session.wait_for_task(self.vim().Rename_Task(
             other, newName='DC0_C0'))
         self.addCleanup(lambda: self.session.wait_for_task(
             self.vim().Rename_Task(other, newName='DC1_C0')))
         before = self.snapshot()
-        out = self.doctor()
-        self.assertStopped(out, "'DC0_C0'", '2 clusters have that name')
-        self.assertEqual('fail', verdicts(out.stdout)['cluster'])
-        for moref, datacenter in ((self.cluster().value, 'DC0'),
-                                  (other.value, 'DC1')):
+        out = self.doctor('--format', 'json')
+        self.assertEqual(0, out.returncode, out.stdout + out.stderr)
+        checks = {c['name']: c for c in json.loads(out.stdout)['checks']}
+        cluster = checks['cluster']
+        self.assertEqual('warn', cluster['verdict'])
+        # nova's driver manages the first in vCenter's order: DC0's here.
+        nova_s = self.cluster().value
+        self.assertEqual([nova_s, other.value], cluster['values']['morefs'])
+        for moref, datacenter in ((nova_s, 'DC0'), (other.value, 'DC1')):
             self.assertIn('%s in datacenter %s' % (moref, datacenter),
-                          out.stdout)
+                          cluster['detail'])
+        self.assertIn("nova's driver manages %s" % nova_s, cluster['detail'])
+        # The checks went on, on nova's cluster: its record was read.
+        self.assertIn('latency', checks)
         self.assertNothingLeft(before)

@@ -204,6 +204,9 @@ class FilterTestCase(base.SimulatorTestCase):
         DC1/host/DC0_C0           (DC1_C2 renamed)
     """
 
+    # Arranges the inventory past the product's list of calls
+    # (raw_vcenter: FindByInventoryPath, Rename_Task, MoveIntoFolder_Task).
+    FULL_SESSION = True
     SIMULATOR_OPTIONS = {'datacenters': 2, 'clusters': 3}
     PATHS = {'DC0_C0': '/DC0/host/DC0_C0',
              'DC0_C1': '/DC0/host/Prod/DC0_C1',

@@ -42,10 +42,13 @@ class VerdictTableTestCase(base.BaseTestCase):
             (checks.cluster('C', [('domain-c7', 'DC0')]), OK,
              "'C' (domain-c7) in datacenter DC0, found once"),
             (checks.cluster('C', []), FAIL, "no cluster named 'C'"),
-            (checks.cluster('C', [('domain-c7', 'DC0'),
-                                  ('domain-c9', 'DC1')]), FAIL,
-             "2 clusters are named 'C': domain-c7 in datacenter DC0, "
-             'domain-c9 in datacenter DC1'),
+            (checks.cluster('C', [('domain-c7', None)]), OK,
+             "'C' (domain-c7), found once"),
+            (checks.cluster('C', [('domain-c9', 'DC1'),
+                                  ('domain-c7', 'DC0')]), WARN,
+             "2 clusters are named 'C': domain-c9 in datacenter DC1, "
+             "domain-c7 in datacenter DC0; nova's driver manages "
+             'domain-c9, the first it finds'),
         ])
 
     def test_latency(self):
