@@ -32,6 +32,8 @@ would do: both from the same row.
 import dataclasses
 import enum
 
+from nova.virt.vmwareapi.ownership import text as text_mod
+
 
 class Liveness(enum.Enum):
     """What is known of the process named in a record's ``holder``."""
@@ -134,12 +136,12 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
                         % (record.node, local_node))
     identity = _identity(record.node, local_node, sync_node_identity)
     if liveness is Liveness.LIVE:
+        holder = text_mod.printable(record.holder)
         if standby_wait:
             return Decision(Action.STANDBY, identity, record,
-                            'holder %s is alive' % record.holder)
+                            'holder %s is alive' % holder)
         return Decision(Action.REFUSE_HELD, Identity.NONE, record,
-                        'holder %s is alive and standby_wait is off'
-                        % record.holder)
+                        'holder %s is alive and standby_wait is off' % holder)
     return Decision(Action.TAKE, identity, record,
                     'owned by this host, holder %s' % liveness.value)
 
@@ -215,7 +217,7 @@ def lost_reason(view, token, holder, this_host):
         return 'the record now names host %s' % view.record.host
     lease = view.lease
     if lease is None or lease.holder != holder:
-        return 'the lease now names holder %s' % (
+        return 'the lease now names holder %s' % text_mod.printable(
             lease.holder if lease is not None else None)
     return None
 

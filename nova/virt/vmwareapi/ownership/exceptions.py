@@ -62,7 +62,9 @@ class OwnershipError(Exception):
             setattr(self, name, value)
         if message is None:
             message = self.msg_fmt % _Fields(self)
-        self.message = message
+        # One printable line, whatever a field held: the fields escape
+        # what they show, and this catches what they did not.
+        self.message = text_mod.printable(message)
         super().__init__(message)
 
     def computed(self):

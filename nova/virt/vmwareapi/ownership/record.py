@@ -20,6 +20,7 @@ import json
 import re
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 VERSION = 1
 """The newest record format this code reads and writes."""
@@ -156,7 +157,7 @@ class OwnershipRecord:
         return hash(format_record(self))
 
     def __repr__(self):
-        return 'OwnershipRecord(%s)' % format_record(self)
+        return 'OwnershipRecord(%s)' % text_mod.printable(format_record(self))
 
 
 def format_record(record):

@@ -10,6 +10,7 @@ prompt it cannot see.
 import sys
 
 from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 
 class Console:
@@ -90,7 +91,7 @@ class Console:
             return
         self._counting = True
         self.stdout.write('\rObserving holder %s: %3d s left ' %
-                          (holder, round(left)))
+                          (text_mod.printable(holder), round(left)))
         self.stdout.flush()
 
     def end_countdown(self):

@@ -117,6 +117,16 @@ class Endpoint:
                                               self.port)
 
 
+def plain(value):
+    """A value of vCenter's answer as the rest of the code takes it.
+
+    suds hands out text as ``suds.sax.text.Text``, a ``str`` whose
+    ``repr()`` is the raw text, control characters and all: every text
+    value leaves this folder as a plain ``str``; other values as they are.
+    """
+    return str(value) if isinstance(value, str) else value
+
+
 def _fault_name(error):
     if isinstance(error, vexc.VimFaultException) and error.fault_list:
         return error.fault_list[0]
@@ -151,8 +161,8 @@ def translated(operation, where, username=None):
     except vexc.VimException as exc:
         name = _fault_name(exc)
         if name == _NO_PERMISSION:
-            privilege = (getattr(exc, 'details', None) or {}).get(
-                'privilegeId') or _PRIVILEGES.get(operation, 'unknown')
+            privilege = plain((getattr(exc, 'details', None) or {}).get(
+                'privilegeId')) or _PRIVILEGES.get(operation, 'unknown')
             raise vsphere_errors.MissingPrivilege(
                 privilege=privilege, operation=operation, username=username)
         if name == _INVALID_LOGIN:
@@ -274,7 +284,8 @@ def service_content(session):
 
 def vcenter_uuid(session):
     """The vCenter's instance UUID (no round trip)."""
-    return getattr(service_content(session).about, 'instanceUuid', None)
+    return plain(getattr(service_content(session).about, 'instanceUuid',
+                         None))
 
 
 def moref_value(ref):
@@ -321,7 +332,7 @@ def collect(session, targets, view_of=None):
         with vim_util.WithRetrieval(session.vim, result) as objects:
             for obj in objects:
                 found.append((obj.obj, {
-                    prop.name: prop.val
+                    plain(prop.name): plain(prop.val)
                     for prop in getattr(obj, 'propSet', None) or []}))
     return found
 

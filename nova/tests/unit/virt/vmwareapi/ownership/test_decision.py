@@ -8,6 +8,7 @@ from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
 from support import fakes
+from support import messages
 from support import sample_rehome as samples
 
 Action = decision.Action
@@ -136,6 +137,18 @@ class DecideTestCase(base.BaseTestCase):
             rec(holder='m:1:a'), HOST, Liveness.LIVE).reason)
         self.assertIn('unowned', decision.decide(None, HOST).reason)
         self.assertIn('claim', repr(decision.decide(None, HOST)))
+
+    def test_reasons_escape_what_vcenter_holds(self):
+        # The driver's audit mode logs them (issue 19).
+        forged = rec(holder='m:1:a' + messages.FORGED)
+        for reason in (decision.decide(forged, HOST, Liveness.LIVE).reason,
+                       decision.decide(forged, HOST, Liveness.LIVE,
+                                       standby_wait=False).reason,
+                       decision.decide(forged, HOST, Liveness.DEAD).reason,
+                       decision.lost_reason(lease_view(forged), TOKEN, ME,
+                                            HOST)):
+            with self.subTest(reason=reason):
+                self.assertTrue(reason.isprintable(), reason)
 
 
 def lease_view(lease=None, attribute=None, token=TOKEN):

@@ -298,3 +298,21 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
                     operation='X', fault=hostile, detail=hostile)):
             with self.subTest(error=type(error).__name__):
                 self.assertTrue(str(error).isprintable(), repr(str(error)))
+
+    def test_values_as_vcenter_hands_them_over(self):
+        # suds' Text, whose repr() is the raw text (issue 19).
+        forged = messages.vim_text(messages.FORGED)
+        location = location_mod.Location(forged, 'vc', forged, 'a')
+        for error in (
+                exceptions.UnreadableRecord(raw=forged, reason='bad',
+                                            location=location),
+                exceptions.ClusterHeldByAnotherProcess(
+                    location=location, holder=forged, this_host='compute-a'),
+                exceptions.OwnershipLost(location=location, holder='m:1:a',
+                                         what='holder %s' % forged),
+                exceptions.RecordChanged(location=location,
+                                         what='holder %s' % forged),
+                exceptions.HolderIsAlive(location=location, holder=forged,
+                                         observed_seconds=3)):
+            with self.subTest(error=type(error).__name__):
+                self.assertTrue(str(error).isprintable(), repr(str(error)))

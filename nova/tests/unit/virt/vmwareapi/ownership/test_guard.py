@@ -17,6 +17,7 @@ from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from support import fakes
+from support import messages
 
 Mirror = view.Mirror
 HOST = fakes.HOST
@@ -160,6 +161,20 @@ class RefusalTestCase(GuardTestCase):
         self.assertIsNone(error.waited)
         self.assertUnchanged(before)
         self.assertEqual([], self.clock.slept)
+
+    def test_values_from_vcenter_are_escaped_in_the_refusal(self):
+        # What nova-compute logs when it refuses (issue 19): a holder or a
+        # raw value as vCenter hands it over forges no line.
+        forged = messages.vim_text(messages.FORGED)
+        self.store.put(held(holder=messages.FORGED))
+        error = self.assertRaises(exceptions.ClusterHeldByAnotherProcess,
+                                  self.make(standby_wait=False).start)
+        self.assertTrue(str(error).isprintable(), str(error))
+        self.store.type_by_hand(forged, name=self.store.lease_name)
+        error = self.assertRaises(exceptions.UnreadableRecord,
+                                  self.make().start)
+        self.assertTrue(str(error).isprintable(), str(error))
+        self.assertIn('\\u2028', str(error))
 
     def test_standby_timeout_while_the_holder_renews(self):
         self.store.put(held())

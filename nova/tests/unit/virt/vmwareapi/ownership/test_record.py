@@ -280,6 +280,13 @@ class FormatTestCase(base.BaseTestCase):
         self.assertNotEqual(one, dumps(FULL))
         self.assertIn('compute-a', repr(one))
 
+    def test_repr_is_printable(self):
+        # What the driver logs once it holds (issue 19); JSON leaves
+        # U+2028, C1 controls and bidirectional controls as they are.
+        one = record.OwnershipRecord('compute-a', holder='m:1:\u2028\x85',
+                                     extra={'note': '\u202e\u2066'})
+        self.assertTrue(repr(one).isprintable(), repr(one))
+
     def test_timestamp(self):
         self.assertEqual('2026-11-25T12:00:00Z', record.timestamp(NOW))
         self.assertEqual('2026-11-25T12:00:00Z', record.timestamp(

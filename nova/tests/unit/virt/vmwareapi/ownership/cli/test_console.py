@@ -6,6 +6,7 @@ from oslotest import base
 
 from nova.virt.vmwareapi.ownership.cli import console
 from nova.virt.vmwareapi.ownership import exceptions
+from support import messages
 
 
 class Stream(io.StringIO):
@@ -76,6 +77,9 @@ class ConsoleTestCase(base.BaseTestCase):
         self.assertIn('Observing holder m:1:ab:  12 s left',
                       self.stdout.getvalue())
         self.assertTrue(self.stdout.getvalue().endswith('\r\033[K'))
+        con.countdown('m:1:ab' + messages.FORGED, 3)
+        shown = self.stdout.getvalue().replace('\r', '').replace('\033', '')
+        self.assertTrue(shown.isprintable(), shown)
         quiet = self.make(stdout_tty=False)
         quiet.countdown('m:1:ab', 3)
         quiet.end_countdown()
