@@ -62,7 +62,8 @@ def sample(nova=True):
                           'domain-c7.another-vcenter', None),
     ], frozenset([fakes.HOST, 'compute-c']))
     clock = fakes.FakeClock()
-    watch = liveness.HolderWatch('me:1:ab', 180, clock.now, machine='here')
+    watch = liveness.HolderWatch('me:1:ab', 180, clock.now,
+                                 place=liveness.Place('here'))
     return join.Fleet(clusters, UUID, fakes.ATTRIBUTE, fakes.HOST, watch,
                       fakes.WALL, records if nova else None)
 

@@ -121,12 +121,13 @@ def plan(change, view, target_host, now, location, force=False):
 
 
 def observe(store, plan, seconds, clock=clock_mod.SYSTEM, on_tick=None,
-            machine=None, pid_exists=liveness.pid_exists):
+            place=None, pid_exists=liveness.pid_exists):
     """Watch the plan's holder until judged dead; refuse if it renews.
 
     Liveness is judged as a standby judges it (``liveness.HolderWatch``),
     with ``seconds`` as the lease: dead once the record stayed unchanged
-    that long (at once for a holder on this machine whose pid is gone).
+    that long (at once for a holder whose pid is gone from this PID
+    namespace of this boot of this machine, ``liveness.Place``).
 
     :param on_tick: called with the seconds left before each wait
     :returns: ``(seconds observed, the last view.View)``
@@ -137,8 +138,8 @@ def observe(store, plan, seconds, clock=clock_mod.SYSTEM, on_tick=None,
     if not plan.observe:
         return 0.0, view
     first = view.holder_record
-    watch = liveness.HolderWatch(liveness.new_holder_id(machine), seconds,
-                                 clock=clock.now, machine=machine,
+    watch = liveness.HolderWatch(liveness.new_holder_id(place=place),
+                                 seconds, clock=clock.now, place=place,
                                  pid_exists=pid_exists)
     started = clock.now()
     judged = watch.observe(first)

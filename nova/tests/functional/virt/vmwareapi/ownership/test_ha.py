@@ -12,7 +12,10 @@ import os
 import signal
 import time
 
+import testtools
+
 from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import record as record_mod
 from support import base
 from support import fakes
@@ -124,6 +127,83 @@ class TestFailover(HATestCase):
         view = base.view_of(store)
         self.assertEqual(taken.record, view.lease)
         self.assertEqual(taken.record, view.record)
+
+
+@testtools.skipUnless(processes.can_have_pid_namespaces(),
+                      'needs unshare --pid (root)')
+class TestPidNamespaces(HATestCase):
+    """Holders that share the machine's host name, not its pids.
+
+    A container's PID namespace (``processes.PidNamespace``), as a
+    Kubernetes pod with ``hostNetwork: true`` or a kolla container with
+    ``net=host`` has: its holder's pid means nothing outside it, so only
+    a holder of the same namespace may judge it gone by its pid (issue
+    19: a standby outside took over 0.01 s after connecting).
+    """
+
+    def namespace(self):
+        return processes.PidNamespace(self)
+
+    def assertRanIn(self, held, namespace):
+        """``held``'s holder ran on this machine, in ``namespace``.
+
+        In a namespace, its pid is one that exists nowhere else: outside,
+        it is provably not a running process, which a reader must not take
+        for the holder's death.
+        """
+        machine, pid = held['holder'].split(':')[:2]
+        self.assertEqual(liveness.this_machine(), machine)
+        if namespace is not None:
+            self.assertGreaterEqual(int(pid), namespace.first)
+            self.assertFalse(liveness.pid_exists(int(pid)))
+
+    def test_a_standby_outside_waits_for_a_holder_in_a_container(self):
+        pod = self.namespace()
+        reader = members.RawReader(self.session, self.attribute)
+        self.addCleanup(reader.stop)
+        active, held = self.start_active(pid_namespace=pod)
+        self.assertRanIn(held, pod)
+        standby = self.standby()
+        # Longer than a lease: the standby may only take over after
+        # watching a whole lease without a renewal.
+        self.assertStillHolds(active, standby, renewals=LEASE // RENEW + 1)
+        reader.stop()
+        leases = {(view.lease.holder, view.token) for _, view in
+                  reader.views() if view.lease is not None}
+        self.assertEqual({(held['holder'], held['token'])}, leases)
+
+    def test_a_holder_in_a_container_waits_for_one_outside(self):
+        active, held = self.start_active()
+        self.assertRanIn(held, None)
+        standby = self.standby(pid_namespace=self.namespace())
+        self.assertStillHolds(active, standby, renewals=LEASE // RENEW + 1)
+
+    def test_a_holder_restarted_in_a_new_container_waits_out_the_lease(self):
+        active, held = self.start_active(pid_namespace=self.namespace())
+        self.assertIsNotNone(active.wait_for('renewed', RENEW + SLACK))
+        active.kill(signal.SIGKILL)
+        killed = time.monotonic()
+        restarted = Holder(self, 'hold', pid_namespace=self.namespace())
+        took = restarted.wait_for('held', LEASE + POLL + 2 * SLACK + 10)
+        self.assertIsNotNone(took, restarted.stderr())
+        self.assertTrue(restarted.has_seen('standby'), restarted.seen)
+        self.assertGreaterEqual(took['t'] - killed, LEASE)
+        self.assertEqual(took['holder'], self.lease().holder)
+
+    def test_a_crash_in_the_same_container_keeps_the_fast_path(self):
+        pod = self.namespace()
+        active, held = self.start_active(pid_namespace=pod)
+        self.assertIsNotNone(active.wait_for('renewed', RENEW + SLACK))
+        active.kill(signal.SIGKILL)
+        killed = time.monotonic()
+        restarted = Holder(self, 'hold', pid_namespace=pod)
+        took = restarted.wait_for('held', LEASE + POLL + 2 * SLACK)
+        self.assertIsNotNone(took, restarted.stderr())
+        self.assertRanIn(took, pod)
+        # Its pid is gone from the namespace both ran in: dead at once,
+        # not after a lease (a process start and a poll at most).
+        self.assertLess(took['t'] - killed, LEASE - RENEW)
+        self.assertEqual(took['holder'], self.lease().holder)
 
 
 class TestThreadingModes(HATestCase):

@@ -219,11 +219,21 @@ class ObserveTestCase(OperationsTestCase):
         self.assertEqual(2.5, observed)
 
     def test_a_local_holder_whose_pid_is_gone_is_dead_at_once(self):
-        self.store.put(rec(OTHER, holder='admin-box:4242:abcd'))
-        observed, _ = self.observe(machine='admin-box',
-                                   pid_exists=lambda pid: False)
+        here = liveness.Place('admin-box', '0a1b2c3d', '4026531836')
+        self.store.put(rec(OTHER, holder=liveness.new_holder_id(
+            pid=4242, place=here)))
+        observed, _ = self.observe(place=here, pid_exists=lambda pid: False)
         self.assertEqual(0, observed)
         self.assertEqual([], self.clock.slept)
+
+    def test_a_holder_of_another_pid_namespace_is_observed(self):
+        # Same host name, its pid means nothing here (issue 19).
+        here = liveness.Place('admin-box', '0a1b2c3d', '4026531836')
+        pod = liveness.Place('admin-box', '0a1b2c3d', '4026532175')
+        self.store.put(rec(OTHER, holder=liveness.new_holder_id(
+            pid=4242, place=pod)))
+        observed, _ = self.observe(place=here, pid_exists=lambda pid: False)
+        self.assertEqual(60, observed)
 
     def test_nothing_to_observe(self):
         self.store.put(rec(OTHER))
