@@ -108,7 +108,8 @@ class OwnershipGuard:
                     raise
                 # A standby outlives vCenter outages. Time without a
                 # reading is not time watched: the holder gets a full
-                # lease once vCenter answers again.
+                # lease once vCenter answers again, even if its record
+                # is gone by then.
                 self._watch.forget()
                 LOG.warning('Standing by for %s: cannot read the record '
                             '(%s); retrying in %d seconds.', self.location,
@@ -124,7 +125,7 @@ class OwnershipGuard:
                     waiting_since = now
                 waited = now - waiting_since
                 timeout = self.settings.standby_timeout
-                holder = assessment.view.holder_record.holder
+                holder = assessment.holder
                 if timeout and waited >= timeout:
                     raise exceptions.ClusterHeldByAnotherProcess(
                         location=self.location, holder=holder,
@@ -194,8 +195,7 @@ class OwnershipGuard:
                 local=self._local_node(),
                 path=getattr(self._identity, 'path', None))
         return exceptions.ClusterHeldByAnotherProcess(
-            location=self.location,
-            holder=assessment.view.holder_record.holder,
+            location=self.location, holder=assessment.holder,
             this_host=self.this_host)
 
     def _read_held(self):

@@ -10,9 +10,13 @@ here.
 
 Whether a holder is alive is judged only by what this process observes
 with its own monotonic clock: a holder is dead once its record's ``seq``
-has not changed for ``lease_duration`` seconds of watching. The writer's
-timestamps are never compared with the local clock, so clock jumps on
-either side do not matter. One shortcut: a holder whose pid no longer
+has not changed for ``lease_duration`` seconds of watching, counted from
+the last renewal seen. A record that disappears (an admin deleted the
+definitions, a vCenter came back empty) does not end the watch: its
+holder may still be running, and is dead only once the lease has passed
+since its last renewal seen; a record its holder released is free at
+once. The writer's timestamps are never compared with the local clock,
+so clock jumps on either side do not matter. One shortcut: a holder whose pid no longer
 exists is dead at once, but only when it ran in this very PID namespace of
 this boot of this machine (``Place``). A pid means nothing across PID
 namespaces: containers that share the machine's host name (Kubernetes
@@ -160,31 +164,48 @@ class HolderWatch:
         self._clock = clock
         self._place = place or this_place()
         self._pid_exists = pid_exists
-        self._seen = None       # (holder, seq) last observed
-        self._since = None      # monotonic time it was first observed
+        self._seen = None       # (holder, seq) of the last held record seen
+        self._since = None      # when it was first seen; None: not timed
+
+    def fresh(self):
+        """A watch of the same process that has observed nothing yet."""
+        return HolderWatch(self.holder, self.lease_duration, self._clock,
+                           self._place, self._pid_exists)
 
     def observe(self, record):
         """Record one reading and judge its holder.
 
-        :param record: an ``OwnershipRecord`` or ``None``
+        :param record: an ``OwnershipRecord``, or ``None`` when absent: if
+                       a held record was seen before, its holder is judged
+                       as if the record were still there, unchanged
         :returns: a ``decision.Liveness``
         """
-        if record is None or not record.is_held:
-            self._seen = None
+        if record is not None and not record.is_held:
+            # Released (a clean stop) or never held: nobody to wait for.
+            self._seen = self._since = None
             return decision.Liveness.NONE
-        if record.holder == self.holder:
+        if record is None:
+            if self._seen is None:
+                return decision.Liveness.NONE
+            seen = self._seen
+        elif record.holder == self.holder:
             return decision.Liveness.MINE
-        if self.lease_duration == 0:
+        elif self.lease_duration == 0:
             return decision.Liveness.DEAD
-        if self._gone(record.holder):
+        else:
+            seen = (record.holder, record.seq)
+        if self._gone(seen[0]):
+            self._seen = self._since = None
             return decision.Liveness.DEAD
         now = self._clock()
-        seen = (record.holder, record.seq)
-        if seen != self._seen:
+        if seen != self._seen or self._since is None:
             self._seen, self._since = seen, now
-        if now - self._since >= self.lease_duration:
-            return decision.Liveness.DEAD
-        return decision.Liveness.LIVE
+        if now - self._since < self.lease_duration:
+            return decision.Liveness.LIVE
+        if record is None:
+            # Judged: from now on, absent means unowned.
+            self._seen = self._since = None
+        return decision.Liveness.DEAD
 
     def _gone(self, holder):
         """Whether ``holder`` provably exited: it ran here, its pid is gone.
@@ -199,11 +220,20 @@ class HolderWatch:
                 not self._pid_exists(found.pid))
 
     def forget(self):
-        """Drop what was observed: the next reading starts a new watch."""
-        self._seen = None
+        """Time without a reading: the next reading starts the time anew.
+
+        The holder seen is not forgotten: if the record has disappeared
+        meanwhile, the holder still gets a whole lease from that reading.
+        """
+        self._since = None
+
+    @property
+    def watched_holder(self):
+        """The holder being watched (also once its record vanished)."""
+        return self._seen[0] if self._seen is not None else None
 
     def watched_for(self):
         """Seconds the current (holder, seq) has been watched unchanged."""
-        if self._seen is None:
+        if self._since is None:
             return 0.0
         return self._clock() - self._since

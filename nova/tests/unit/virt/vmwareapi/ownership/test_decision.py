@@ -130,6 +130,26 @@ class DecideTestCase(base.BaseTestCase):
                 self.assertIs(Identity.NONE, result.identity)
                 self.assertIn(OTHER, result.reason)
 
+    def test_a_vanished_record_whose_holder_was_seen_alive(self):
+        # Issue 19: absent, but the standby watched a live holder until
+        # then: it waits as if the record were there.
+        for local_node, identity in ((None, Identity.NONE),
+                                     ('n1', Identity.RECORD)):
+            with self.subTest(local_node=local_node):
+                result = decision.decide(None, HOST, Liveness.LIVE,
+                                         local_node=local_node)
+                self.assertIs(Action.STANDBY, result.action)
+                self.assertIs(identity, result.identity)
+                self.assertIsNone(result.record)
+                self.assertIn('vanished', result.reason)
+        result = decision.decide(None, HOST, Liveness.LIVE,
+                                 standby_wait=False)
+        self.assertIs(Action.REFUSE_HELD, result.action)
+        for liveness in (Liveness.NONE, Liveness.DEAD):
+            with self.subTest(liveness=liveness):
+                self.assertIs(Action.CLAIM,
+                              decision.decide(None, HOST, liveness).action)
+
     def test_reasons(self):
         self.assertIn('n1', decision.decide(rec(node='n1'), HOST,
                                             local_node='n2').reason)

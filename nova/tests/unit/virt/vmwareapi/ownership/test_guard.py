@@ -348,6 +348,66 @@ class StandbyTestCase(GuardTestCase):
         self.make().start()
         self.assertEqual(3, self.logger.output.count('Standing by'))
 
+    def vanish_after(self, polls, renewals=0):
+        """Both definitions deleted after ``polls`` polls (by an admin, or
+        a vCenter that came back empty); the holder renews on each poll
+        before that, ``renewals`` times."""
+        def act():
+            done = len(self.clock.slept)
+            if done <= renewals:
+                self.store.renew()
+            if done == polls:
+                self.store.remove_definition(self.store.lease_name)
+                self.store.remove_definition(self.store.attribute_name)
+        self.clock.on_sleep.append(act)
+
+    def test_a_record_that_vanishes_is_not_taken_for_free(self):
+        # Issue 19: the standby claimed at its next poll while the holder
+        # ran on until its next renewal. It waits a whole lease from the
+        # last renewal it saw, then claims.
+        self.vanish_after(polls=5, renewals=3)
+        result = self.make().start()
+        self.assertEqual(30 + 180, sum(self.clock.slept))
+        self.assertEqual(MINE, result.holder)
+        self.assertEqual(1, result.seq, 'a claim of an unowned cluster')
+        self.assertIn('is held by %s' % THEIRS, self.logger.output)
+
+    def test_a_vanished_record_without_standby_wait_is_refused(self):
+        subject = self.make(standby_wait=False)
+        subject.assess()
+        self.store.remove_definition(self.store.lease_name)
+        self.store.remove_definition(self.store.attribute_name)
+        assessment = subject.assess()
+        self.assertIs(decision.Action.REFUSE_HELD,
+                      assessment.decision.action)
+        error = subject.refusal(assessment)
+        self.assertIsInstance(error, exceptions.ClusterHeldByAnotherProcess)
+        self.assertEqual(THEIRS, error.holder)
+        self.assertEqual(['read', 'read'], self.store.calls)
+
+    def test_an_outage_does_not_forget_the_holder_of_a_vanished_record(
+            self):
+        # Reads 3 to 10 fail, and the record is gone when vCenter answers
+        # again (a vCenter restored empty): a full lease from then on.
+        for n in range(3, 11):
+            self.store.hooks[('read', n)] = unreachable
+        self.vanish_after(polls=4)
+        result = self.make().start()
+        self.assertEqual(100 + 180, sum(self.clock.slept))
+        self.assertEqual(MINE, result.holder)
+
+    def test_a_record_released_then_removed_is_taken_within_a_poll(self):
+        # A clean stop, then a release command: nothing to wait for.
+        def release_then_remove():
+            if len(self.clock.slept) == 2:
+                self.store.put(released(node=NODE, seq=6))
+            if len(self.clock.slept) == 3:
+                self.store.remove_definition(self.store.lease_name)
+                self.store.remove_definition(self.store.attribute_name)
+        self.clock.on_sleep.append(release_then_remove)
+        self.assertEqual(MINE, self.make().start().holder)
+        self.assertEqual(2, len(self.clock.slept))
+
 
 class NoLeaseTestCase(GuardTestCase):
     """``lease_duration = 0``: the record is a plain owner tag."""

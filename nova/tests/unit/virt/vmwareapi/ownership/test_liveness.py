@@ -247,9 +247,24 @@ class HolderWatchTestCase(base.BaseTestCase):
         watch = self.watch()
         watch.observe(held(seq=7))
         self.clock.advance(170)
-        watch.observe(None)
+        watch.observe(held(seq=7).released(fakes.WALL))
         self.clock.advance(20)
         self.assertIs(Liveness.LIVE, watch.observe(held(seq=7)))
+
+    def test_the_same_record_back_after_it_vanished_is_not_a_renewal(self):
+        # A vCenter restored from a backup: the holder did not renew.
+        watch = self.watch()
+        watch.observe(held(seq=7))
+        self.clock.advance(170)
+        self.assertIs(Liveness.LIVE, watch.observe(None))
+        self.clock.advance(10)
+        self.assertIs(Liveness.DEAD, watch.observe(held(seq=7)))
+
+    def test_fresh_has_observed_nothing(self):
+        watch = self.watch()
+        watch.observe(held(seq=7))
+        self.assertIs(Liveness.NONE, watch.fresh().observe(None))
+        self.assertIs(Liveness.MINE, watch.fresh().observe(held(ME)))
 
     def test_writer_timestamps_make_no_difference(self):
         # A live holder whose clock jumps hours back or forth still renews.
@@ -280,6 +295,64 @@ class HolderWatchTestCase(base.BaseTestCase):
         self.assertIs(Liveness.LIVE, watch.observe(held(seq=7)))
         self.clock.advance(1)
         self.assertIs(Liveness.DEAD, watch.observe(held(seq=7)))
+
+    def test_a_vanished_record_is_held_until_the_lease_passed(self):
+        # Issue 19: an admin deleting both definitions, or a vCenter that
+        # comes back empty, does not free a holder that was renewing.
+        watch = self.watch()
+        watch.observe(held(seq=7))
+        self.clock.advance(100)
+        watch.observe(held(seq=8))
+        self.clock.advance(50)
+        self.assertIs(Liveness.LIVE, watch.observe(None))
+        self.assertEqual(OTHER, watch.watched_holder)
+        self.clock.advance(129.9)
+        self.assertIs(Liveness.LIVE, watch.observe(None))
+        self.clock.advance(0.1)
+        self.assertIs(Liveness.DEAD, watch.observe(None))
+        # Once judged, absent is absent.
+        self.assertIs(Liveness.NONE, watch.observe(None))
+        self.assertIsNone(watch.watched_holder)
+
+    def test_a_released_record_is_free_at_once(self):
+        watch = self.watch()
+        watch.observe(held(seq=7))
+        self.assertIs(Liveness.NONE,
+                      watch.observe(held(seq=8).released(fakes.WALL)))
+        self.assertIs(Liveness.NONE, watch.observe(None))
+
+    def test_absent_from_the_start_is_unowned(self):
+        self.assertIs(Liveness.NONE, self.watch().observe(None))
+        self.assertIsNone(self.watch().watched_holder)
+
+    def test_an_outage_does_not_forget_a_vanished_holder(self):
+        # Time without a reading is not time watched, but the holder
+        # seen before it is not forgotten either.
+        watch = self.watch()
+        watch.observe(held(seq=7))
+        self.clock.advance(170)
+        watch.forget()
+        self.clock.advance(100)
+        self.assertIs(Liveness.LIVE, watch.observe(None))
+        self.clock.advance(179)
+        self.assertIs(Liveness.LIVE, watch.observe(None))
+        self.clock.advance(1)
+        self.assertIs(Liveness.DEAD, watch.observe(None))
+
+    def test_a_vanished_holder_whose_pid_is_gone_here_is_dead(self):
+        watch = self.watch()
+        watch.observe(held(LOCAL_OTHER))
+        self.pids[4242] = False
+        self.assertIs(Liveness.DEAD, watch.observe(None))
+
+    def test_the_vanished_holder_replaced_by_another_is_watched_afresh(self):
+        watch = self.watch()
+        watch.observe(held(seq=7))
+        self.clock.advance(170)
+        self.assertIs(Liveness.LIVE, watch.observe(None))
+        self.assertIs(Liveness.LIVE, watch.observe(held('m9:1:ab', seq=1)))
+        self.clock.advance(179)
+        self.assertIs(Liveness.LIVE, watch.observe(held('m9:1:ab', seq=1)))
 
     def test_timestamp_change_alone_is_no_renewal(self):
         watch = self.watch()
