@@ -174,9 +174,13 @@ class OwnershipGuard:
             else None
         if chosen.action is Action.CLAIM:
             return record_mod.OwnershipRecord.claimed(
-                self.this_host, now, node=node, holder=holder)
+                self.this_host, now, node=node, holder=holder,
+                lease_duration=self.settings.lease_duration
+                if holder else None)
         if holder:
-            return view.record.held_by(holder, now, node=node)
+            return view.record.held_by(
+                holder, now, node=node,
+                lease_duration=self.settings.lease_duration)
         return view.record.with_node(node or view.record.node)
 
     def refusal(self, assessment):

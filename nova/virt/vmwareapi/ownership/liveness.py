@@ -10,8 +10,9 @@ here.
 
 Whether a holder is alive is judged only by what this process observes
 with its own monotonic clock: a holder is dead once its record's ``seq``
-has not changed for ``lease_duration`` seconds of watching, counted from
-the last renewal seen. A record that disappears (an admin deleted the
+has not changed for ``lease_duration`` seconds of watching (or the
+holder's own, when its record says it is longer), counted from the last
+renewal seen. A record that disappears (an admin deleted the
 definitions, a vCenter came back empty) does not end the watch: its
 holder may still be running, and is dead only once the lease has passed
 since its last renewal seen; a record its holder released is free at
@@ -151,7 +152,9 @@ class HolderWatch:
     """Judges the liveness of the holders named in successive readings.
 
     :param holder: this process's holder identity
-    :param lease_duration: seconds; 0 turns liveness off
+    :param lease_duration: seconds; 0 turns liveness off. A record that
+                           declares a longer ``lease_duration`` of its
+                           holder is watched that long.
     :param clock: a monotonic clock (injected in tests)
     :param place: where this process runs (default: ``this_place()``)
     :param pid_exists: function telling whether a pid exists here
@@ -166,6 +169,7 @@ class HolderWatch:
         self._pid_exists = pid_exists
         self._seen = None       # (holder, seq) of the last held record seen
         self._since = None      # when it was first seen; None: not timed
+        self._window = lease_duration   # seconds it is watched
 
     def fresh(self):
         """A watch of the same process that has observed nothing yet."""
@@ -194,13 +198,15 @@ class HolderWatch:
             return decision.Liveness.DEAD
         else:
             seen = (record.holder, record.seq)
+            self._window = max(self.lease_duration,
+                               record.lease_duration or 0)
         if self._gone(seen[0]):
             self._seen = self._since = None
             return decision.Liveness.DEAD
         now = self._clock()
         if seen != self._seen or self._since is None:
             self._seen, self._since = seen, now
-        if now - self._since < self.lease_duration:
+        if now - self._since < self._window:
             return decision.Liveness.LIVE
         if record is None:
             # Judged: from now on, absent means unowned.

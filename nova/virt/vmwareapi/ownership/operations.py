@@ -120,6 +120,36 @@ def plan(change, view, target_host, now, location, force=False):
     return Plan(change, view, verdict, after, forced=force)
 
 
+def observation(plan, lease_duration, requested=None):
+    """Seconds to observe the plan's holder before judging it dead.
+
+    At least what a standby waits: ``lease_duration`` of this
+    configuration, or the holder's own when its record says it is longer
+    (a takeover run with a shorter lease, or none, must not judge a holder
+    sooner than its standby would). ``requested`` (``--observe``) may
+    lengthen it, never shorten it.
+
+    :param plan: the ``Plan``
+    :param lease_duration: ``[vmware_ownership] lease_duration`` here
+    :param requested: the seconds asked for, or None
+    :returns: seconds; 0 when the plan observes no holder
+    :raises: ConfigurationError when a holder is to be observed and no
+             lease is known
+    """
+    if not plan.observe:
+        return 0
+    declared = plan.view.holder_record.lease_duration or 0
+    seconds = max(requested or 0, lease_duration, declared)
+    if seconds <= 0:
+        raise exceptions.ConfigurationError(
+            options=('--observe', '[vmware_ownership] lease_duration'),
+            problem='holder %s holds the record, which does not say how '
+            'long its lease is, and lease_duration is 0 here: give --observe '
+            'with at least the lease_duration of that holder, or --force '
+            'once you know it is gone' % text_mod.printable(plan.holder))
+    return seconds
+
+
 def observe(store, plan, seconds, clock=clock_mod.SYSTEM, on_tick=None,
             place=None, pid_exists=liveness.pid_exists):
     """Watch the plan's holder until judged dead; refuse if it renews.

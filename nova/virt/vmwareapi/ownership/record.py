@@ -7,7 +7,10 @@ Pure values and functions, no I/O. The stored form is compact JSON::
      "transitions":1,"previous":"compute-old","token":17}
 
 ``token`` is the key of the lease definition the record was written under
-(see ``fencing``); a value typed by hand has none. A bare host name typed by
+(see ``fencing``); a value typed by hand has none. ``lease_duration`` is
+the holder's own ``[vmware_ownership] lease_duration`` (seconds), while it
+holds: whoever judges the holder's liveness observes at least that long,
+whatever its own configuration says (an additive key: ``v`` stays 1). A bare host name typed by
 a vSphere admin is a pre-assignment (``{"host": value}``). Anything else
 (including a JSON object that names a key twice) raises
 ``UnreadableRecord``; such a value is never overwritten except by an
@@ -37,7 +40,7 @@ _HOST_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$')
 # Key order of the stored JSON; unknown keys of the same version follow and
 # are preserved, so a newer minor writer's data is not lost by us.
 _KNOWN_KEYS = ('v', 'host', 'node', 'holder', 'state', 'since', 'renewed',
-               'seq', 'transitions', 'previous', 'token')
+               'lease_duration', 'seq', 'transitions', 'previous', 'token')
 
 
 def is_host_name(value):
@@ -59,7 +62,8 @@ class OwnershipRecord:
     Use the transition methods (``held_by``, ``renewed``, ``released``,
     ``moved_to``) to derive the next record; each increases ``seq``.
     ``state`` defaults to ``held`` when there is a ``holder``; a record
-    that is not held has no holder.
+    that is not held has no holder, and no ``lease_duration`` (the
+    holder's lease, in seconds).
     """
 
     host: str
@@ -73,6 +77,7 @@ class OwnershipRecord:
     previous: str = None
     token: int = None
     extra: dict = None
+    lease_duration: int = None
 
     def __post_init__(self):
         if not is_host_name(self.host):
@@ -85,6 +90,7 @@ class OwnershipRecord:
         object.__setattr__(self, 'state', state)
         if state != HELD:
             object.__setattr__(self, 'holder', None)
+            object.__setattr__(self, 'lease_duration', None)
         object.__setattr__(self, 'extra', dict(self.extra or {}))
 
     @property
@@ -93,18 +99,24 @@ class OwnershipRecord:
         return self.state == HELD and bool(self.holder)
 
     @classmethod
-    def claimed(cls, host, now, node=None, holder=None, transitions=0):
+    def claimed(cls, host, now, node=None, holder=None, transitions=0,
+                lease_duration=None):
         """A new record for an unowned cluster."""
         stamp = timestamp(now)
         return cls(host, node=node, holder=holder,
                    state=HELD if holder else RELEASED, since=stamp,
-                   renewed_at=stamp, seq=1, transitions=transitions)
+                   renewed_at=stamp, seq=1, transitions=transitions,
+                   lease_duration=lease_duration)
 
-    def held_by(self, holder, now, node=None):
-        """The record taken by ``holder`` of the same host."""
+    def held_by(self, holder, now, node=None, lease_duration=None):
+        """The record taken by ``holder`` of the same host.
+
+        :param lease_duration: the holder's lease (seconds)
+        """
         return dataclasses.replace(
             self, holder=holder, state=HELD, renewed_at=timestamp(now),
-            seq=self.seq + 1, node=node or self.node)
+            seq=self.seq + 1, node=node or self.node,
+            lease_duration=lease_duration)
 
     def renewed(self, now):
         """The record after one lease renewal by its holder."""
@@ -134,19 +146,21 @@ class OwnershipRecord:
         state = HELD if holder else RELEASED
         if host == self.host:
             return dataclasses.replace(
-                self, holder=holder, state=state,
+                self, holder=holder, state=state, lease_duration=None,
                 renewed_at=timestamp(now), seq=self.seq + 1)
         stamp = timestamp(now)
         return dataclasses.replace(
             self, host=host, node=None, holder=holder, state=state,
-            since=stamp, renewed_at=stamp, seq=self.seq + 1,
-            transitions=self.transitions + 1, previous=self.host)
+            lease_duration=None, since=stamp, renewed_at=stamp,
+            seq=self.seq + 1, transitions=self.transitions + 1,
+            previous=self.host)
 
     def to_dict(self):
         """The record as the dictionary that is stored (Nones omitted)."""
         values = {'v': VERSION, 'host': self.host, 'node': self.node,
                   'holder': self.holder, 'state': self.state,
                   'since': self.since, 'renewed': self.renewed_at,
+                  'lease_duration': self.lease_duration,
                   'seq': self.seq, 'transitions': self.transitions,
                   'previous': self.previous, 'token': self.token}
         out = {k: values[k] for k in _KNOWN_KEYS if values[k] is not None}
@@ -186,6 +200,13 @@ def _counter(data, key, raw):
     if value is not None and value < 0:
         raise _unreadable(raw, 'field %r is negative' % key)
     return value or 0
+
+
+def _seconds(data, key, raw):
+    value = _optional(data, key, int, raw)
+    if value is not None and value < 0:
+        raise _unreadable(raw, 'field %r is negative' % key)
+    return value
 
 
 def parse_record(raw):
@@ -249,7 +270,8 @@ def parse_record(raw):
         transitions=_counter(data, 'transitions', raw),
         previous=_optional(data, 'previous', str, raw),
         token=_optional(data, 'token', int, raw),
-        extra=extra)
+        extra=extra,
+        lease_duration=_seconds(data, 'lease_duration', raw))
 
 
 class _DuplicateKey(ValueError):

@@ -122,14 +122,32 @@ def claim(ctx, fmt):
     return 0
 
 
-def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
+def _observation(ctx, console, plan, requested):
+    """The seconds to observe ``plan``'s holder, said when lengthened."""
+    seconds = operations.observation(plan, ctx.settings.lease_duration,
+                                     requested)
+    if requested and requested < seconds:
+        console.say('--observe %g is shorter than the lease of holder %s '
+                    '(%d s): observing it for %d s. A held record is judged '
+                    "by its holder's lease; --observe can lengthen the "
+                    'observation, never shorten it.'
+                    % (requested, text_mod.printable(plan.holder), seconds,
+                       seconds))
+    return seconds
+
+
+def _run_change(ctx, fmt, change, target, requested, expected, force=False,
                 dry_run=False, assume_yes=False):
-    """Plan, confirm, observe, apply and print one takeover or release."""
+    """Plan, confirm, observe, apply and print one takeover or release.
+
+    :param requested: the seconds of ``--observe``, or None
+    """
     console = console_mod.Console()
     view = _settled(ctx, console)
     try:
         plan = operations.plan(change, view, target, ctx.now(),
                                ctx.location, force=force)
+        seconds = _observation(ctx, console, plan, requested)
         outcome = operations.Outcome(plan, False, plan.after)
         if plan.changes:
             if not dry_run:
@@ -165,24 +183,20 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
 def takeover(ctx, fmt):
     args = ctx.conf.command
     host = _target_host(ctx)
-    seconds = args.observe
-    if seconds is None:
-        seconds = ctx.settings.lease_duration
-    elif seconds <= 0:
+    if args.observe is not None and args.observe <= 0:
         raise exceptions.ConfigurationError(
             options=('--observe',),
             problem='must be a positive number of seconds (use --force to '
             'skip the observation)')
-    return _run_change(ctx, fmt, Change.TAKEOVER, host, seconds, host,
+    return _run_change(ctx, fmt, Change.TAKEOVER, host, args.observe, host,
                        force=args.force, dry_run=args.dry_run,
                        assume_yes=args.yes)
 
 
 def release(ctx, fmt):
     args = ctx.conf.command
-    return _run_change(ctx, fmt, Change.RELEASE, ctx.this_host,
-                       ctx.settings.lease_duration, None, force=args.force,
-                       assume_yes=args.yes)
+    return _run_change(ctx, fmt, Change.RELEASE, ctx.this_host, None, None,
+                       force=args.force, assume_yes=args.yes)
 
 
 def _host_argument(verb):
@@ -209,8 +223,10 @@ def _takeover_arguments(parser):
                         help='Print what would change; write nothing.')
     parser.add_argument('--observe', type=float, default=None, metavar='S',
                         help='Seconds to observe a holder before taking '
-                             'over (default: [vmware_ownership] '
-                             'lease_duration).')
+                             'over, when longer than its lease (always at '
+                             'least [vmware_ownership] lease_duration, and '
+                             "the holder's own when its record says it is "
+                             'longer).')
 
 
 def _release_arguments(parser):
@@ -234,9 +250,10 @@ COMMANDS = (
         'the record is unreadable.', claim, _host_argument('claim')),
     context.Command(
         'takeover', 'Move the ownership to this host (or --host). Without '
-        '--force it first observes the record for lease_duration (or '
-        '--observe) seconds and refuses (exit 4) if its holder renews. Asks '
-        'for confirmation unless --yes.', takeover, _takeover_arguments),
+        '--force it first observes a held record for lease_duration '
+        "seconds (the holder's own when longer, or --observe when longer "
+        'still) and refuses (exit 4) if its holder renews. Asks for '
+        'confirmation unless --yes.', takeover, _takeover_arguments),
     context.Command(
         'release', 'Clear the ownership (decommissioning): the cluster '
         'becomes unowned. Only on the owning host unless --force; a live '

