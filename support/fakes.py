@@ -6,7 +6,9 @@ removal by key once, writes through a removed key refused); the store
 contract suite (``store_contract``) runs against it and against the real
 store on the simulator, so the two cannot drift apart. It counts calls,
 so tests assert round trips, and runs ``hooks`` before a call, so a test
-can let another process act at an exact step. What other processes and
+can let another process act at an exact step; ``lost_answers`` carries a
+write out and loses its answer (``WriteUnconfirmed``, as ``vsphere``
+raises it for a timeout or a re-login). What other processes and
 vSphere admins do to the cluster (``put``, ``renew``, ``start_change``,
 ``type_by_hand``, ``remove_definition``) and what a test reads back
 (``view``) are not counted.
@@ -161,7 +163,11 @@ class FakeStore:
     """A cluster's record in a ``FakeVCenter``: a ``store.ClusterStore``.
 
     More than ``MAX_CALLS`` calls fail the test (an endless loop).
-    ``hooks[(method, n)]`` runs before the n-th call of ``method``.
+    ``hooks[(method, n)]`` runs before the n-th call of ``method``; the
+    n-th call of a write in ``lost_answers`` (``(method, n)``) is carried
+    out, then raises ``WriteUnconfirmed``. A hook that raises
+    ``unconfirmed`` is a write that never reached vCenter, its answer lost
+    all the same.
     """
 
     MAX_CALLS = 100000
@@ -175,6 +181,7 @@ class FakeStore:
         self.calls = []
         self.events = []
         self.hooks = {}
+        self.lost_answers = set()
 
     def _call(self, name):
         self.calls.append(name)
@@ -184,6 +191,10 @@ class FakeStore:
         hook = self.hooks.pop((name, self.calls.count(name)), None)
         if hook is not None:
             hook()
+
+    def _answer(self, name):
+        if (name, self.calls.count(name)) in self.lost_answers:
+            unconfirmed(name)
 
     def read(self):
         self._call('read')
@@ -202,34 +213,42 @@ class FakeStore:
     def create_lease(self):
         self._call('create_lease')
         with self.vcenter.lock:
-            return self.vcenter.add(self.lease_name)
+            key = self.vcenter.add(self.lease_name)
+        self._answer('create_lease')
+        return key
 
     def remove_lease(self, key):
         self._call('remove_lease')
         with self.vcenter.lock:
             self.vcenter.remove(key)
+        self._answer('remove_lease')
 
     def write_lease(self, key, text):
         self._call('write_lease')
         with self.vcenter.lock:
             self.vcenter.set(self.moref, key, text)
+        self._answer('write_lease')
 
     def write_attribute(self, key, text):
         self._call('write_attribute')
         with self.vcenter.lock:
             self.vcenter.set(self.moref, key, text)
+        self._answer('write_attribute')
 
     def ensure_attribute(self):
         self._call('ensure_attribute')
         with self.vcenter.lock:
             try:
-                return self.vcenter.add(self.attribute_name)
+                key = self.vcenter.add(self.attribute_name)
             except exceptions.DuplicateName:
-                return self.vcenter.definitions[self.attribute_name]
+                key = self.vcenter.definitions[self.attribute_name]
+        self._answer('ensure_attribute')
+        return key
 
     def post_event(self, message):
         self._call('post_event')
         self.events.append(message)
+        self._answer('post_event')
 
     # What a test looks at, and what others do; none of it is counted.
 
@@ -298,3 +317,26 @@ class FakeStore:
         """Remove a custom attribute by name, as in the vSphere Client."""
         with self.vcenter.lock:
             self.vcenter.remove(self.vcenter.definitions[name])
+
+    # What a vCenter restored from a backup (or vcsim restarted) does.
+
+    def restore(self, record, key):
+        """Everything gone but a lease of ``key`` holding ``record``.
+
+        The key may be one handed out before: a restored vCenter may hand
+        out the same key again to a new writer (issue 19).
+
+        :returns: the record as it is there (carrying the token ``key``)
+        """
+        record = record.with_token(key)
+        with self.vcenter.lock:
+            self.vcenter.definitions = {self.lease_name: key}
+            self.vcenter.values = {(self.moref, key):
+                                   record_mod.format_record(record)}
+        return record
+
+
+def unconfirmed(operation='SetField'):
+    """Raise what ``vsphere`` raises for a write whose answer was lost."""
+    raise exceptions.WriteUnconfirmed(endpoint=VCENTER, operation=operation,
+                                      reason='no answer (timed out)')

@@ -90,6 +90,25 @@ def child_of(pid, timeout=BOUND):
         time.sleep(0.01)
 
 
+def pause(pid, timeout=BOUND):
+    """SIGSTOP ``pid``; returns once the kernel shows it stopped."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + timeout
+    while _state(pid) != 'T':
+        if time.monotonic() > deadline:
+            raise AssertionError('process %d did not stop' % pid)
+        time.sleep(0.01)
+
+
+def _state(pid):
+    """A process's state letter from /proc (``T``: stopped)."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0]
+    except OSError:
+        return None
+
+
 class PidNamespace:
     """A PID namespace of its own, as a container has, on this machine.
 

@@ -321,6 +321,48 @@ class VCenterFault(VCenterError):
                 if self.detail else ''}
 
 
+class WriteUnconfirmed(VCenterError):
+    """vCenter did not confirm a write: its outcome is unknown.
+
+    A timeout, a lost answer, or a session that had to log in again
+    (``NotAuthenticated``): the write may have been carried out or not.
+    ``vsphere`` never sends it again; the write path reads the record and
+    decides from what vCenter holds (``fencing``).
+
+    :param endpoint: the vCenter
+    :param operation: the vSphere method
+    :param reason: what happened instead of an answer
+    """
+
+    msg_fmt = ('vCenter at %(endpoint)s did not confirm %(operation)s '
+               '(%(why)s): whether it was carried out is not known, and it is '
+               'not sent again. Run "nova-vmware-owner show" to see the '
+               'record that counts.')
+
+    def computed(self):
+        return {'why': text_mod.printable(self.reason)}
+
+
+class ChangeOutcomeUnknown(VCenterError):
+    """A write vCenter did not confirm, and no reading to tell its outcome.
+
+    :param location: the cluster
+    :param what: the write, in words
+    :param reason: why it was not confirmed
+    :param read_error: why the record could not be read afterwards
+    """
+
+    msg_fmt = ('The outcome of %(what)s on %(location)s is unknown: vCenter '
+               'did not confirm it (%(why)s) and the record could not be '
+               'read afterwards (%(read_text)s), so the change may or may not '
+               'have landed. Run "nova-vmware-owner show" once vCenter '
+               'answers: it shows the record that counts.')
+
+    def computed(self):
+        return {'why': text_mod.printable(self.reason),
+                'read_text': text_mod.printable(self.read_error)}
+
+
 class DuplicateName(VCenterFault):
     """A custom field definition of that name exists already."""
 

@@ -17,14 +17,14 @@ definitions, a vCenter came back empty) does not end the watch: its
 holder may still be running, and is dead only once the lease has passed
 since its last renewal seen; a record its holder released is free at
 once. The writer's timestamps are never compared with the local clock,
-so clock jumps on either side do not matter. One shortcut: a holder whose pid no longer
-exists is dead at once, but only when it ran in this very PID namespace of
-this boot of this machine (``Place``). A pid means nothing across PID
-namespaces: containers that share the machine's host name (Kubernetes
-pods with ``hostNetwork: true``, kolla containers with ``net=host``) have
-pids of their own, and a holder id without the boot and the namespace
-(an earlier release's, or one whose parts could not be read) gets no
-shortcut.
+so clock jumps on either side do not matter. One shortcut: a holder whose
+pid no longer exists is dead at once, but only when it ran in this very
+PID namespace of this boot of this machine (``Place``). A pid means
+nothing across PID namespaces: containers that share the machine's host
+name (Kubernetes pods with ``hostNetwork: true``, kolla containers with
+``net=host``) have pids of their own, and a holder id without the boot
+and the namespace (an earlier release's, or one whose parts could not be
+read) gets no shortcut.
 """
 
 import dataclasses

@@ -201,12 +201,19 @@ class Outcome:
     :ivar changed: whether the record was written
     :ivar after: the record that counts now (``None``: unowned)
     :ivar observed: seconds the holder was observed (0 when not)
+    :ivar copy_error: the ``VCenterError`` that stopped the copy into the
+                      attribute after the change landed in the lease, or
+                      None
+    :ivar event_error: the ``VCenterError`` that stopped the audit event,
+                       or None
     """
 
     plan: Plan
     changed: bool
     after: record_mod.OwnershipRecord
     observed: float = 0.0
+    copy_error: Exception = None
+    event_error: Exception = None
 
 
 def apply(store, plan, view=None, who=None, observed=0.0):
@@ -215,25 +222,31 @@ def apply(store, plan, view=None, who=None, observed=0.0):
     :param view: the reading to write on (the plan's, or the last one of
                  its observation, which has the same lease)
     :param who: the actor named in the audit (default: user@machine)
-    :returns: an ``Outcome``
+    :returns: an ``Outcome``; once the change landed in the lease, what
+              failed after it is in the outcome, never raised
     :raises: RecordChanged when another process changed the record since
-             that reading (nothing of this change counts); VCenterError
+             that reading (nothing of this change counts);
+             ChangeOutcomeUnknown; VCenterError
     """
     if not plan.changes:
         return Outcome(plan, False, plan.after, observed)
     view = view or plan.view
+    copy_error = None
     if plan.change is Change.RELEASE:
         fencing.clear(store, view)
         after = None
     else:
-        after = fencing.take(store, view, plan.after).record
-    audit(store, _VERBS[plan.change], plan.before.host if plan.before
-          else None, after.host if after else None, who or actor(),
-          note=_note(plan))
-    return Outcome(plan, True, after, observed)
+        tenure = fencing.take(store, view, plan.after)
+        after, copy_error = tenure.record, tenure.copy_error
+    message = audit_message(store, _VERBS[plan.change], plan.before.host
+                            if plan.before else None,
+                            after.host if after else None, who or actor(),
+                            note=_note(plan, copy_error))
+    return Outcome(plan, True, after, observed, copy_error,
+                   post_audit(store, message))
 
 
-def _note(plan):
+def _note(plan, copy_error=None):
     notes = []
     if plan.forced:
         notes.append('forced')
@@ -241,25 +254,42 @@ def _note(plan):
         notes.append('evicted holder %s' % plan.holder)
     if plan.view.error is not None:
         notes.append('replaced an unreadable value')
+    if copy_error is not None:
+        notes.append('the copy into the attribute failed: %s' % copy_error)
     return ', '.join(notes) or None
 
 
-def audit(store, verb, before_host, after_host, who, note=None):
-    """Log and post a vCenter event for one ownership change.
+def audit_message(store, verb, before_host, after_host, who, note=None):
+    """The audit line of one ownership change."""
+    return ('nova-vmware-owner: %s %s: owner %s -> %s, by %s%s'
+            % (verb, text_mod.printable(store.location.cluster),
+               before_host or '(none)', after_host or '(none)', who,
+               ' (%s)' % text_mod.printable(note) if note else ''))
+
+
+def post_audit(store, message):
+    """Log the audit line ``message`` and post it as a vCenter event.
 
     The change is already written; a failure to post the event is logged,
     not raised, so the operator is not told a done change failed.
 
-    :returns: the message
+    :returns: the ``VCenterError`` that stopped the event, or None
     """
-    message = ('nova-vmware-owner: %s %s: owner %s -> %s, by %s%s'
-               % (verb, text_mod.printable(store.location.cluster),
-                  before_host or '(none)', after_host or '(none)', who,
-                  ' (%s)' % text_mod.printable(note) if note else ''))
     LOG.info(message)
     try:
         store.post_event(message)
     except exceptions.VCenterError as exc:
         LOG.warning('Could not post the audit event on %s: %s',
                     store.location, exc)
+        return exc
+    return None
+
+
+def audit(store, verb, before_host, after_host, who, note=None):
+    """Log and post a vCenter event for one ownership change.
+
+    :returns: the message
+    """
+    message = audit_message(store, verb, before_host, after_host, who, note)
+    post_audit(store, message)
     return message

@@ -10,8 +10,9 @@ Pure values and functions, no I/O. The stored form is compact JSON::
 (see ``fencing``); a value typed by hand has none. ``lease_duration`` is
 the holder's own ``[vmware_ownership] lease_duration`` (seconds), while it
 holds: whoever judges the holder's liveness observes at least that long,
-whatever its own configuration says (an additive key: ``v`` stays 1). A bare host name typed by
-a vSphere admin is a pre-assignment (``{"host": value}``). Anything else
+whatever its own configuration says (an additive key: ``v`` stays 1). A
+bare host name typed by a vSphere admin is a pre-assignment (``{"host":
+value}``). Anything else
 (including a JSON object that names a key twice) raises
 ``UnreadableRecord``; such a value is never overwritten except by an
 explicit forced takeover.

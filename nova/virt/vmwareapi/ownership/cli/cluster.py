@@ -82,8 +82,18 @@ def _change_state(ctx, plan, outcome, dry_run=False):
                  before_raw=plan.view.reading.attribute_raw,
                  after=outcome.after.to_dict() if outcome.after else None,
                  observed_seconds=round(outcome.observed, 1),
-                 forced=plan.forced, next_steps=[])
+                 forced=plan.forced, next_steps=[],
+                 failed_after=[
+                     {'what': failed['what'], 'error': failed['error']}
+                     for failed in render.failed_after(ctx.location,
+                                                       outcome)])
     return state
+
+
+def _with_failures(ctx, outcome, text):
+    """``text``, then what failed after the change landed."""
+    failures = render.failed_after(ctx.location, outcome)
+    return '\n\n'.join([text] + [failed['text'] for failed in failures])
 
 
 def _refusing(ctx, fmt, change, view, error):
@@ -118,7 +128,8 @@ def claim(ctx, fmt):
     else:
         text = '%s is already owned by host %s; nothing changed.' % (
             ctx.location, host)
-    render.emit(_change_state(ctx, plan, outcome), fmt, text)
+    render.emit(_change_state(ctx, plan, outcome), fmt,
+                _with_failures(ctx, outcome, text))
     return 0
 
 
@@ -170,7 +181,8 @@ def _run_change(ctx, fmt, change, target, requested, expected, force=False,
         _refusing(ctx, fmt, change, view, exc)
         raise
     state = _change_state(ctx, plan, outcome, dry_run)
-    text = render.change_text(ctx.location, plan, outcome, dry_run)
+    text = _with_failures(ctx, outcome, render.change_text(
+        ctx.location, plan, outcome, dry_run))
     if change is Change.TAKEOVER and plan.changes and plan.before and \
             plan.after and plan.before.host != plan.after.host:
         state['next_steps'] = render.rename_steps(

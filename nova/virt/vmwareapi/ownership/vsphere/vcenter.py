@@ -10,6 +10,11 @@ connecting and on each answer, the WSDL download included; calls are not
 retried behind the caller's back (the caller decides: a renewal is tried
 again by the lease keeper); and a failing login is retried a bounded number
 of times (oslo.vmware retries it forever, 10 to 60 seconds apart).
+
+A write without its answer (a timeout, a lost answer, a new login) is
+never sent again: it may have been carried out, and again it could land
+where it no longer belongs (a restored vCenter hands out keys again). It
+raises ``WriteUnconfirmed``; the write path reads and decides.
 """
 
 import contextlib
@@ -49,6 +54,13 @@ _FAULTS = {
 }
 _NO_PERMISSION = 'NoPermission'
 _INVALID_LOGIN = 'InvalidLogin'
+
+# Calls that change nothing in vCenter (a view dies with its session),
+# repeated once after a new login; any other is a write: never repeated,
+# unconfirmed without its answer. A new read call is added here.
+_READS = frozenset(['Login', 'RetrievePropertiesEx', 'CreateContainerView',
+                    'ContinueRetrievePropertiesEx', 'DestroyView',
+                    'QueryEvents', 'FindByInventoryPath', 'CurrentTime'])
 
 # oslo.vmware raises its own class for some faults instead of a
 # VimFaultException carrying the name; map those back to the name.
@@ -118,11 +130,9 @@ class Endpoint:
 
 
 def plain(value):
-    """A value of vCenter's answer as the rest of the code takes it.
+    """A text value of vCenter's answer as a plain ``str`` (others as is).
 
-    suds hands out text as ``suds.sax.text.Text``, a ``str`` whose
-    ``repr()`` is the raw text, control characters and all: every text
-    value leaves this folder as a plain ``str``; other values as they are.
+    suds hands out ``suds.sax.text.Text``, whose ``repr()`` is the raw text.
     """
     return str(value) if isinstance(value, str) else value
 
@@ -131,6 +141,14 @@ def _fault_name(error):
     if isinstance(error, vexc.VimFaultException) and error.fault_list:
         return error.fault_list[0]
     return _OSLO_CLASSES.get(type(error))
+
+
+def _no_answer(operation, where, reason):
+    """No answer: for a write, its outcome is unknown."""
+    if operation in _READS:
+        return vsphere_errors.VCenterUnreachable(endpoint=where, reason=reason)
+    return exceptions.WriteUnconfirmed(endpoint=where, operation=operation,
+                                       reason=reason)
 
 
 @contextlib.contextmanager
@@ -151,13 +169,11 @@ def translated(operation, where, username=None):
             endpoint=where,
             reason='TLS verification failed (%s)' % summarize_error(exc))
     except requests.exceptions.RequestException as exc:
-        raise vsphere_errors.VCenterUnreachable(
-            endpoint=where, reason=summarize_error(exc))
+        raise _no_answer(operation, where, summarize_error(exc))
     except (vexc.VimConnectionException,
             vexc.VimSessionOverLoadException) as exc:
-        raise vsphere_errors.VCenterUnreachable(
-            endpoint=where,
-            reason=summarize_error(exc.cause or exc.msg or exc))
+        raise _no_answer(operation, where,
+                         summarize_error(exc.cause or exc.msg or exc))
     except vexc.VimException as exc:
         name = _fault_name(exc)
         if name == _NO_PERMISSION:
@@ -249,9 +265,9 @@ def _call(session, method, *args, **kwargs):
     oslo.service's retry, which logs every fault with a traceback at
     ERROR, and the faults of the record's protocol are expected answers
     (a lost race, a revoked lease). Only an expired session (vCenter
-    restarted, or an admin ended it) is handled here: logged in again,
-    the call is repeated once. ``invoke_api`` would first sleep 10
-    seconds, most of a short renew deadline.
+    restarted, or an admin ended it) is handled here: logged in again, a
+    read is repeated once, a write is not. ``invoke_api`` would first sleep
+    10 seconds, most of a short renew deadline.
     """
     call = getattr(session.vim, method)
     try:
@@ -261,7 +277,14 @@ def _call(session, method, *args, **kwargs):
             raise
     except vexc.NotAuthenticatedException:
         pass
-    if not session.login_again():
+    logged_in = session.login_again()
+    if method not in _READS:
+        raise exceptions.WriteUnconfirmed(
+            endpoint=session.endpoint, operation=method,
+            reason='vCenter answered NotAuthenticated; %s' % (
+                'the session had ended and this process logged in again'
+                if logged_in else 'the session is still active'))
+    if not logged_in:
         # oslo.vmware reads an empty answer as NotAuthenticated; with the
         # session still active it was a real, empty answer.
         return []
@@ -272,6 +295,7 @@ def invoke(session, method, managed_object, **kwargs):
     """Call a vSphere method; faults come back as our exceptions.
 
     :param session: a ``Session``
+    :raises: WriteUnconfirmed when a write got no answer; VCenterError
     """
     with translated(method, session.endpoint, session.endpoint.username):
         return _call(session, method, managed_object, **kwargs)

@@ -179,8 +179,10 @@ class TestShowCheck(base.SimulatorTestCase):
 
 
 class TestValuesFromVCenter(base.SimulatorTestCase):
-    """Values as vCenter hands them over (suds' Text, whose repr() is the
-    raw text) forge no line anywhere they are shown (issue 19)."""
+    """Values as vCenter hands them over forge no line where shown.
+
+    suds' Text, whose repr() is the raw text (issue 19).
+    """
 
     def command(self, *args):
         return self.run_command('--config-file',

@@ -256,7 +256,6 @@ class TestAdminEdits(FencingTestCase):
         view = base.view_of(store)
         self.assertEqual(b.guard.holder, view.lease.holder)
 
-
     def test_both_definitions_removed(self):
         # Issue 19: the standby claimed the vanished record at its next
         # poll while the holder ran on until its next renewal.

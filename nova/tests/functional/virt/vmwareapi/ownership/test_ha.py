@@ -207,9 +207,10 @@ class TestPidNamespaces(HATestCase):
 
 
 class TestTakeoverObservation(HATestCase):
-    """``takeover`` without ``--force`` judges a held record as a standby
-    would (issue 19: ``--observe 1`` evicted a holder renewing every
-    2 s)."""
+    """``takeover`` without ``--force`` judges as a standby would.
+
+    Issue 19: ``--observe 1`` evicted a holder renewing every 2 s.
+    """
 
     def takeover(self, lease):
         return self.run_command(

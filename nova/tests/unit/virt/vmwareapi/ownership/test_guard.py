@@ -352,9 +352,11 @@ class StandbyTestCase(GuardTestCase):
         self.assertEqual(3, self.logger.output.count('Standing by'))
 
     def vanish_after(self, polls, renewals=0):
-        """Both definitions deleted after ``polls`` polls (by an admin, or
-        a vCenter that came back empty); the holder renews on each poll
-        before that, ``renewals`` times."""
+        """Both definitions deleted after ``polls`` polls.
+
+        By an admin, or a vCenter that came back empty; the holder renews
+        on each poll before that, ``renewals`` times.
+        """
         def act():
             done = len(self.clock.slept)
             if done <= renewals:

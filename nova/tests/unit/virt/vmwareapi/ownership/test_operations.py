@@ -336,6 +336,31 @@ class ApplyTestCase(OperationsTestCase):
         self.assertIn('Could not post the audit event', self.logger.output)
         self.assertIn('Global.LogEvent', self.logger.output)
 
+    def test_what_fails_after_the_change_landed_is_reported_not_raised(
+            self):
+        # Issue 19: the path broken right after the write through the new
+        # lease: exit 2 "Cannot reach vCenter", no audit line, though
+        # ownership had moved.
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.hooks[('write_attribute', 1)] = fakes.unconfirmed
+        self.store.hooks[('post_event', 1)] = fakes.unconfirmed
+        outcome = self.apply(self.plan(Change.TAKEOVER, force=True))
+        self.assertTrue(outcome.changed)
+        now = self.store.view()
+        self.assertEqual((outcome.after, HOST), (now.record, now.record.host))
+        self.assertIsInstance(outcome.copy_error, exceptions.WriteUnconfirmed)
+        self.assertIsInstance(outcome.event_error,
+                              exceptions.WriteUnconfirmed)
+        self.assertIn('took over %s: owner compute-b -> compute-a'
+                      % fakes.CLUSTER, self.logger.output)
+        self.assertIn('the copy into the attribute failed',
+                      self.logger.output)
+
+    def test_a_landed_change_without_failures(self):
+        outcome = self.apply(self.plan(Change.CLAIM))
+        self.assertEqual((None, None), (outcome.copy_error,
+                                        outcome.event_error))
+
     def test_the_audit_escapes_the_cluster_name(self):
         self.store.location = dataclasses.replace(self.store.location,
                                                   cluster='DC0\n\u202eC0')

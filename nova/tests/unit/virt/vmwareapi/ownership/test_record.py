@@ -146,7 +146,6 @@ class UnreadableTestCase(base.BaseTestCase):
                 self.assertUnreadable(
                     json.dumps({"host": "h", "token": value}), "'token'")
 
-
     def test_lease_duration_wrong_types(self):
         for value in ('180', 180.5, True, -1):
             with self.subTest(value=value):
@@ -156,8 +155,10 @@ class UnreadableTestCase(base.BaseTestCase):
 
 
 class LeaseDurationTestCase(base.BaseTestCase):
-    """The holder's own lease, written into the record it holds (issue
-    19): whoever judges it observes at least that long."""
+    """The holder's own lease, written into the record it holds.
+
+    Whoever judges it observes at least that long (issue 19).
+    """
 
     def test_written_by_a_holder_and_read_back(self):
         held = record.OwnershipRecord.claimed('compute-a', NOW,

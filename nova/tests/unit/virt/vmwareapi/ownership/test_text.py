@@ -31,8 +31,10 @@ class PrintableTestCase(base.BaseTestCase):
 
 
 class VimTextTestCase(base.BaseTestCase):
-    """Values as vCenter's answers carry them: ``suds.sax.text.Text``,
-    whose ``repr()`` is the raw text."""
+    """Values as vCenter's answers carry them: ``suds.sax.text.Text``.
+
+    Its ``repr()`` is the raw text.
+    """
 
     ESCAPES = ('\\n', '\\r', '\\u2028', '\\u2029', '\\u202a', '\\u2066',
                '\\x85')

@@ -349,6 +349,30 @@ class TakeoverTestCase(CommandTestCase):
                                              settings=settings, observe=30))
         self.assertEqual(30, sum(self.clock.slept))
 
+    def test_a_change_that_landed_is_reported_as_landed(self):
+        # Issue 19: exit 2 "Cannot reach vCenter", though ownership moved.
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.hooks[('write_attribute', 1)] = fakes.unconfirmed
+        self.store.hooks[('post_event', 1)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('takeover', 'json', yes=True,
+                                             force=True))
+        state = self.json()
+        self.assertTrue(state['changed'])
+        self.assertEqual(['attribute_copy', 'audit_event'],
+                         [f['what'] for f in state['failed_after']])
+        self.assertEqual(HOST, self.store.view().record.host)
+        self.stdout.seek(0)
+        self.stdout.truncate()
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.hooks[('write_attribute', 2)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('takeover', yes=True,
+                                             force=True))
+        for part in ('Took over', 'copying it into the attribute',
+                     "the next holder's renewal writes the copy again",
+                     'readers trust the lease'):
+            with self.subTest(part=part):
+                self.assertIn(part, self.output())
+
     def test_force_skips_the_observation(self):
         self.store.put(rec(holder=THEIRS))
         self.assertEqual(0, self.run_command('takeover', yes=True,
@@ -361,6 +385,29 @@ class TakeoverTestCase(CommandTestCase):
         self.assertEqual(0, self.run_command('takeover'))
         self.assertIn('Nothing to do', self.output())
         self.assertNothingWritten()
+
+
+class ClaimLandedTestCase(CommandTestCase):
+
+    def test_a_claim_that_landed_is_reported_as_landed(self):
+        self.store.hooks[('ensure_attribute', 1)] = fakes.unconfirmed
+        self.store.hooks[('post_event', 1)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('claim'))
+        for part in ('Claimed', 'copying it into the attribute',
+                     'The audit event could not be posted',
+                     'the audit line on stderr'):
+            with self.subTest(part=part):
+                self.assertIn(part, self.output())
+        self.assertEqual(HOST, self.store.view().record.host)
+
+    def test_a_claim_whose_write_did_not_land_claims_again(self):
+        # Issue 19: "Claimed" printed with the record empty.
+        self.store.hooks[('write_lease', 1)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('claim'))
+        self.assertIn('Claimed', self.output())
+        current = self.store.view()
+        self.assertEqual((HOST, 1), (current.record.host, current.token))
+        self.assertEqual(2, self.store.calls.count('write_lease'))
 
 
 class ReleaseTestCase(CommandTestCase):

@@ -60,6 +60,11 @@ EXIT_CODES = {
                              fault='DuplicateName'): cli.EXIT_USAGE,
     exceptions.DefinitionGone(
         operation='SetField', fault='InvalidArgument'): cli.EXIT_USAGE,
+    exceptions.WriteUnconfirmed(endpoint='vc', operation='SetField',
+                                reason='no answer'): cli.EXIT_USAGE,
+    exceptions.ChangeOutcomeUnknown(
+        location=LOCATION, what='x', reason='y',
+        read_error='z'): cli.EXIT_USAGE,
     vsphere_errors.NotFound(operation='x', fault='NotFound'): cli.EXIT_USAGE,
     vsphere_errors.InvalidArgument(operation='x', fault='InvalidArgument'):
         cli.EXIT_USAGE,

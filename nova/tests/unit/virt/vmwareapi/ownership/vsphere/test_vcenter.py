@@ -60,7 +60,8 @@ class FaultTableTestCase(base.BaseTestCase):
                 'Connection to the server failed', REFUSED)):
             with self.subTest(error=error):
                 result = self.assertTranslated(
-                    error, vsphere_errors.VCenterUnreachable)
+                    error, vsphere_errors.VCenterUnreachable,
+                    'RetrievePropertiesEx')
                 self.assertEqual('[Errno 111] Connection refused',
                                  result.reason)
                 self.assertIn(str(ENDPOINT), str(result))
@@ -74,14 +75,25 @@ class FaultTableTestCase(base.BaseTestCase):
 
     def test_no_answer(self):
         result = self.assertTranslated(SILENT,
-                                       vsphere_errors.VCenterUnreachable)
+                                       vsphere_errors.VCenterUnreachable,
+                                       'Login')
         self.assertEqual('no answer (timed out)', result.reason)
 
     def test_session_overload(self):
         result = self.assertTranslated(
             vexc.VimSessionOverLoadException('overloaded', None),
-            vsphere_errors.VCenterUnreachable)
+            vsphere_errors.VCenterUnreachable, 'RetrievePropertiesEx')
         self.assertEqual('overloaded', result.reason)
+
+    def test_no_answer_to_a_write_leaves_it_unconfirmed(self):
+        # It may have been carried out (issue 19).
+        for error in (SILENT, REFUSED, vexc.VimSessionOverLoadException(
+                'overloaded', None)):
+            with self.subTest(error=error):
+                result = self.assertTranslated(error,
+                                               exceptions.WriteUnconfirmed)
+                self.assertEqual(('SetField', ENDPOINT),
+                                 (result.operation, result.endpoint))
 
     def test_invalid_login(self):
         result = self.assertTranslated(vexc.VimFaultException(
@@ -309,17 +321,26 @@ class LoginOncePinTestCase(base.BaseTestCase):
 
 
 class InvokeTestCase(base.BaseTestCase):
-    """Calls go to the method directly; an expired session logs in again."""
+    """Calls go to the method directly; an expired session logs in again.
+
+    Only a read is then repeated.
+    """
+
+    EXPIRED = (vexc.VimFaultException(['NotAuthenticated'], 'x'),
+               vexc.NotAuthenticatedException('x'))
+    WRITES = ('SetField', 'AddCustomFieldDef', 'RemoveCustomFieldDef',
+              'LogUserEvent', 'RenameCustomFieldDef')
 
     def setUp(self):
         super().setUp()
         self.session = mock.create_autospec(vcenter.Session, instance=True)
         self.session.endpoint = ENDPOINT
-        self.session.vim = mock.Mock(spec=['SetField'])
+        self.session.vim = mock.Mock(spec=['SetField', 'DestroyView'] +
+                                     list(self.WRITES))
         self.set_field = self.session.vim.SetField
 
-    def invoke(self):
-        return vcenter.invoke(self.session, 'SetField', 'fields',
+    def invoke(self, method='SetField'):
+        return vcenter.invoke(self.session, method, 'fields',
                               entity='domain-c7', key=101, value='x')
 
     def test_faults_are_translated(self):
@@ -337,26 +358,72 @@ class InvokeTestCase(base.BaseTestCase):
                                                key=101, value='x')
         self.assertFalse(self.session.invoke_api.called)
 
-    def test_an_expired_session_logs_in_again_and_repeats_once(self):
-        for expired in (vexc.VimFaultException(['NotAuthenticated'], 'x'),
-                        vexc.NotAuthenticatedException('x')):
+    def test_a_read_in_an_expired_session_is_repeated_once(self):
+        read = self.session.vim.DestroyView
+        for expired in self.EXPIRED:
             with self.subTest(expired=expired):
-                self.set_field.reset_mock()
+                read.reset_mock()
                 self.session.login_again.reset_mock()
-                self.set_field.side_effect = [expired, 'done']
+                read.side_effect = [expired, 'done']
                 self.session.login_again.return_value = True
-                self.assertEqual('done', self.invoke())
-                self.assertEqual(2, self.set_field.call_count)
+                self.assertEqual('done', self.invoke('DestroyView'))
+                self.assertEqual(2, read.call_count)
                 self.session.login_again.assert_called_once_with()
                 self.assertFalse(self.session.invoke_api.called)
 
     def test_an_empty_answer_of_an_active_session_is_empty(self):
-        # oslo.vmware reads an empty answer as NotAuthenticated.
+        # oslo.vmware reads an empty RetrievePropertiesEx answer as
+        # NotAuthenticated.
+        read = self.session.vim.DestroyView
+        read.side_effect = vexc.VimFaultException(['NotAuthenticated'], 'x')
+        self.session.login_again.return_value = False
+        self.assertEqual([], self.invoke('DestroyView'))
+        self.assertEqual(1, read.call_count)
+
+    def test_a_write_is_never_repeated_after_a_new_login(self):
+        # Issue 19: a paused holder's write, repeated after the new login,
+        # landed in the lease a restarted vCenter had given a new holder
+        # under the same key.
+        for method in self.WRITES:
+            for expired in self.EXPIRED:
+                with self.subTest(method=method, expired=expired):
+                    write = getattr(self.session.vim, method)
+                    write.reset_mock()
+                    self.session.login_again.reset_mock()
+                    write.side_effect = [expired, AssertionError('again')]
+                    self.session.login_again.return_value = True
+                    error = self.assertRaises(exceptions.WriteUnconfirmed,
+                                              self.invoke, method)
+                    self.assertEqual(1, write.call_count)
+                    self.session.login_again.assert_called_once_with()
+                    self.assertEqual(method, error.operation)
+                    self.assertIn('logged in again', str(error))
+
+    def test_a_write_in_an_active_session_is_not_taken_for_done(self):
+        # Issue 19: the NotAuthenticated answer of a SetField came back as
+        # [] and counted as a renewal that never landed.
         self.set_field.side_effect = vexc.VimFaultException(
             ['NotAuthenticated'], 'x')
         self.session.login_again.return_value = False
-        self.assertEqual([], self.invoke())
+        error = self.assertRaises(exceptions.WriteUnconfirmed, self.invoke)
         self.assertEqual(1, self.set_field.call_count)
+        self.assertIn('session is still active', str(error))
+
+    def test_a_write_without_its_answer_is_unconfirmed(self):
+        for lost in (SILENT, vexc.VimConnectionException('lost', SILENT),
+                     requests.exceptions.ConnectionError(
+                         'Connection aborted: RemoteDisconnected')):
+            with self.subTest(lost=lost):
+                self.set_field.side_effect = lost
+                error = self.assertRaises(exceptions.WriteUnconfirmed,
+                                          self.invoke)
+                self.assertEqual(str(ENDPOINT), str(error.endpoint))
+                self.assertIn('did not confirm SetField', str(error))
+
+    def test_a_read_without_its_answer_is_unreachable(self):
+        self.session.vim.DestroyView.side_effect = SILENT
+        self.assertRaises(vsphere_errors.VCenterUnreachable, self.invoke,
+                          'DestroyView')
 
 
 class HelpersTestCase(base.BaseTestCase):
