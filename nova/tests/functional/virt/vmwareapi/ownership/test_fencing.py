@@ -30,6 +30,7 @@ import support
 from support import base
 from support import fakes
 from support import members
+from support import processes
 from support import simulator
 from support import wait
 
@@ -302,8 +303,7 @@ class TestPausedWriter(FencingTestCase):
         paused = threading.Event()
 
         def stop():
-            os.kill(process.pid, signal.SIGSTOP)
-            wait.wait_until(lambda: _state(process.pid) == 'T', 5)
+            processes.pause(process.pid, 5)
             paused.set()
 
         self.proxy.on_answer(method, stop)
@@ -401,12 +401,3 @@ class TestPausedWriter(FencingTestCase):
         self.assertIn('"event": "refused"', out)
         self.assertIn('ClusterOwnedByAnotherHost', out)
         self.assertNotIn('"event": "held"', out)
-
-
-def _state(pid):
-    """A process's state letter from /proc (``T``: stopped)."""
-    try:
-        with open('/proc/%d/stat' % pid) as stat:
-            return stat.read().rsplit(')', 1)[1].split()[0]
-    except OSError:
-        return None
