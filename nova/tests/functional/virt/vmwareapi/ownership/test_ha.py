@@ -225,12 +225,14 @@ class TestTakeoverObservation(HATestCase):
         # holder's own).
         for lease in (LEASE, 0):
             with self.subTest(lease=lease):
-                started = time.monotonic()
                 done = self.takeover(lease)
+                # Exit 4: the observation (lengthened to the holder's
+                # lease, as said) ended at the first renewal it saw, which
+                # may come at any time within RENEW of its first reading:
+                # how long the command ran proves nothing either way.
                 self.assertEqual(4, done.returncode, done.stderr)
                 self.assertIn('renewed the ownership record', done.stderr)
                 self.assertIn('observing it for %d s' % LEASE, done.stderr)
-                self.assertGreaterEqual(time.monotonic() - started, RENEW)
                 self.assertEqual((held['holder'], held['token']),
                                  (self.lease().holder, self.lease().token))
         self.assertFalse(active.has_seen('lost'), active.seen)
