@@ -14,7 +14,6 @@ Holders run with a lease of 6 s, renewed every 2 s, a renew deadline of
 """
 
 import os
-import signal
 
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
@@ -24,12 +23,10 @@ from nova.virt.vmwareapi.ownership import record as record_mod
 from support import base
 from support import fakes
 from support import faults
-from support import holder as holder_mod
 from support import members
-from support import processes
+from support import scenarios
 from support import simulator
 from support import tcpproxy
-from support import wait
 
 import testtools
 
@@ -89,32 +86,15 @@ class TestNotAuthenticated(UnconfirmedTestCase):
         # Issue 19: each SetField answered NotAuthenticated came back as
         # [], a renewal that never landed was counted, the deadline never
         # fired, and B took over while A held.
+        scene = scenarios.Scene(self.simulator, self.session,
+                                self.addCleanup)
         for number in range(1, ROUNDS + 1):
-            where = 'round %d' % number
-            reader, hook, a, b = self.pair()
-            hook.answer_every('SetField', faults.not_authenticated())
-            self.assertTrue(a.stepped_down.wait(
-                SETTINGS.renew_deadline + BOUND + SLACK + 10), where)
-            self.assertIn('no renewal of its lease succeeded', str(a.lost),
-                          where)
-            self.assertTrue(b.held.wait(SETTINGS.lease_duration +
-                                        SETTINGS.standby_poll + SLACK + 10),
-                            where)
-            self.assertGreater(b.held_at - a.lost_at, 0, where)
-            hook.answer_none('SetField')
-            self.assertTrue(b.wait_renewals(2, 10), b.lost)
-            reader.stop()
-            verdict = members.Verdict(reader.views(), a, b)
-            self.assertEqual([], verdict.replaced, where)
-            self.assertEqual([], verdict.late_writes, where)
-            # Every renewal A counted is one vCenter held.
-            seen = [view.lease.seq for _, view in reader.views()
-                    if view.lease is not None and
-                    view.lease.holder == a.guard.holder]
-            self.assertEqual(max(seen), a.guard.tenure.record.seq, where)
-            hook.stop()
-            a.stop()
-            b.stop()
+            seen = scenarios.not_authenticated(scene, self.session_a,
+                                               self.direct)
+            self.assertEqual((0.0, 0, False, 0),
+                             (seen.overlap, seen.late_writes, seen.b_lost,
+                              seen.counted), 'round %d' % number)
+            self.assertIn('no renewal of its lease succeeded', seen.why)
 
     def end_session(self, session):
         content = self.session.vim.service_content
@@ -220,7 +200,7 @@ class TestRestartWithAPausedHolder(testtools.TestCase):
     """vCenter comes back empty while holder A is paused.
 
     A is paused between its reading and its write; the new vCenter hands
-    A's lease key to a new holder B.
+    A's lease key to a new holder B (``scenarios.restart_paused``).
 
     The simulator restarts on the same port (``VCenterSimulator.restart``)
     and counts keys from 0 again, so B's lease has A's key and name. A's
@@ -238,47 +218,14 @@ class TestRestartWithAPausedHolder(testtools.TestCase):
                 self.simulator.ca_file))
         self.addCleanup(self.proxy.close)
 
-    def round(self, where):
-        self.attribute = attribute = base.unique_attribute()
-        # A deadline longer than its pause: the write is sent (a shorter
-        # one steps A down at the end of the pause, which is safe too).
-        a = processes.Holder(self, 'hold', port=self.proxy.port, lease=30,
-                             deadline=25)
-        held_a = a.wait_for('held', 60)
-        self.assertIsNotNone(held_a, a.stderr())
-        self.assertIsNotNone(a.wait_for('renewed', 10), a.stderr())
-        # Paused once its next renewal read was carried out.
-        paused = []
-        self.proxy.on_answer('RetrievePropertiesEx', lambda: paused.append(
-            processes.pause(a.pid)))
-        self.assertTrue(wait.wait_until(lambda: paused, 10), where)
-        self.simulator.restart()
-        reader = members.RawReader(faults.connect(self.simulator), attribute)
-        self.addCleanup(reader.stop)
-        b = processes.Holder(self, 'hold')
-        held_b = b.wait_for('held', 60)
-        self.assertIsNotNone(held_b, b.stderr())
-        self.assertEqual(held_a['token'], held_b['token'],
-                         '%s: B did not get the key A had' % where)
-        os.kill(a.pid, signal.SIGCONT)
-        lost = a.wait_for('lost', 30)
-        self.assertIsNotNone(lost, (where, a.seen, a.stderr()))
-        self.assertIn('naming holder %s' % held_b['holder'], lost['message'])
-        a.process.wait(timeout=30)
-        self.assertEqual(holder_mod.EXIT_LOST, a.process.returncode)
-        # B is not deposed: it renews on.
-        for _ in range(2):
-            self.assertIsNotNone(b.wait_for('renewed', 10), (where, b.seen))
-        self.assertFalse(b.has_seen('lost'), (where, b.seen))
-        reader.stop()
-        views = [view for _, view in reader.views()]
-        self.assertTrue(views, where)
-        self.assertEqual({(held_b['holder'], held_b['token'])},
-                         {(view.lease.holder, view.token) for view in views
-                          if view.lease is not None}, where)
-        b.kill()
-
     def test_a_stale_writer_deposes_itself_not_the_new_holder(self):
+        scene = scenarios.Scene(self.simulator,
+                                faults.connect(self.simulator),
+                                self.addCleanup)
         for number in range(1, ROUNDS + 1):
-            self.round('round %d' % number)
+            seen = scenarios.restart_paused(scene, self.proxy)
+            self.assertEqual((0.0, 0, False), (seen.overlap,
+                                               seen.late_writes, seen.b_lost),
+                             'round %d' % number)
+            self.assertIn('naming holder', seen.why)
             self.simulator.restart()
