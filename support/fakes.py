@@ -6,7 +6,9 @@ removal by key once, writes through a removed key refused); the store
 contract suite (``store_contract``) runs against it and against the real
 store on the simulator, so the two cannot drift apart. It counts calls,
 so tests assert round trips, and runs ``hooks`` before a call, so a test
-can let another process act at an exact step. What other processes and
+can let another process act at an exact step; ``lost_answers`` carries a
+write out and loses its answer (``WriteUnconfirmed``, as ``vsphere``
+raises it for a timeout or a re-login). What other processes and
 vSphere admins do to the cluster (``put``, ``renew``, ``start_change``,
 ``type_by_hand``, ``remove_definition``) and what a test reads back
 (``view``) are not counted.
@@ -188,11 +190,14 @@ class FakeStore:
     """A cluster's record in a ``FakeVCenter``: a ``store.ClusterStore``.
 
     More than ``MAX_CALLS`` calls fail the test (an endless loop).
-    ``hooks[(method, n)]`` runs before the n-th call of ``method``.
-    ``withheld``: the privilege ids the user lacks; each call needing one
-    is refused as vCenter refuses it, and ``require`` names them (unless
-    ``check_withheld`` says otherwise: a check that answers otherwise than
-    the calls).
+    ``hooks[(method, n)]`` runs before the n-th call of ``method``; the
+    n-th call of a write in ``lost_answers`` (``(method, n)``) is carried
+    out, then raises ``WriteUnconfirmed``. A hook that raises
+    ``unconfirmed`` is a write that never reached vCenter, its answer lost
+    all the same. ``withheld``: the privilege ids the user lacks; each call
+    needing one is refused as vCenter refuses it, and ``require`` names them
+    (unless ``check_withheld`` says otherwise: a check that answers
+    otherwise than the calls).
     """
 
     MAX_CALLS = 100000
@@ -211,6 +216,7 @@ class FakeStore:
         self.hooks = {}
         self.withheld = set(withheld)
         self.check_withheld = None
+        self.lost_answers = set()
 
     def _call(self, name, privilege=None):
         self.calls.append(name)
@@ -242,6 +248,10 @@ class FakeStore:
                 privilege=privilege, entity=entity, also=tuple(rest),
                 operation=operation, username=self.USERNAME, checked=True)
 
+    def _answer(self, name):
+        if (name, self.calls.count(name)) in self.lost_answers:
+            unconfirmed(name)
+
     def read(self):
         self._call('read')
         with self.vcenter.lock:
@@ -259,34 +269,42 @@ class FakeStore:
     def create_lease(self):
         self._call('create_lease', privileges.MANAGE_FIELDS)
         with self.vcenter.lock:
-            return self.vcenter.add(self.lease_name)
+            key = self.vcenter.add(self.lease_name)
+        self._answer('create_lease')
+        return key
 
     def remove_lease(self, key):
         self._call('remove_lease', privileges.MANAGE_FIELDS)
         with self.vcenter.lock:
             self.vcenter.remove(key)
+        self._answer('remove_lease')
 
     def write_lease(self, key, text):
         self._call('write_lease', privileges.SET_FIELD)
         with self.vcenter.lock:
             self.vcenter.set(self.moref, key, text)
+        self._answer('write_lease')
 
     def write_attribute(self, key, text):
         self._call('write_attribute', privileges.SET_FIELD)
         with self.vcenter.lock:
             self.vcenter.set(self.moref, key, text)
+        self._answer('write_attribute')
 
     def ensure_attribute(self):
         self._call('ensure_attribute', privileges.MANAGE_FIELDS)
         with self.vcenter.lock:
             try:
-                return self.vcenter.add(self.attribute_name)
+                key = self.vcenter.add(self.attribute_name)
             except exceptions.DuplicateName:
-                return self.vcenter.definitions[self.attribute_name]
+                key = self.vcenter.definitions[self.attribute_name]
+        self._answer('ensure_attribute')
+        return key
 
     def post_event(self, message):
         self._call('post_event', privileges.LOG_EVENT)
         self.events.append(message)
+        self._answer('post_event')
 
     # What a test looks at, and what others do; none of it is counted.
 
@@ -355,3 +373,26 @@ class FakeStore:
         """Remove a custom attribute by name, as in the vSphere Client."""
         with self.vcenter.lock:
             self.vcenter.remove(self.vcenter.definitions[name])
+
+    # What a vCenter restored from a backup (or vcsim restarted) does.
+
+    def restore(self, record, key):
+        """Everything gone but a lease of ``key`` holding ``record``.
+
+        The key may be one handed out before: a restored vCenter may hand
+        out the same key again to a new writer (issue 19).
+
+        :returns: the record as it is there (carrying the token ``key``)
+        """
+        record = record.with_token(key)
+        with self.vcenter.lock:
+            self.vcenter.definitions = {self.lease_name: key}
+            self.vcenter.values = {(self.moref, key):
+                                   record_mod.format_record(record)}
+        return record
+
+
+def unconfirmed(operation='SetField'):
+    """Raise what ``vsphere`` raises for a write whose answer was lost."""
+    raise exceptions.WriteUnconfirmed(endpoint=VCENTER, operation=operation,
+                                      reason='no answer (timed out)')

@@ -100,6 +100,15 @@ def fault_reply(name, message, **details):
                            body.encode())
 
 
+def not_authenticated():
+    """vCenter's ``NotAuthenticated``: the session is not logged in.
+
+    Or no longer, as far as vCenter says.
+    """
+    return fault_reply('NotAuthenticated', 'The session is not '
+                       'authenticated.', privilegeId='System.View')
+
+
 def no_permission(privilege=None):
     """vCenter's ``NoPermission`` fault, naming ``privilege`` if given."""
     details = {'privilegeId': privilege} if privilege else {}
@@ -117,12 +126,15 @@ class CallHook:
 
     def __init__(self, test, session):
         self._actions = {}
+        self._always = {}
         self._trips = base.RoundTrips(session, before=self._before)
         self.calls = self._trips.methods
         test.addCleanup(self.stop)
 
     def _before(self, method):
         action = self._actions.pop((method, self.calls.count(method)), None)
+        if action is None:
+            action = self._always.get(method)
         return action() if action is not None else None
 
     def stop(self):
@@ -152,6 +164,14 @@ class CallHook:
         The request is not sent; ``reply`` is what the client receives.
         """
         self._at(method, nth, lambda: reply)
+
+    def answer_every(self, method, reply):
+        """Answer every request of ``method`` so, until ``answer_none``."""
+        self._always[method] = lambda: reply
+
+    def answer_none(self, method):
+        """Send the requests of ``method`` again (see ``answer_every``)."""
+        self._always.pop(method, None)
 
 
 class SilentEndpoint(fixtures.Fixture):

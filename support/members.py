@@ -27,6 +27,7 @@ from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import lease as lease_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership import view as view_mod
 from support import base
 from support import tcpproxy
@@ -216,7 +217,7 @@ class Verdict:
 def _token_of(raw):
     try:
         record = record_mod.parse_record(raw)
-    except exceptions.UnreadableRecord:
+    except refusals.UnreadableRecord:
         return None
     return record.token if record is not None else None
 

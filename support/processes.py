@@ -7,12 +7,17 @@ nova-compute's driver runs them) against the test's simulator;
 ``NovaCompute`` runs ``compute.py`` (real nova-compute with the guarded
 driver: nova's own service start and stop); ``NovaComputeStart`` runs
 only nova-compute's start of the guarded driver with the installed nova
-(``nova_compute.py``: no database, for the release matrix).
+(``nova_compute.py``: no database, for the release matrix). A process may
+run as on another machine (a UTS namespace with a host name of its own)
+or in a container that shares the machine's host name (a
+``PidNamespace``, as a Kubernetes pod with ``hostNetwork: true`` or a
+kolla container with ``net=host``).
 """
 
 import json
 import os
 import queue
+import random
 import shutil
 import signal
 import subprocess
@@ -45,6 +50,9 @@ _HOLDER_EVENTLET = [
 _OTHER_MACHINE = ['unshare', '--uts', 'sh', '-c',
                   'hostname "$0" && exec "$@"']
 
+BOUND = 30.0
+"""Seconds any wait for a namespace or a process's state may take."""
+
 
 def can_be_another_machine():
     """Whether ``Holder(machine=...)`` works here (``unshare --uts``)."""
@@ -54,6 +62,99 @@ def can_be_another_machine():
             capture_output=True).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
+
+
+def can_have_pid_namespaces():
+    """Whether ``PidNamespace`` works here (``unshare --pid``: root)."""
+    try:
+        return subprocess.run(
+            ['unshare', '--pid', '--fork', '--mount-proc', 'true'],
+            timeout=10, capture_output=True).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def child_of(pid, timeout=BOUND):
+    """The pid of the one child of process ``pid`` (once it has forked).
+
+    ``unshare --fork`` and ``nsenter --pid`` run their command in a child:
+    the process a test must signal.
+    """
+    path = '/proc/%d/task/%d/children' % (pid, pid)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(path) as found:
+                children = found.read().split()
+        except OSError:
+            children = []
+        if children:
+            return int(children[0])
+        if time.monotonic() > deadline:
+            raise AssertionError('process %d started no child in %d s'
+                                 % (pid, timeout))
+        time.sleep(0.01)
+
+
+def pause(pid, timeout=BOUND):
+    """SIGSTOP ``pid``; returns once the kernel shows it stopped."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + timeout
+    while _state(pid) != 'T':
+        if time.monotonic() > deadline:
+            raise AssertionError('process %d did not stop' % pid)
+        time.sleep(0.01)
+
+
+def _state(pid):
+    """A process's state letter from /proc (``T``: stopped)."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+class PidNamespace:
+    """A PID namespace of its own, as a container has, on this machine.
+
+    Made with ``unshare --pid --fork --mount-proc``; its init (pid 1) is a
+    ``sleep`` that keeps it alive, so that several holders can run in it
+    one after the other (``Holder(pid_namespace=...)`` enters it with
+    ``nsenter``). The host name stays the machine's. Its pids start at a
+    random number above the machine's ``pid_max`` (a namespace has a
+    ``pid_max`` of its own), as a long-running container's do: a pid of
+    it exists nowhere else, and no two namespaces start at the same one.
+    It ends, with every process in it, at the test's clean-up.
+
+    :param test: the test case (or anything with ``addCleanup``)
+    :ivar init: the host's pid of its pid 1
+    :ivar first: the first pid its processes get (then first + 1, ...)
+    """
+
+    def __init__(self, test):
+        self.first = random.randrange(100000, 4000000, 1000) + 1
+        self._unshare = subprocess.Popen(
+            ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child',
+             'sh', '-c', 'echo "$0" > /proc/sys/kernel/ns_last_pid && '
+             'exec sleep infinity', str(self.first - 1)],
+            stdin=subprocess.DEVNULL, preexec_fn=simulator.die_with_parent)
+        test.addCleanup(self.end)
+        self.init = child_of(self._unshare.pid)
+
+    def enter(self, argv):
+        """``argv`` run in this namespace (as a child of ``nsenter``)."""
+        return ['nsenter', '--target', str(self.init), '--pid', '--mount',
+                '--wd=' + support.REPO_ROOT, '--'] + argv
+
+    def end(self):
+        """Kill its init: the kernel kills every process in it."""
+        for pid in (self.init, self._unshare.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._unshare.wait(timeout=BOUND)
 
 
 class EventProcess:
@@ -66,17 +167,27 @@ class EventProcess:
     :param machine: run it as on another machine of this name (a UTS
                     namespace with its own host name, ``unshare --uts``:
                     root only); see ``can_be_another_machine``
+    :param pid_namespace: run it in this ``PidNamespace`` (a container
+                          sharing the machine's host name); see
+                          ``can_have_pid_namespaces``
     :param env: its environment (default: the test's)
+    :ivar pid: the pid of the command (in the test's namespace)
     """
 
-    def __init__(self, test, argv, machine=None, env=None):
+    def __init__(self, test, argv, machine=None, pid_namespace=None,
+                 env=None):
         if machine:
             argv = _OTHER_MACHINE + [machine] + argv
+        if pid_namespace is not None:
+            argv = pid_namespace.enter(argv)
         self._stderr = tempfile.TemporaryFile(mode='w+')
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self._stderr, text=True, cwd=support.REPO_ROOT, env=env,
             preexec_fn=simulator.die_with_parent)
+        # nsenter waits for the command, its child, and dies with it.
+        self.pid = self.process.pid if pid_namespace is None else \
+            child_of(self.process.pid)
         self.events = queue.Queue()
         self.seen = []
         self.exited = threading.Event()
@@ -168,13 +279,14 @@ class Holder(EventProcess):
                  ``attribute`` and ``addCleanup``
     :param mode: ``hold`` or ``race`` (see ``holder.py``)
     :param port: the simulator's port, or a proxy's
-    :param machine: as ``EventProcess``
+    :param machine, pid_namespace: as ``EventProcess``
     :param extra: more options of ``holder.py`` (``standby_timeout=5``)
     """
 
     def __init__(self, test, mode, host='compute-a', attribute=None,
                  lease=LEASE, renew=RENEW, port=None, eventlet=False,
-                 timeout=TIMEOUT, machine=None, **extra):
+                 timeout=TIMEOUT, machine=None, pid_namespace=None,
+                 **extra):
         sim = test.simulator
         argv = (_HOLDER_EVENTLET if eventlet else _HOLDER) + [
             mode, '--port', str(port or sim.port), '--user', sim.username,
@@ -184,7 +296,8 @@ class Holder(EventProcess):
             '--timeout', str(timeout)]
         for name, value in extra.items():
             argv += ['--' + name.replace('_', '-'), str(value)]
-        super().__init__(test, argv, machine=machine)
+        super().__init__(test, argv, machine=machine,
+                         pid_namespace=pid_namespace)
 
 
 class NovaComputeStart(EventProcess):
@@ -295,7 +408,3 @@ class NovaCompute(EventProcess):
             deadline=(renew + lease) / 2.0 if deadline is None else deadline)
         super().__init__(test, [python, '-m', 'support.compute',
                                 '--config-file', config])
-
-    @property
-    def pid(self):
-        return self.process.pid

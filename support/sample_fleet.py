@@ -69,7 +69,8 @@ def sample(nova=True):
                           'domain-c7.another-vcenter', None),
     ], frozenset([fakes.HOST, 'compute-c']))
     clock = fakes.FakeClock()
-    watch = liveness.HolderWatch('me:1:ab', 180, clock.now, machine='here')
+    watch = liveness.HolderWatch('me:1:ab', 180, clock.now,
+                                 place=liveness.Place('here'))
     return join.Fleet(clusters, UUID, fakes.ATTRIBUTE, fakes.HOST, watch,
                       fakes.WALL, records if nova else None)
 
@@ -115,6 +116,6 @@ def two_clouds(cloud):
              node('domain-c9', 'compute-2', fakes.NODE_A)],
             frozenset(['compute-1', 'compute-2']))
     watch = liveness.HolderWatch('me:1:ab', 180, fakes.FakeClock().now,
-                                 machine='here')
+                                 place=liveness.Place('here'))
     return join.Fleet(clusters, UUID, fakes.ATTRIBUTE, 'compute-1', watch,
                       fakes.WALL, records, cloud)

@@ -31,9 +31,10 @@ the SOAP requests. That makes request-aware faults possible:
 - ``on_answer(method, callback)``: run ``callback()`` before the first byte
   of the answer to the next such request reaches the client (to SIGSTOP the
   client at an exact step of its work);
-- ``on_request(method, callback)``: run ``callback()`` when the next such
-  request arrives, before it is passed on (to switch faults at an exact
-  step: e.g. delay the answer of a renewal's write, not of its read).
+- ``on_request(method, callback, nth=1)``: run ``callback()`` when the
+  ``nth`` next such request arrives, before it is passed on (to switch
+  faults at an exact step: e.g. delay the answer of a renewal's write, not
+  of its read; a black hole switched on then swallows that request too).
 
 ``events`` is what happened, in order: ``Event(t, kind, method, fault)``
 with ``t`` on the monotonic clock (shared by the processes of one machine).
@@ -148,10 +149,10 @@ class TCPProxy:
         with self._lock:
             self._answer_hooks[method] = callback
 
-    def on_request(self, method, callback):
-        """Run ``callback()`` when a request of ``method`` arrives."""
+    def on_request(self, method, callback, nth=1):
+        """Run ``callback()`` at the ``nth`` next request of ``method``."""
         with self._lock:
-            self._request_hooks[method] = callback
+            self._request_hooks[method] = [nth, callback]
 
     def events_of(self, kind, method=None):
         return [e for e in list(self.events) if e.kind == kind and
@@ -282,10 +283,17 @@ class _Connection:
             if found:
                 self.method = found.group(1).decode()
                 proxy._record('request', self.method)
+                hook = None
                 with proxy._lock:
-                    hook = proxy._request_hooks.pop(self.method, None)
+                    waiting = proxy._request_hooks.get(self.method)
+                    if waiting is not None:
+                        waiting[0] -= 1
+                        if not waiting[0]:
+                            hook = proxy._request_hooks.pop(self.method)[1]
                 if hook is not None:
                     hook()
+                    if proxy.mode == BLACKHOLE:
+                        return
         with proxy._lock:
             if proxy._hold_from is not None and \
                     proxy._hold_from == self.method:

@@ -14,6 +14,8 @@ Three tables live here and nowhere else:
 record on the cluster                    action
 =======================================  ================================
 absent or empty                          CLAIM
+absent, but a live holder was watched    STANDBY (``standby_wait``), else
+until then                               REFUSE_HELD
 names this host, released or no live     TAKE
 holder (or the holder is this process)
 names this host, another live holder     STANDBY (``standby_wait``), else
@@ -40,7 +42,7 @@ would do: both from the same row.
 import dataclasses
 import enum
 
-from nova.virt.vmwareapi.ownership import text
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 
 class Liveness(enum.Enum):
@@ -122,7 +124,8 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
 
     :param record: the parsed ``OwnershipRecord``, ``None`` when absent
     :param this_host: nova's ``[DEFAULT] host`` of this service
-    :param liveness: a ``Liveness`` of the record's holder
+    :param liveness: a ``Liveness`` of the record's holder; for an absent
+                     record, of the holder watched until it vanished
     :param local_node: the local ``compute_id`` (``None`` if none yet)
     :param sync_node_identity: whether node identity is kept in the record
     :param unreadable: True when the stored value could not be parsed
@@ -136,13 +139,21 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
         return Decision(Action.REFUSE_UNREADABLE, Identity.NONE, None,
                         'the record is unreadable')
     if record is None:
-        return Decision(Action.CLAIM,
-                        _identity(None, local_node, sync_node_identity),
-                        None, 'the cluster is unowned')
+        identity = _identity(None, local_node, sync_node_identity)
+        if liveness is Liveness.LIVE:
+            # Deleted by an admin, or lost by a vCenter restored empty,
+            # while its holder may still run: wait out its lease.
+            vanished = 'the record vanished while its holder was alive'
+            if standby_wait:
+                return Decision(Action.STANDBY, identity, None, vanished)
+            return Decision(Action.REFUSE_HELD, Identity.NONE, None,
+                            vanished + ' and standby_wait is off')
+        return Decision(Action.CLAIM, identity, None,
+                        'the cluster is unowned')
     if record.cloud != (cloud or None):
         return Decision(Action.REFUSE_OTHER_CLOUD, Identity.NONE, record,
                         'the cluster is owned by host %s of %s'
-                        % (record.host, text.cloud_text(record.cloud)))
+                        % (record.host, text_mod.cloud_text(record.cloud)))
     if record.host != this_host:
         return Decision(Action.REFUSE_OTHER_HOST, Identity.NONE, record,
                         'the cluster is owned by host %s' % record.host)
@@ -153,12 +164,12 @@ def decide(record, this_host, liveness=Liveness.NONE, local_node=None,
                         % (record.node, local_node))
     identity = _identity(record.node, local_node, sync_node_identity)
     if liveness is Liveness.LIVE:
+        holder = text_mod.printable(record.holder)
         if standby_wait:
             return Decision(Action.STANDBY, identity, record,
-                            'holder %s is alive' % record.holder)
+                            'holder %s is alive' % holder)
         return Decision(Action.REFUSE_HELD, Identity.NONE, record,
-                        'holder %s is alive and standby_wait is off'
-                        % record.holder)
+                        'holder %s is alive and standby_wait is off' % holder)
     return Decision(Action.TAKE, identity, record,
                     'owned by this host, holder %s' % liveness.value)
 
@@ -170,11 +181,14 @@ class Assessment:
     :ivar view: the ``view.View``
     :ivar liveness: a ``decision.Liveness`` of the holder
     :ivar decision: the ``decision.Decision``
+    :ivar holder: the holder judged alive (``LIVE`` only): the record's,
+                  or the one watched until the record vanished
     """
 
     view: object
     liveness: Liveness
     decision: Decision
+    holder: str = None
 
 
 def assess(view, this_host, watch, local_node=None, sync_node_identity=True,
@@ -193,7 +207,8 @@ def assess(view, this_host, watch, local_node=None, sync_node_identity=True,
     alive = watch.observe(view.holder_record)
     return Assessment(view, alive, decide(
         view.record, this_host, alive, local_node, sync_node_identity,
-        standby_wait=standby_wait, cloud=cloud))
+        standby_wait=standby_wait, cloud=cloud),
+        watch.watched_holder if alive is Liveness.LIVE else None)
 
 
 def node_elsewhere(nodes, node_name, this_host):
@@ -234,10 +249,10 @@ def lost_reason(view, token, holder, this_host, cloud=None):
     if not view.record.owned_by(this_host, cloud):
         return 'the record now names host %s%s' % (
             view.record.host, '' if view.record.cloud == (cloud or None)
-            else ' of %s' % text.cloud_text(view.record.cloud))
+            else ' of %s' % text_mod.cloud_text(view.record.cloud))
     lease = view.lease
     if lease is None or lease.holder != holder:
-        return 'the lease now names holder %s' % (
+        return 'the lease now names holder %s' % text_mod.printable(
             lease.holder if lease is not None else None)
     return None
 

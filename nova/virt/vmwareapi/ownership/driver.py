@@ -51,6 +51,7 @@ from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import nova_releases
 from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
@@ -221,7 +222,7 @@ class VMwareVCDriver(vmware_driver.VMwareVCDriver):
                                         node_name, host)
         if found is None:
             return None
-        return exceptions.ClusterNodeOnAnotherHost(
+        return refusals.ClusterNodeOnAnotherHost(
             node_name=node_name, node_uuid=found.uuid, owner=found.host,
             this_host=host)
 

@@ -48,6 +48,7 @@ from nova.virt.vmwareapi.ownership import clock as clock_mod
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import unconfirmed
 from nova.virt.vmwareapi.ownership import view as view_mod
 
 LOG = logging.getLogger(__name__)
@@ -68,6 +69,9 @@ class Tenure:
 
     :ivar key: the lease definition's key (the token)
     :ivar record: the record last written through it
+    :ivar copy_error: the ``VCenterError`` of the last copy into the
+                      attribute that failed, or None (the lease is what
+                      counts: a holder repairs the copy later)
     """
 
     def __init__(self, store, key, record=None):
@@ -75,36 +79,65 @@ class Tenure:
         self.key = key
         self.record = record
         self.closed = False
+        self.copy_error = None
 
     def write(self, record, view=None, copy=True):
         """Write ``record`` through this lease, then into the attribute.
+
+        A write whose answer was lost is not sent again: a fresh reading
+        tells whether it landed (it counts), did not (a failed write, the
+        lease unchanged), or the lease is no longer this process's.
 
         :param view: the ``view.View`` the write was decided on
         :param copy: whether to copy it into the attribute as well (a
                      renewal copies only to repair the attribute)
         :returns: the record written (carrying the token)
         :raises: OwnershipLost when the lease was revoked (someone took
-                 over) or this tenure was closed; VCenterError
+                 over), names another writer, or this tenure was closed;
+                 WriteUnconfirmed when the write did not land;
+                 ChangeOutcomeUnknown when it cannot be told; VCenterError
         """
         if self.closed:
             raise exceptions.OwnershipLost(
                 location=self._store.location, holder=record.holder,
                 what='this process stepped down and writes nothing more')
         record = record.with_token(self.key)
-        text = record_mod.format_record(record)
-        try:
-            self._store.write_lease(self.key, text)
-        except exceptions.DefinitionGone:
+        missed = unconfirmed.write_through(self._store, self.key, record,
+                                           self.record)
+        if missed is not None:
             raise exceptions.OwnershipLost(
                 location=self._store.location, holder=record.holder,
-                what='vCenter refused the write through lease %s: another '
+                what=missed.what if not missed.revoked else
+                'vCenter refused the write through lease %s: another '
                 'process revoked it (a takeover or a standby that judged '
                 'this holder dead), or the lease attribute %r was removed'
                 % (self.key, self._store.lease_name))
         self.record = record
         if copy:
-            copy_to_attribute(self._store, view, text)
+            self.copy(view)
         return record
+
+    def copy(self, view=None):
+        """Copy the record into the attribute; a failure is kept, not raised.
+
+        The record counts once its lease holds it; the copy is for vSphere
+        admins and older readers, and a holder writes it again when a
+        reading shows it missing (``view.Mirror``).
+
+        :returns: the ``VCenterError`` that stopped the copy, or None
+        """
+        try:
+            copy_to_attribute(self._store, view,
+                              record_mod.format_record(self.record))
+            self.copy_error = None
+        except exceptions.VCenterError as exc:
+            LOG.warning('The record of %s landed in its lease %s, but copying '
+                        'it into the attribute %r failed: %s. Readers trust '
+                        'the lease; the next renewal of a holder writes the '
+                        'copy again.', self._store.location, self.key,
+                        self._store.attribute_name, exc)
+            self.copy_error = exc
+        return self.copy_error
 
     def close(self):
         """Write nothing more through this tenure (a holder stepping down)."""
@@ -138,16 +171,19 @@ def take(store, view, record, needed=privileges.CHANGE, operation=CHANGE):
     Checks the privileges ``needed``, revokes the current lease (when
     there is one), creates a new one and writes ``record`` through it,
     then copies it into the attribute. Of several processes changing the
-    same reading, exactly one succeeds.
+    same reading, exactly one succeeds. Once the write through the new
+    lease landed, the change is made: a failed copy is kept on the tenure
+    (``copy_error``), not raised.
 
     :param view: the ``view.View`` the change was decided on (not pending)
     :param record: the new record (its token is set here)
     :param needed: the privileges the change needs (``privileges``)
     :param operation: the change, as a refusal names it (``claim``)
     :returns: the ``Tenure`` of the new lease
-    :raises: RecordChanged when another process changed the record first
-             (nothing of this change counts); MissingPrivilege (nothing
-             written); VCenterError
+    :raises: RecordChanged when another process changed the record first,
+             or the write through the new lease did not land (nothing of
+             this change counts); ChangeOutcomeUnknown when that cannot be
+             told; MissingPrivilege (nothing written); VCenterError
     """
     location = store.location
     if view.pending:
@@ -162,24 +198,39 @@ def take(store, view, record, needed=privileges.CHANGE, operation=CHANGE):
             raise exceptions.RecordChanged(
                 location=location, what='another process replaced lease %s '
                 'first' % view.token)
+        except exceptions.WriteUnconfirmed as exc:
+            raise unconfirmed.decide_again(
+                store, exc, 'the revocation of lease %s' % view.token)
     try:
         key = store.create_lease()
     except exceptions.DuplicateName:
         raise exceptions.RecordChanged(
             location=location,
             what='another process created a new lease first')
-    tenure = Tenure(store, key)
+    except exceptions.WriteUnconfirmed as exc:
+        raise unconfirmed.decide_again(store, exc, 'the creation of a lease')
+    record = record.with_token(key)
     try:
-        tenure.write(record, view)
-    except exceptions.OwnershipLost:
-        raise exceptions.RecordChanged(
-            location=location, what='another process revoked lease %s before '
-            'this change was written through it (this process was paused or '
-            'its request was delayed)' % key)
+        missed = unconfirmed.write_through(store, key, record)
     except exceptions.MissingPrivilege:
-        if tenure.record is None:
-            _remove_unwritten(store, key)
+        # vCenter refused what its privilege check allowed: no lease is
+        # left without a value for the next change to wait out.
+        _remove_unwritten(store, key)
         raise
+    if missed is not None and missed.revoked:
+        raise exceptions.RecordChanged(
+            location=location, what='another process revoked lease %s '
+            'before this change was written through it (this process was '
+            'paused or its request was delayed)' % key)
+    if missed is not None:
+        if missed.pending:
+            unconfirmed.withdraw(store, key)
+        raise exceptions.RecordChanged(
+            location=location, what='%s%s' % (
+                missed.what, '; this change was withdrawn (lease %s revoked)'
+                % key if missed.pending else ''))
+    tenure = Tenure(store, key, record)
+    tenure.copy(view)
     return tenure
 
 

@@ -16,6 +16,7 @@ from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import privileges
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
 
@@ -124,7 +125,8 @@ class OwnershipGuard:
                     raise
                 # A standby outlives vCenter outages. Time without a
                 # reading is not time watched: the holder gets a full
-                # lease once vCenter answers again.
+                # lease once vCenter answers again, even if its record
+                # is gone by then.
                 self._watch.forget()
                 LOG.warning('Standing by for %s: cannot read the record '
                             '(%s); retrying in %d seconds.', self.location,
@@ -140,9 +142,9 @@ class OwnershipGuard:
                     waiting_since = now
                 waited = now - waiting_since
                 timeout = self.settings.standby_timeout
-                holder = assessment.view.holder_record.holder
+                holder = assessment.holder
                 if timeout and waited >= timeout:
-                    raise exceptions.ClusterHeldByAnotherProcess(
+                    raise refusals.ClusterHeldByAnotherProcess(
                         location=self.location, holder=holder,
                         this_host=self.this_host, waited=waited)
                 if last_log is None or now - last_log >= STANDBY_LOG_EVERY:
@@ -191,9 +193,13 @@ class OwnershipGuard:
         if chosen.action is Action.CLAIM:
             return record_mod.OwnershipRecord.claimed(
                 self.this_host, now, node=node, holder=holder,
-                cloud=self.settings.cloud)
+                cloud=self.settings.cloud,
+                lease_duration=self.settings.lease_duration
+                if holder else None)
         if holder:
-            return view.record.held_by(holder, now, node=node)
+            return view.record.held_by(
+                holder, now, node=node,
+                lease_duration=self.settings.lease_duration)
         return view.record.with_node(node or view.record.node)
 
     def refusal(self, assessment):
@@ -204,17 +210,16 @@ class OwnershipGuard:
             return assessment.view.error
         if chosen.action in (Action.REFUSE_OTHER_HOST,
                              Action.REFUSE_OTHER_CLOUD):
-            return exceptions.owned_elsewhere(self.location, record,
-                                              self.this_host,
-                                              self.settings.cloud)
+            return refusals.owned_elsewhere(self.location, record,
+                                            self.this_host,
+                                            self.settings.cloud)
         if chosen.action is Action.REFUSE_NODE_MISMATCH:
-            return exceptions.NodeIdentityMismatch(
+            return refusals.NodeIdentityMismatch(
                 location=self.location, recorded=record.node,
                 local=self._local_node(),
                 path=getattr(self._identity, 'path', None))
-        return exceptions.ClusterHeldByAnotherProcess(
-            location=self.location,
-            holder=assessment.view.holder_record.holder,
+        return refusals.ClusterHeldByAnotherProcess(
+            location=self.location, holder=assessment.holder,
             this_host=self.this_host)
 
     def _read_held(self):
@@ -270,7 +275,7 @@ class OwnershipGuard:
         if record.node == node:
             return
         if record.node:
-            raise exceptions.NodeIdentityMismatch(
+            raise refusals.NodeIdentityMismatch(
                 location=self.location, recorded=record.node, local=node)
         if self.tenure is not None:
             self.tenure.write(record.with_node(node), view)

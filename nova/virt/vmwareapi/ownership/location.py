@@ -21,6 +21,7 @@ class Location:
     attribute: str = None
 
     def __str__(self):
-        return 'cluster %r (%s) on vCenter %s' % (
-            self.cluster, text_mod.printable(self.cluster_moref or '?'),
+        return 'cluster %s (%s) on vCenter %s' % (
+            text_mod.shorten(self.cluster),
+            text_mod.printable(self.cluster_moref or '?'),
             text_mod.printable(self.vcenter))

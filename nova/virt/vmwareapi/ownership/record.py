@@ -10,9 +10,12 @@ Pure values and functions, no I/O. The stored form is compact JSON::
 (see ``fencing``); a value typed by hand has none. ``cloud`` names the
 cloud of the owning host when clouds share the vCenter (``[vmware_ownership]
 cloud``); absent, the host is of the default cloud. The owner of a cluster
-is the pair (cloud, host): ``owned_by``. A bare host name typed by
-a vSphere admin is a pre-assignment (``{"host": value}``, a host of the
-default cloud). Anything else
+is the pair (cloud, host): ``owned_by``. ``lease_duration`` is the
+holder's own ``[vmware_ownership] lease_duration`` (seconds), while it
+holds: whoever judges the holder's liveness observes at least that long,
+whatever its own configuration says. Both keys are additive: ``v`` stays
+1. A bare host name typed by a vSphere admin is a pre-assignment
+(``{"host": value}``, a host of the default cloud). Anything else
 (including a JSON object that names a key twice) raises
 ``UnreadableRecord``; such a value is never overwritten except by an
 explicit forced takeover.
@@ -23,7 +26,8 @@ import datetime
 import json
 import re
 
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import refusals
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 VERSION = 1
 """The newest record format this code reads and writes."""
@@ -41,7 +45,8 @@ _CLOUD_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$')
 # Key order of the stored JSON; unknown keys of the same version follow and
 # are preserved, so a newer minor writer's data is not lost by us.
 _KNOWN_KEYS = ('v', 'host', 'cloud', 'node', 'holder', 'state', 'since',
-               'renewed', 'seq', 'transitions', 'previous', 'token')
+               'renewed', 'lease_duration', 'seq', 'transitions',
+               'previous', 'token')
 
 
 def is_host_name(value):
@@ -68,7 +73,8 @@ class OwnershipRecord:
     Use the transition methods (``held_by``, ``renewed``, ``released``,
     ``moved_to``) to derive the next record; each increases ``seq``.
     ``state`` defaults to ``held`` when there is a ``holder``; a record
-    that is not held has no holder. ``cloud`` is ``None`` for the default
+    that is not held has no holder, and no ``lease_duration`` (the
+    holder's lease, in seconds). ``cloud`` is ``None`` for the default
     cloud (an empty name is the same).
     """
 
@@ -84,6 +90,7 @@ class OwnershipRecord:
     token: int = None
     extra: dict = None
     cloud: str = None
+    lease_duration: int = None
 
     def __post_init__(self):
         if not is_host_name(self.host):
@@ -99,6 +106,7 @@ class OwnershipRecord:
         object.__setattr__(self, 'state', state)
         if state != HELD:
             object.__setattr__(self, 'holder', None)
+            object.__setattr__(self, 'lease_duration', None)
         object.__setattr__(self, 'extra', dict(self.extra or {}))
 
     @property
@@ -118,19 +126,23 @@ class OwnershipRecord:
 
     @classmethod
     def claimed(cls, host, now, node=None, holder=None, transitions=0,
-                cloud=None):
+                cloud=None, lease_duration=None):
         """A new record for an unowned cluster."""
         stamp = timestamp(now)
         return cls(host, node=node, holder=holder,
                    state=HELD if holder else RELEASED, since=stamp,
                    renewed_at=stamp, seq=1, transitions=transitions,
-                   cloud=cloud)
+                   cloud=cloud, lease_duration=lease_duration)
 
-    def held_by(self, holder, now, node=None):
-        """The record taken by ``holder`` of the same host."""
+    def held_by(self, holder, now, node=None, lease_duration=None):
+        """The record taken by ``holder`` of the same host.
+
+        :param lease_duration: the holder's lease (seconds)
+        """
         return dataclasses.replace(
             self, holder=holder, state=HELD, renewed_at=timestamp(now),
-            seq=self.seq + 1, node=node or self.node)
+            seq=self.seq + 1, node=node or self.node,
+            lease_duration=lease_duration)
 
     def renewed(self, now):
         """The record after one lease renewal by its holder."""
@@ -161,12 +173,13 @@ class OwnershipRecord:
         state = HELD if holder else RELEASED
         if self.owned_by(host, cloud):
             return dataclasses.replace(
-                self, holder=holder, state=state,
+                self, holder=holder, state=state, lease_duration=None,
                 renewed_at=timestamp(now), seq=self.seq + 1)
         stamp = timestamp(now)
         return dataclasses.replace(
             self, host=host, cloud=cloud, node=None, holder=holder,
-            state=state, since=stamp, renewed_at=stamp, seq=self.seq + 1,
+            state=state, lease_duration=None, since=stamp,
+            renewed_at=stamp, seq=self.seq + 1,
             transitions=self.transitions + 1, previous=self.host)
 
     def to_dict(self):
@@ -175,6 +188,7 @@ class OwnershipRecord:
                   'node': self.node,
                   'holder': self.holder, 'state': self.state,
                   'since': self.since, 'renewed': self.renewed_at,
+                  'lease_duration': self.lease_duration,
                   'seq': self.seq, 'transitions': self.transitions,
                   'previous': self.previous, 'token': self.token}
         out = {k: values[k] for k in _KNOWN_KEYS if values[k] is not None}
@@ -185,7 +199,7 @@ class OwnershipRecord:
         return hash(format_record(self))
 
     def __repr__(self):
-        return 'OwnershipRecord(%s)' % format_record(self)
+        return 'OwnershipRecord(%s)' % text_mod.printable(format_record(self))
 
 
 def format_record(record):
@@ -195,7 +209,7 @@ def format_record(record):
 
 
 def _unreadable(raw, reason):
-    return exceptions.UnreadableRecord(raw=raw, reason=reason)
+    return refusals.UnreadableRecord(raw=raw, reason=reason)
 
 
 def _optional(data, key, kind, raw):
@@ -214,6 +228,13 @@ def _counter(data, key, raw):
     if value is not None and value < 0:
         raise _unreadable(raw, 'field %r is negative' % key)
     return value or 0
+
+
+def _seconds(data, key, raw):
+    value = _optional(data, key, int, raw)
+    if value is not None and value < 0:
+        raise _unreadable(raw, 'field %r is negative' % key)
+    return value
 
 
 def parse_record(raw):
@@ -281,7 +302,8 @@ def parse_record(raw):
         previous=_optional(data, 'previous', str, raw),
         token=_optional(data, 'token', int, raw),
         extra=extra,
-        cloud=cloud)
+        cloud=cloud,
+        lease_duration=_seconds(data, 'lease_duration', raw))
 
 
 class _DuplicateKey(ValueError):

@@ -3,6 +3,13 @@
 Values that come from vCenter or nova are escaped (``printable``,
 ``shorten``) before they go into a message, a log line or the command's
 output: a control character in a cluster name must not forge a line.
+Everything that is not printable is escaped: C0 and C1 controls
+(newline, CR, ESC, NEL), the line and paragraph separators U+2028 and
+U+2029, the bidirectional embeddings, overrides and isolates (U+202A to
+U+202E, U+2066 to U+2069) and every other format character. Both work on
+plain ``str``: a value still in the type suds hands out
+(``suds.sax.text.Text``, whose ``repr()`` is the raw text) is converted
+first, although ``vsphere`` converts every value it hands out.
 """
 
 RAW_SHOWN = 200
@@ -16,7 +23,7 @@ def printable(value):
     overrides such as U+202E) could forge lines or reorder what an
     operator reads; they are shown as escapes, the rest as is.
     """
-    text = '%s' % (value,)
+    text = str('%s' % (value,))
     if text.isprintable():
         return text
     return ''.join(c if c.isprintable() else
@@ -27,7 +34,9 @@ def shorten(raw, limit=RAW_SHOWN):
     """``raw`` quoted, escaped and truncated, for a message."""
     if raw is None:
         return 'None'
+    raw = str(raw)
     text = raw if len(raw) <= limit else raw[:limit] + '...'
+    # repr() of a plain str escapes what printable() escapes.
     return repr(text) + (' (%d characters)' % len(raw)
                          if len(raw) > limit else '')
 

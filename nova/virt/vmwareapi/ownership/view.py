@@ -36,8 +36,8 @@ of the attribute never makes a live holder look dead.
 import dataclasses
 import enum
 
-from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 
 
 def lease_name(attribute_name, cluster_moref):
@@ -95,7 +95,7 @@ class View:
 
     reading: Reading
     record: record_mod.OwnershipRecord = None
-    error: exceptions.UnreadableRecord = None
+    error: refusals.UnreadableRecord = None
     lease: record_mod.OwnershipRecord = None
     mirror: Mirror = Mirror.NONE
 
@@ -127,7 +127,7 @@ def _parse(raw, location):
     """``(record, None)`` or ``(None, located UnreadableRecord)``."""
     try:
         return record_mod.parse_record(raw), None
-    except exceptions.UnreadableRecord as exc:
+    except refusals.UnreadableRecord as exc:
         return None, exc.at(location) if location else exc
 
 

@@ -18,6 +18,7 @@ from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership import state as state_mod
 from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership import view as view_mod
@@ -56,8 +57,8 @@ def check(ctx, fmt):
     # What nova-compute of this host would log when refusing to start.
     if view.error is not None:
         raise view.error
-    raise exceptions.owned_elsewhere(ctx.location, view.record,
-                                     ctx.this_host, ctx.settings.cloud)
+    raise refusals.owned_elsewhere(ctx.location, view.record,
+                                   ctx.this_host, ctx.settings.cloud)
 
 
 def _target_host(ctx):
@@ -106,8 +107,18 @@ def _change_state(ctx, plan, outcome, dry_run=False):
                  before_raw=plan.view.reading.attribute_raw,
                  after=outcome.after.to_dict() if outcome.after else None,
                  observed_seconds=round(outcome.observed, 1),
-                 forced=plan.forced, next_steps=[])
+                 forced=plan.forced, next_steps=[],
+                 failed_after=[
+                     {'what': failed['what'], 'error': failed['error']}
+                     for failed in render.failed_after(ctx.location,
+                                                       outcome)])
     return state
+
+
+def _with_failures(ctx, outcome, text):
+    """``text``, then what failed after the change landed."""
+    failures = render.failed_after(ctx.location, outcome)
+    return '\n\n'.join([text] + [failed['text'] for failed in failures])
 
 
 def _refusing(ctx, fmt, change, view, error):
@@ -143,13 +154,31 @@ def claim(ctx, fmt):
     else:
         text = '%s is already owned by host %s; nothing changed.' % (
             ctx.location, host)
-    render.emit(_change_state(ctx, plan, outcome), fmt, text)
+    render.emit(_change_state(ctx, plan, outcome), fmt,
+                _with_failures(ctx, outcome, text))
     return 0
 
 
-def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
+def _observation(ctx, console, plan, requested):
+    """The seconds to observe ``plan``'s holder, said when lengthened."""
+    seconds = operations.observation(plan, ctx.settings.lease_duration,
+                                     requested)
+    if requested and requested < seconds:
+        console.say('--observe %g is shorter than the lease of holder %s '
+                    '(%d s): observing it for %d s. A held record is judged '
+                    "by its holder's lease; --observe can lengthen the "
+                    'observation, never shorten it.'
+                    % (requested, text_mod.printable(plan.holder), seconds,
+                       seconds))
+    return seconds
+
+
+def _run_change(ctx, fmt, change, target, requested, expected, force=False,
                 dry_run=False, assume_yes=False):
-    """Plan, confirm, observe, apply and print one takeover or release."""
+    """Plan, confirm, observe, apply and print one takeover or release.
+
+    :param requested: the seconds of ``--observe``, or None
+    """
     console = console_mod.Console()
     _note_namesakes(ctx, console)
     view = _settled(ctx, console)
@@ -157,6 +186,7 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
         plan = operations.plan(change, view, target, ctx.now(),
                                ctx.location, force=force,
                                cloud=ctx.settings.cloud)
+        seconds = _observation(ctx, console, plan, requested)
         outcome = operations.Outcome(plan, False, plan.after)
         if plan.changes:
             if not dry_run:
@@ -182,7 +212,8 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
         _refusing(ctx, fmt, change, view, exc)
         raise
     state = _change_state(ctx, plan, outcome, dry_run)
-    text = render.change_text(ctx.location, plan, outcome, dry_run)
+    text = _with_failures(ctx, outcome, render.change_text(
+        ctx.location, plan, outcome, dry_run))
     if change is Change.TAKEOVER and plan.changes and plan.before and \
             plan.after and plan.before.host != plan.after.host:
         state['next_steps'] = render.rename_steps(
@@ -195,19 +226,15 @@ def _run_change(ctx, fmt, change, target, seconds, expected, force=False,
 def takeover(ctx, fmt):
     args = ctx.conf.command
     host = _target_host(ctx)
-    seconds = args.observe
-    if seconds is None:
-        seconds = ctx.settings.lease_duration
-    return _run_change(ctx, fmt, Change.TAKEOVER, host, seconds, host,
+    return _run_change(ctx, fmt, Change.TAKEOVER, host, args.observe, host,
                        force=args.force, dry_run=args.dry_run,
                        assume_yes=args.yes)
 
 
 def release(ctx, fmt):
     args = ctx.conf.command
-    return _run_change(ctx, fmt, Change.RELEASE, ctx.this_host,
-                       ctx.settings.lease_duration, None, force=args.force,
-                       assume_yes=args.yes)
+    return _run_change(ctx, fmt, Change.RELEASE, ctx.this_host, None, None,
+                       force=args.force, assume_yes=args.yes)
 
 
 def _host_argument(what):
@@ -236,8 +263,10 @@ def _takeover_arguments(parser):
                         help='Print what would change; write nothing.')
     parser.add_argument('--observe', type=float, default=None, metavar='S',
                         help='Seconds to observe a holder before taking '
-                             'over (default: [vmware_ownership] '
-                             'lease_duration).')
+                             'over, when longer than its lease (always at '
+                             'least [vmware_ownership] lease_duration, and '
+                             "the holder's own when its record says it is "
+                             'longer).')
 
 
 def _release_arguments(parser):
@@ -262,9 +291,10 @@ COMMANDS = (
         _host_argument('to claim the cluster for'), check=_check_host),
     context.Command(
         'takeover', 'Move the ownership to this host (or --host). Without '
-        '--force it first observes the record for lease_duration (or '
-        '--observe) seconds and refuses (exit 4) if its holder renews. Asks '
-        'for confirmation unless --yes.', takeover, _takeover_arguments,
+        '--force it first observes a held record for lease_duration '
+        "seconds (the holder's own when longer, or --observe when longer "
+        'still) and refuses (exit 4) if its holder renews. Asks for '
+        'confirmation unless --yes.', takeover, _takeover_arguments,
         check=_check_takeover),
     context.Command(
         'release', 'Clear the ownership (decommissioning): the cluster '

@@ -13,7 +13,8 @@ import contextlib
 import signal
 import sys
 
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import refusals
+from nova.virt.vmwareapi.ownership import text as text_mod
 
 
 @contextlib.contextmanager
@@ -96,7 +97,7 @@ class Console:
         if assume_yes:
             return
         if not self.interactive:
-            raise exceptions.ConfirmationRequired(
+            raise refusals.ConfirmationRequired(
                 command=command,
                 reason='stdin is not a terminal and --yes was not given')
         self.say(summary)
@@ -108,15 +109,15 @@ class Console:
         self._talk.flush()
         answer = self.stdin.readline()
         if not answer:
-            raise exceptions.ConfirmationRequired(command=command,
-                                                  reason='no answer')
+            raise refusals.ConfirmationRequired(command=command,
+                                                reason='no answer')
         answer = answer.strip()
         if expected:
             confirmed = answer == expected
         else:
             confirmed = answer.lower() in ('y', 'yes')
         if not confirmed:
-            raise exceptions.ConfirmationRequired(
+            raise refusals.ConfirmationRequired(
                 command=command,
                 reason='the answer %r did not confirm it' % answer)
 
@@ -126,7 +127,7 @@ class Console:
             return
         self._counting = True
         self.stdout.write('\rObserving holder %s: %3d s left ' %
-                          (holder, round(left)))
+                          (text_mod.printable(holder), round(left)))
         self.stdout.flush()
 
     def end_countdown(self):

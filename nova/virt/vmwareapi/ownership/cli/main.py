@@ -43,6 +43,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.fleet import disagreement
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership import opts
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership import text as text_mod
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
@@ -61,8 +62,8 @@ EXIT_CONFLICT = 5
 
 # The first matching class decides; order from specific to general.
 _EXIT_FOR = (
-    (exceptions.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
-    (exceptions.NotTheOwner, EXIT_OTHER_HOST),
+    (refusals.ClusterOwnedByAnotherHost, EXIT_OTHER_HOST),
+    (refusals.NotTheOwner, EXIT_OTHER_HOST),
     (disagreement.NovaDisagrees, EXIT_DISAGREES),
     (doctor_checks.ChecksFailed, EXIT_CHECK_FAILED),
     (exceptions.OwnershipRefused, EXIT_NEEDS_FORCE),

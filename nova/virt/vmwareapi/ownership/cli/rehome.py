@@ -22,6 +22,7 @@ from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import nova_records
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.rehome import plan as plan_mod
 
 NAME = 'rehome'
@@ -94,9 +95,9 @@ def _ownership(ctx):
     record = view.record
     if record is not None and record.cloud != ctx.settings.cloud:
         # Another cloud's record: this cloud's nova does not manage it.
-        raise exceptions.owned_elsewhere(ctx.location, record,
-                                         ctx.conf.command.to_host,
-                                         ctx.settings.cloud)
+        raise refusals.owned_elsewhere(ctx.location, record,
+                                       ctx.conf.command.to_host,
+                                       ctx.settings.cloud)
     return plan_mod.Ownership(ctx.location,
                               record.host if record else None,
                               record.node if record else None)

@@ -167,6 +167,32 @@ def rename_steps(old, new, config_files=()):
     ]
 
 
+def failed_after(location, outcome):
+    """What failed after a change landed, and what repairs it.
+
+    :param outcome: an ``operations.Outcome``
+    :returns: ``[{'what': ..., 'error': ..., 'text': ...}]``, empty when
+              nothing failed
+    """
+    found = []
+    if outcome.copy_error is not None:
+        found.append({
+            'what': 'attribute_copy', 'error': str(outcome.copy_error),
+            'text': 'The change landed in the lease of %s, but copying it '
+                    'into the attribute %r failed (%s): readers trust the '
+                    "lease, and the next holder's renewal writes the copy "
+                    'again; until then the vSphere Client shows the old '
+                    'value.' % (location, location.attribute,
+                                outcome.copy_error)})
+    if outcome.event_error is not None:
+        found.append({
+            'what': 'audit_event', 'error': str(outcome.event_error),
+            'text': 'The audit event could not be posted on vCenter (%s): '
+                    'the audit line on stderr is the record of this change.'
+                    % outcome.event_error})
+    return found
+
+
 def summary(location, plan, seconds):
     """What a change is about to do, for its confirmation.
 

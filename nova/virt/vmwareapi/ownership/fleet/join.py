@@ -84,7 +84,9 @@ class Fleet:
         out = []
         for cluster in self.clusters:
             view = cluster.view
-            liveness = decision.assess(view, self.this_host, self.watch,
+            # One reading of each cluster: a watch of its own.
+            liveness = decision.assess(view, self.this_host,
+                                       self.watch.fresh(),
                                        sync_node_identity=False).liveness
             state = state_mod.state_dict(view, liveness, self.this_host,
                                          cluster.location, self.vcenter_uuid,

@@ -37,6 +37,17 @@ _FAULTS = {
 _NO_PERMISSION = 'NoPermission'
 _INVALID_LOGIN = 'InvalidLogin'
 
+# Calls that change nothing in vCenter (a view dies with its session),
+# repeated once after a new login (vcenter._call); any other is a write:
+# never repeated, unconfirmed without its answer. A new read call is added
+# here.
+READS = frozenset([
+    'RetrieveServiceContent', 'Login', 'SessionIsActive',
+    'RetrievePropertiesEx', 'ContinueRetrievePropertiesEx',
+    'CancelRetrievePropertiesEx', 'CreateContainerView', 'DestroyView',
+    'QueryEvents', 'CurrentTime', 'HasPrivilegeOnEntities',
+    'FetchUserPrivilegeOnEntities'])
+
 # oslo.vmware raises its own class for some faults instead of a
 # VimFaultException carrying the name; map those back to the name.
 _OSLO_CLASSES = {
@@ -64,6 +75,14 @@ def summarize_error(error):
     return text.splitlines()[0] if text else type(error).__name__
 
 
+def _no_answer(operation, where, reason):
+    """No answer: for a write, its outcome is unknown."""
+    if operation in READS:
+        return vsphere_errors.VCenterUnreachable(endpoint=where, reason=reason)
+    return exceptions.WriteUnconfirmed(endpoint=where, operation=operation,
+                                       reason=reason)
+
+
 def _fault_name(error):
     if isinstance(error, vexc.VimFaultException) and error.fault_list:
         return error.fault_list[0]
@@ -88,13 +107,11 @@ def translated(operation, where, username=None):
             endpoint=where,
             reason='TLS verification failed (%s)' % summarize_error(exc))
     except requests.exceptions.RequestException as exc:
-        raise vsphere_errors.VCenterUnreachable(
-            endpoint=where, reason=summarize_error(exc))
+        raise _no_answer(operation, where, summarize_error(exc))
     except (vexc.VimConnectionException,
             vexc.VimSessionOverLoadException) as exc:
-        raise vsphere_errors.VCenterUnreachable(
-            endpoint=where,
-            reason=summarize_error(exc.cause or exc.msg or exc))
+        raise _no_answer(operation, where,
+                         summarize_error(exc.cause or exc.msg or exc))
     except vexc.VimAttributeException:
         # suds failed on an answer that is no SOAP document (a web page,
         # an empty body): oslo.vmware says so with this class alone.

@@ -189,7 +189,7 @@ def cluster_text(name, moref):
 
 def field_keys(definitions):
     """``{name: key}`` of the CustomFieldsManager's ``field`` property."""
-    return {definition.name: definition.key for definition in
+    return {vcenter.plain(definition.name): definition.key for definition in
             vcenter.array(definitions, 'CustomFieldDef')}
 
 
@@ -199,8 +199,8 @@ def reading_of(custom_values, keys, attribute_name, lease_name):
     :param custom_values: the cluster's ``customValue`` property
     :param keys: ``field_keys`` of the definitions
     """
-    values = {value.key: getattr(value, 'value', None) for value in
-              vcenter.array(custom_values, 'CustomFieldValue')}
+    values = {value.key: vcenter.plain(getattr(value, 'value', None))
+              for value in vcenter.array(custom_values, 'CustomFieldValue')}
     attribute_key = keys.get(attribute_name)
     lease_key = keys.get(lease_name)
     return view_mod.Reading(

@@ -6,6 +6,11 @@ deadline, a bounded login), and every error that comes back is translated
 by ``faults.translated``, through the one fault table, into an
 ``exceptions.VCenterError``. Calls are not retried behind the caller's
 back (the caller decides: a renewal is tried again by the lease keeper).
+
+A write without its answer (a timeout, a lost answer, a new login) is
+never sent again: it may have been carried out, and again it could land
+where it no longer belongs (a restored vCenter hands out keys again). It
+raises ``WriteUnconfirmed``; the write path reads and decides.
 """
 
 import contextlib
@@ -14,6 +19,8 @@ import dataclasses
 from oslo_vmware import exceptions as vexc
 from oslo_vmware import service
 from oslo_vmware import vim_util
+
+from nova.virt.vmwareapi.ownership import exceptions
 
 from nova.virt.vmwareapi.ownership.vsphere import faults
 from nova.virt.vmwareapi.ownership.vsphere import session as session_mod
@@ -56,6 +63,14 @@ class Endpoint:
                                               self.port)
 
 
+def plain(value):
+    """A text value of vCenter's answer as a plain ``str`` (others as is).
+
+    suds hands out ``suds.sax.text.Text``, whose ``repr()`` is the raw text.
+    """
+    return str(value) if isinstance(value, str) else value
+
+
 def connect(endpoint, timeout):
     """Log in to vCenter, failing within a bound.
 
@@ -79,9 +94,9 @@ def _call(session, method, *args, **kwargs):
     oslo.service's retry, which logs every fault with a traceback at
     ERROR, and the faults of the record's protocol are expected answers
     (a lost race, a revoked lease). Only an expired session (vCenter
-    restarted, or an admin ended it) is handled here: logged in again,
-    the call is repeated once. ``invoke_api`` would first sleep 10
-    seconds, most of a short renew deadline.
+    restarted, or an admin ended it) is handled here: logged in again, a
+    read is repeated once, a write is not. ``invoke_api`` would first sleep
+    10 seconds, most of a short renew deadline.
     """
     call = getattr(session.vim, method)
     try:
@@ -91,7 +106,14 @@ def _call(session, method, *args, **kwargs):
             raise
     except vexc.NotAuthenticatedException:
         pass
-    if not session.login_again():
+    logged_in = session.login_again()
+    if method not in faults.READS:
+        raise exceptions.WriteUnconfirmed(
+            endpoint=session.endpoint, operation=method,
+            reason='vCenter answered NotAuthenticated; %s' % (
+                'the session had ended and this process logged in again'
+                if logged_in else 'the session is still active'))
+    if not logged_in:
         # oslo.vmware reads an empty answer as NotAuthenticated; with the
         # session still active it was a real, empty answer.
         return []
@@ -102,6 +124,7 @@ def invoke(session, method, managed_object, **kwargs):
     """Call a vSphere method; faults come back as our exceptions.
 
     :param session: a ``session.Session``
+    :raises: WriteUnconfirmed when a write got no answer; VCenterError
     """
     with faults.translated(method, session.endpoint,
                            session.endpoint.username):
@@ -115,7 +138,8 @@ def service_content(session):
 
 def vcenter_uuid(session):
     """The vCenter's instance UUID (no round trip)."""
-    return getattr(service_content(session).about, 'instanceUuid', None)
+    return plain(getattr(service_content(session).about, 'instanceUuid',
+                         None))
 
 
 def moref_value(ref):
@@ -179,7 +203,7 @@ def retrieve(session, spec):
         with vim_util.WithRetrieval(session.vim, result) as objects:
             for obj in objects:
                 found.append((obj.obj, {
-                    prop.name: prop.val
+                    plain(prop.name): plain(prop.val)
                     for prop in getattr(obj, 'propSet', None) or []}))
     return found
 

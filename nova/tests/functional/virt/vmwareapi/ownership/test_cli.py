@@ -6,10 +6,14 @@ import subprocess
 
 import fixtures
 
+from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
+from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.vsphere import clusters
 from support import base
 from support import faults
+from support import messages
 from support import simulator
 
 JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
@@ -169,3 +173,58 @@ class TestShowCheck(base.SimulatorTestCase):
                                'show')
         self.assertEqual(2, out.returncode)
         self.assertIn('/nonexistent/nova.conf', out.stderr)
+
+
+class TestValuesFromVCenter(base.SimulatorTestCase):
+    """Values as vCenter hands them over forge no line where shown.
+
+    suds' Text, whose repr() is the raw text (issue 19).
+    """
+
+    def command(self, *args):
+        return self.run_command('--config-file',
+                                self.config_file('compute-a'), *args)
+
+    def assertLines(self, text, count):
+        lines = text.splitlines()
+        self.assertEqual(count, len(lines), text)
+        for line in lines:
+            self.assertTrue(line.isprintable(), repr(line))
+
+    def assertShown(self, unreadable):
+        """show, check, list and a starting guard on what is there now."""
+        show = self.command('show')
+        self.assertEqual(0, show.returncode, show.stderr)
+        self.assertLines(show.stdout, 7 if unreadable else 13)
+        self.assertEqual(1, len([line for line in show.stdout.splitlines()
+                                 if line.startswith('Verdict')]))
+        listed = self.command('list')
+        self.assertEqual(0, listed.returncode, listed.stderr)
+        self.assertLines(listed.stdout, 7)
+        if unreadable:
+            check = self.command('check')
+            self.assertEqual(4, check.returncode, check.stderr)
+            self.assertLines(check.stderr, 1)
+            error = self.assertRaises(
+                refusals.UnreadableRecord, guard_mod.OwnershipGuard(
+                    self.make_store(), 'compute-a', base.settings(
+                        attribute_name=self.attribute)).start)
+        else:
+            error = self.assertRaises(
+                refusals.ClusterHeldByAnotherProcess,
+                guard_mod.OwnershipGuard(self.make_store(), 'compute-a',
+                                         base.settings(
+                                             attribute_name=self.attribute,
+                                             standby_wait=False)).start)
+        self.assertTrue(str(error).isprintable(), str(error))
+
+    def test_a_raw_value(self):
+        self.write_raw(self.make_store(), messages.FORGED)
+        self.assertShown(unreadable=True)
+
+    def test_a_record_naming_them(self):
+        store = self.make_store()
+        fencing.take(store, base.view_of(store), record_mod.OwnershipRecord(
+            'compute-a', holder='m:1:' + messages.FORGED,
+            node=messages.FORGED, previous=messages.FORGED, seq=3))
+        self.assertShown(unreadable=False)

@@ -14,10 +14,10 @@ import json
 from prometheus_client import parser
 
 from nova.virt.vmwareapi.ownership import clock as clock_mod
-from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import operations
+from nova.virt.vmwareapi.ownership import refusals
 from support import base
 
 HOST = 'compute-1'
@@ -61,7 +61,7 @@ class TestTwoClouds(base.SimulatorTestCase):
             for wait in (True, False):
                 with self.subTest(state=state, standby_wait=wait):
                     error = self.assertRaises(
-                        exceptions.ClusterOwnedByAnotherCloud,
+                        refusals.ClusterOwnedByAnotherCloud,
                         self.guard(None, standby_wait=wait).start)
                     self.assertIn("host 'compute-1' of cloud 'east'",
                                   str(error))
@@ -72,7 +72,7 @@ class TestTwoClouds(base.SimulatorTestCase):
     def test_and_the_other_way_round(self):
         self.guard(None, cluster='DC0_C1').start()
         before = self.snapshot('DC0_C1')
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherCloud,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherCloud,
                                   self.guard(EAST, cluster='DC0_C1').start)
         self.assertIn('[vmware_ownership] cloud empty', str(error))
         self.assertEqual(before, self.snapshot('DC0_C1'))

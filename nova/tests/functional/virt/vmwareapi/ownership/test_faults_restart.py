@@ -35,12 +35,15 @@ REFUSED = 'refused'      # start raised a VCenterError; nothing written
 CLAIM_STEPS = [
     ('RetrievePropertiesEx', 1, HELD),  # reading the record
     ('AddCustomFieldDef', 1, HELD),     # creating the lease
-    ('SetField', 1, HELD),              # writing through the lease: its
-    #                                     key is gone, the claim decides
-    #                                     again on the new vCenter
-    ('AddCustomFieldDef', 2, LOST),     # creating the attribute
-    ('SetField', 2, REFUSED),           # copying into the attribute it
-    #                                     just created: its key is gone
+    ('SetField', 1, HELD),              # writing through the lease: not
+    #                                     sent again after the new login;
+    #                                     a fresh reading shows its key
+    #                                     gone, the claim decides again on
+    #                                     the new vCenter
+    ('AddCustomFieldDef', 2, LOST),     # creating the attribute: the
+    ('SetField', 2, LOST),              # change landed in the lease, the
+    #                                     copy failed; the lease died with
+    #                                     the old vCenter
 ]
 
 ATTEMPTS = 3

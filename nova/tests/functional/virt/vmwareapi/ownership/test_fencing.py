@@ -30,6 +30,8 @@ import support
 from support import base
 from support import fakes
 from support import members
+from support import processes
+from support import scenarios
 from support import simulator
 from support import wait
 
@@ -256,6 +258,24 @@ class TestAdminEdits(FencingTestCase):
         view = base.view_of(store)
         self.assertEqual(b.guard.holder, view.lease.holder)
 
+    def test_both_definitions_removed(self):
+        # Issue 19: the standby claimed the vanished record at its next
+        # poll while the holder ran on until its next renewal.
+        scene = scenarios.Scene(self.simulator, self.session,
+                                self.addCleanup)
+        for number in range(1, ROUNDS + 1):
+            where = 'round %d' % number
+            seen = scenarios.vanished(scene, self.direct, self.direct,
+                                      self.remove_definition)
+            self.assertEqual((0.0, 0, False), (seen.overlap,
+                                               seen.late_writes, seen.b_lost),
+                             where)
+            self.assertIn('is gone', seen.why, where)
+            # B waited a whole lease from the last renewal it saw, which
+            # came before the removal.
+            self.assertGreaterEqual(seen.waited, SETTINGS.lease_duration -
+                                    SETTINGS.renew_interval - SLACK, where)
+
 
 class TestPausedWriter(FencingTestCase):
     """A writer stopped (SIGSTOP) inside its change.
@@ -269,8 +289,7 @@ class TestPausedWriter(FencingTestCase):
         paused = threading.Event()
 
         def stop():
-            os.kill(process.pid, signal.SIGSTOP)
-            wait.wait_until(lambda: _state(process.pid) == 'T', 5)
+            processes.pause(process.pid, 5)
             paused.set()
 
         self.proxy.on_answer(method, stop)
@@ -373,12 +392,3 @@ class TestPausedWriter(FencingTestCase):
         self.assertIn('"event": "refused"', out)
         self.assertIn('ClusterOwnedByAnotherHost', out)
         self.assertNotIn('"event": "held"', out)
-
-
-def _state(pid):
-    """A process's state letter from /proc (``T``: stopped)."""
-    try:
-        with open('/proc/%d/stat' % pid) as stat:
-            return stat.read().rsplit(')', 1)[1].split()[0]
-    except OSError:
-        return None

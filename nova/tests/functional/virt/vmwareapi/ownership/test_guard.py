@@ -8,6 +8,7 @@ record, and the attribute holds a copy carrying that token.
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard as guard_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership import view as view_mod
 from support import base
 from support import fakes
@@ -49,7 +50,7 @@ class TestGuard(base.SimulatorTestCase):
     def test_other_host_is_refused_and_record_kept(self):
         self.guard('compute-a').start()
         before = self.snapshot()
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                                   self.guard('compute-b').start)
         self.assertEqual('compute-a', error.owner)
         message = str(error)
@@ -64,7 +65,7 @@ class TestGuard(base.SimulatorTestCase):
         first.start()
         self.assertTrue(first.release())
         before = self.snapshot()
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                           self.guard('compute-b', lease_duration=0).start)
         self.assertEqual(before, self.snapshot())
 
@@ -72,7 +73,7 @@ class TestGuard(base.SimulatorTestCase):
         garbled = '{"host": "compute-a", oops'
         self.write_raw(self.make_store(), garbled)
         before = self.snapshot()
-        error = self.assertRaises(exceptions.UnreadableRecord,
+        error = self.assertRaises(refusals.UnreadableRecord,
                                   self.guard('compute-a').start)
         self.assertIn(garbled, str(error))
         self.assertEqual(before, self.snapshot())
@@ -83,7 +84,7 @@ class TestGuard(base.SimulatorTestCase):
         active.start()
         before = self.snapshot()
         error = self.assertRaises(
-            exceptions.ClusterHeldByAnotherProcess,
+            refusals.ClusterHeldByAnotherProcess,
             self.guard('compute-a', standby_wait=False).start)
         self.assertEqual(active.holder, error.holder)
         self.assertEqual(before, self.snapshot())
@@ -93,7 +94,7 @@ class TestGuard(base.SimulatorTestCase):
         before = self.snapshot()
         clock = base.FakeClock()
         error = self.assertRaises(
-            exceptions.ClusterHeldByAnotherProcess,
+            refusals.ClusterHeldByAnotherProcess,
             self.guard('compute-a', clock=clock, standby_timeout=20).start)
         self.assertGreaterEqual(error.waited, 20)
         # It gave up at the first poll past the timeout, by its own clock.
@@ -105,7 +106,7 @@ class TestGuard(base.SimulatorTestCase):
                    lease_duration=0).start()
         before = self.snapshot()
         error = self.assertRaises(
-            exceptions.NodeIdentityMismatch,
+            refusals.NodeIdentityMismatch,
             self.guard('compute-a', identity=base.FakeIdentity(NODE_B)).start)
         self.assertEqual((NODE_A, NODE_B), (error.recorded, error.local))
         self.assertEqual(before, self.snapshot())
@@ -139,7 +140,7 @@ class TestGuard(base.SimulatorTestCase):
 
     def test_hand_typed_host_name_is_a_pre_assignment(self):
         self.write_raw(self.make_store(), 'compute-a')
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                           self.guard('compute-b').start)
         self.assertEqual('compute-a', self.reading().attribute_raw)
         guard = self.guard('compute-a')

@@ -12,12 +12,16 @@ import os
 import signal
 import time
 
+import testtools
+
 from nova.virt.vmwareapi.ownership import fencing
+from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import record as record_mod
 from support import base
 from support import fakes
 from support import members
 from support import processes
+from support import scenarios
 from support import tcpproxy
 
 Holder = processes.Holder
@@ -124,6 +128,110 @@ class TestFailover(HATestCase):
         view = base.view_of(store)
         self.assertEqual(taken.record, view.lease)
         self.assertEqual(taken.record, view.record)
+
+
+@testtools.skipUnless(processes.can_have_pid_namespaces(),
+                      'needs unshare --pid (root)')
+class TestPidNamespaces(HATestCase):
+    """Holders that share the machine's host name, not its pids.
+
+    A container's PID namespace (``processes.PidNamespace``), as a
+    Kubernetes pod with ``hostNetwork: true`` or a kolla container with
+    ``net=host`` has: its holder's pid means nothing outside it, so only
+    a holder of the same namespace may judge it gone by its pid (issue
+    19: a standby outside took over 0.01 s after connecting).
+    """
+
+    def namespace(self):
+        return processes.PidNamespace(self)
+
+    def assertRanIn(self, held, namespace):
+        """``held``'s holder ran on this machine, in ``namespace``.
+
+        In a namespace, its pid is one that exists nowhere else: outside,
+        it is provably not a running process, which a reader must not take
+        for the holder's death.
+        """
+        machine, pid = held['holder'].split(':')[:2]
+        self.assertEqual(liveness.this_machine(), machine)
+        if namespace is not None:
+            self.assertGreaterEqual(int(pid), namespace.first)
+            self.assertFalse(liveness.pid_exists(int(pid)))
+
+    def test_a_standby_outside_waits_for_a_holder_in_a_container(self):
+        # It waits while the holder renews (longer than a lease), and a
+        # lease after the holder was killed.
+        pod = self.namespace()
+        seen = scenarios.container(scenarios.Scene(
+            self.simulator, self.session, self.addCleanup), pod)
+        self.assertRanIn({'holder': seen.holder}, pod)
+        self.assertEqual((0.0, 0), (seen.overlap, seen.late_writes))
+        self.assertGreaterEqual(seen.waited, LEASE - RENEW - SLACK)
+
+    def test_a_holder_in_a_container_waits_for_one_outside(self):
+        active, held = self.start_active()
+        self.assertRanIn(held, None)
+        standby = self.standby(pid_namespace=self.namespace())
+        self.assertStillHolds(active, standby, renewals=LEASE // RENEW + 1)
+
+    def test_a_holder_restarted_in_a_new_container_waits_out_the_lease(self):
+        active, held = self.start_active(pid_namespace=self.namespace())
+        self.assertIsNotNone(active.wait_for('renewed', RENEW + SLACK))
+        active.kill(signal.SIGKILL)
+        killed = time.monotonic()
+        restarted = Holder(self, 'hold', pid_namespace=self.namespace())
+        took = restarted.wait_for('held', LEASE + POLL + 2 * SLACK + 10)
+        self.assertIsNotNone(took, restarted.stderr())
+        self.assertTrue(restarted.has_seen('standby'), restarted.seen)
+        self.assertGreaterEqual(took['t'] - killed, LEASE)
+        self.assertEqual(took['holder'], self.lease().holder)
+
+    def test_a_crash_in_the_same_container_keeps_the_fast_path(self):
+        pod = self.namespace()
+        active, held = self.start_active(pid_namespace=pod)
+        self.assertIsNotNone(active.wait_for('renewed', RENEW + SLACK))
+        active.kill(signal.SIGKILL)
+        killed = time.monotonic()
+        restarted = Holder(self, 'hold', pid_namespace=pod)
+        took = restarted.wait_for('held', LEASE + POLL + 2 * SLACK)
+        self.assertIsNotNone(took, restarted.stderr())
+        self.assertRanIn(took, pod)
+        # Its pid is gone from the namespace both ran in: dead at once,
+        # not after a lease (a process start and a poll at most).
+        self.assertLess(took['t'] - killed, LEASE - RENEW)
+        self.assertEqual(took['holder'], self.lease().holder)
+
+
+class TestTakeoverObservation(HATestCase):
+    """``takeover`` without ``--force`` judges as a standby would.
+
+    Issue 19: ``--observe 1`` evicted a holder renewing every 2 s.
+    """
+
+    def takeover(self, lease):
+        return self.run_command(
+            '--config-file', self.config_file(
+                'compute-b', extra='lease_duration = %d\nrenew_interval = '
+                '%d\n' % (lease, RENEW if lease else 1)),
+            '--format', 'json', 'takeover', '--yes', '--observe', '1')
+
+    def test_a_short_observe_does_not_evict_a_renewing_holder(self):
+        active, held = self.start_active()
+        # This configuration's lease, or none at all (the record says the
+        # holder's own).
+        for lease in (LEASE, 0):
+            with self.subTest(lease=lease):
+                done = self.takeover(lease)
+                # Exit 4: the observation (lengthened to the holder's
+                # lease, as said) ended at the first renewal it saw, which
+                # may come at any time within RENEW of its first reading:
+                # how long the command ran proves nothing either way.
+                self.assertEqual(4, done.returncode, done.stderr)
+                self.assertIn('renewed the ownership record', done.stderr)
+                self.assertIn('observing it for %d s' % LEASE, done.stderr)
+                self.assertEqual((held['holder'], held['token']),
+                                 (self.lease().holder, self.lease().token))
+        self.assertFalse(active.has_seen('lost'), active.seen)
 
 
 class TestThreadingModes(HATestCase):

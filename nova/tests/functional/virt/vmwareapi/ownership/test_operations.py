@@ -93,7 +93,7 @@ class OperationsTestCase(base.SimulatorTestCase):
 
     def given_owned_by_this_host(self):
         """Held by a crashed nova-compute of this host on this machine."""
-        holder = '%s:%d:deadbeef' % (liveness.this_machine(), dead_pid())
+        holder = liveness.new_holder_id(pid=dead_pid())
         return self.write(record_mod.OwnershipRecord(
             THIS, holder=holder, seq=4, since='2026-01-01T00:00:00Z'))
 

@@ -25,6 +25,7 @@ from nova.virt.vmwareapi.ownership import driver as ownership_driver
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import nova_releases
 from nova.virt.vmwareapi.ownership.novadb import nodes as nova_nodes
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import base
@@ -150,7 +151,7 @@ class TestRefusal(DriverTestCase):
         self.conf.config(host='host-b')
         driver = ownership_driver.VMwareVCDriver(None)
         self.addCleanup(driver.cleanup_host, 'host-b')
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                                   driver.init_host, 'host-b')
         self.assertIsInstance(error, nova_exception.InvalidConfiguration)
         message = error.format_message()

@@ -11,7 +11,7 @@ import os
 from nova import exception as nova_exception
 from nova.tests.functional.api import client as api_client
 
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import refusals
 from support import rehoming
 from support import service
 
@@ -80,7 +80,7 @@ class TestRehome(rehoming.RehomeTestCase):
         servers = self.move(servers=1)
         before = self.records()
 
-        error = self.assertRaises(exceptions.ClusterNodeOnAnotherHost,
+        error = self.assertRaises(refusals.ClusterNodeOnAnotherHost,
                                   self.start_compute, NEW)
 
         self.assertIsInstance(error, nova_exception.InvalidConfiguration)

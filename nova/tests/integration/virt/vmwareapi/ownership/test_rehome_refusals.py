@@ -14,6 +14,7 @@ from nova import objects
 from nova.virt.vmwareapi.ownership.cli import rehome as rehome_cli
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.rehome import exceptions as rehome_errors
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from support import rehoming
@@ -80,7 +81,7 @@ class TestRefusals(rehoming.TakenOverTestCase):
         self.assert_refused(rehome_errors.SourceHostNotFound, old='host-x')
 
     def test_no_confirmation_without_a_terminal(self):
-        error = self.assertRaises(exceptions.ConfirmationRequired,
+        error = self.assertRaises(refusals.ConfirmationRequired,
                                   self.rehome, yes=False)
         self.assertIn('--yes', str(error))
         self.assertEqual(self.before, self.records())
@@ -152,7 +153,7 @@ class TestInterrupted(rehoming.TakenOverTestCase):
         svc.host = NEW
         svc.save()
         # Half done, host-b is still refused with the command to finish.
-        self.assertRaises(exceptions.ClusterNodeOnAnotherHost,
+        self.assertRaises(refusals.ClusterNodeOnAnotherHost,
                           self.start_compute, NEW)
 
         state, text = self.rehome(dry_run=True)

@@ -16,7 +16,7 @@ import fixtures
 
 from nova import exception as nova_exception
 
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import refusals
 from support import service
 
 
@@ -80,7 +80,7 @@ class TestOwnershipDriver(service.ServiceTestCase):
 
     def assert_refused(self, host='host-b', state_path=None):
         before = self.raw_record()
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                                   self.start_compute, host,
                                   service.OWNERSHIP_DRIVER, state_path)
         # The refusal wrote nothing: host-a's lease (which host-a may

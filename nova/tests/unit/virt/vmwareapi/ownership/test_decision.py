@@ -9,6 +9,7 @@ from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import view
 from support import fakes
+from support import messages
 from support import sample_rehome as samples
 
 Action = decision.Action
@@ -167,6 +168,26 @@ class DecideTestCase(base.BaseTestCase):
         self.assertIs(Action.REFUSE_OTHER_CLOUD, decision.decide(
             rec(OTHER), HOST, cloud='east').action)
 
+    def test_a_vanished_record_whose_holder_was_seen_alive(self):
+        # Issue 19: absent, but the standby watched a live holder until
+        # then: it waits as if the record were there.
+        for local_node, identity in ((None, Identity.NONE),
+                                     ('n1', Identity.RECORD)):
+            with self.subTest(local_node=local_node):
+                result = decision.decide(None, HOST, Liveness.LIVE,
+                                         local_node=local_node)
+                self.assertIs(Action.STANDBY, result.action)
+                self.assertIs(identity, result.identity)
+                self.assertIsNone(result.record)
+                self.assertIn('vanished', result.reason)
+        result = decision.decide(None, HOST, Liveness.LIVE,
+                                 standby_wait=False)
+        self.assertIs(Action.REFUSE_HELD, result.action)
+        for liveness in (Liveness.NONE, Liveness.DEAD):
+            with self.subTest(liveness=liveness):
+                self.assertIs(Action.CLAIM,
+                              decision.decide(None, HOST, liveness).action)
+
     def test_reasons(self):
         self.assertIn('n1', decision.decide(rec(node='n1'), HOST,
                                             local_node='n2').reason)
@@ -174,6 +195,18 @@ class DecideTestCase(base.BaseTestCase):
             rec(holder='m:1:a'), HOST, Liveness.LIVE).reason)
         self.assertIn('unowned', decision.decide(None, HOST).reason)
         self.assertIn('claim', repr(decision.decide(None, HOST)))
+
+    def test_reasons_escape_what_vcenter_holds(self):
+        # The driver's audit mode logs them (issue 19).
+        forged = rec(holder='m:1:a' + messages.FORGED)
+        for reason in (decision.decide(forged, HOST, Liveness.LIVE).reason,
+                       decision.decide(forged, HOST, Liveness.LIVE,
+                                       standby_wait=False).reason,
+                       decision.decide(forged, HOST, Liveness.DEAD).reason,
+                       decision.lost_reason(lease_view(forged), TOKEN, ME,
+                                            HOST)):
+            with self.subTest(reason=reason):
+                self.assertTrue(reason.isprintable(), reason)
 
 
 def lease_view(lease=None, attribute=None, token=TOKEN):

@@ -8,18 +8,20 @@ from unittest import mock
 
 from oslotest import base
 
+from nova.virt.vmwareapi import ownership
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import location as location_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from support import messages
 
 LOCATION = location_mod.Location('DC0_C0', 'https://vc.example.test:443',
                                  cluster_moref='domain-c7',
                                  attribute='openstack.nova.owner')
-REFUSALS = (exceptions.UnreadableRecord, exceptions.ClusterOwnedByAnotherHost,
-            exceptions.NotTheOwner, exceptions.NodeIdentityMismatch,
-            exceptions.ClusterHeldByAnotherProcess, exceptions.HolderIsAlive,
-            exceptions.ConfirmationRequired)
+REFUSALS = (refusals.UnreadableRecord, refusals.ClusterOwnedByAnotherHost,
+            refusals.NotTheOwner, refusals.NodeIdentityMismatch,
+            refusals.ClusterHeldByAnotherProcess, refusals.HolderIsAlive,
+            refusals.ConfirmationRequired)
 NOT_REFUSALS = (exceptions.ConfigurationError, exceptions.VCenterError,
                 vsphere_errors.VCenterUnreachable,
                 vsphere_errors.VCenterLoginFailed,
@@ -57,10 +59,10 @@ class HierarchyTestCase(messages.MessageAssertions, base.BaseTestCase):
 
     def test_not_the_owner_is_not_owned_by_another_host(self):
         # A handler catching one must not catch the other.
-        self.assertFalse(issubclass(exceptions.NotTheOwner,
-                                    exceptions.ClusterOwnedByAnotherHost))
-        self.assertFalse(issubclass(exceptions.ClusterOwnedByAnotherHost,
-                                    exceptions.NotTheOwner))
+        self.assertFalse(issubclass(refusals.NotTheOwner,
+                                    refusals.ClusterOwnedByAnotherHost))
+        self.assertFalse(issubclass(refusals.ClusterOwnedByAnotherHost,
+                                    refusals.NotTheOwner))
 
     def test_refusal_is_nova_invalid_configuration_when_nova_present(self):
         class NovaException(Exception):
@@ -80,7 +82,14 @@ class HierarchyTestCase(messages.MessageAssertions, base.BaseTestCase):
         module = importlib.util.module_from_spec(spec)
         with mock.patch.dict(sys.modules, {'nova.exception': fake_nova}):
             spec.loader.exec_module(module)
-        error = module.ClusterOwnedByAnotherHost(
+        # The refusals derive from that module's OwnershipRefused.
+        refusals_spec = importlib.util.spec_from_file_location(
+            'ownership_refusals_with_nova', refusals.__file__)
+        refusals_module = importlib.util.module_from_spec(refusals_spec)
+        # ``from ... import exceptions`` reads the package's attribute.
+        with mock.patch.object(ownership, 'exceptions', module):
+            refusals_spec.loader.exec_module(refusals_module)
+        error = refusals_module.ClusterOwnedByAnotherHost(
             location=LOCATION, owner='compute-b', this_host='compute-a')
         self.assertIsInstance(error, InvalidConfiguration)
         self.assertIsInstance(error, module.OwnershipRefused)
@@ -165,7 +174,7 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
             operation='X', fault='Y', detail='a\nb'), 'a\\nb')
 
     def test_unreadable(self):
-        error = exceptions.UnreadableRecord(raw='{bad', reason='invalid JSON')
+        error = refusals.UnreadableRecord(raw='{bad', reason='invalid JSON')
         self.assertSays(error, "'{bad'", 'invalid JSON',
                         'nova-vmware-owner takeover --force')
         self.assertIsNone(error.location)
@@ -179,14 +188,14 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
 
     def test_unreadable_long_raw_truncated(self):
         raw = '{' + 'z' * 70000
-        error = exceptions.UnreadableRecord(
+        error = refusals.UnreadableRecord(
             raw=raw, reason='invalid JSON', location=LOCATION)
         self.assertEqual(raw, error.raw)
         self.assertIn('(70001 characters)', str(error))
         self.assertLess(len(str(error)), 1000)
 
     def test_owned_by_another_host(self):
-        error = exceptions.ClusterOwnedByAnotherHost(
+        error = refusals.ClusterOwnedByAnotherHost(
             location=LOCATION, owner='compute-b', this_host='compute-a',
             since='2026-11-25T12:00:00Z')
         self.assertSays(error, 'DC0_C0', 'https://vc.example.test:443',
@@ -197,11 +206,11 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
         self.assertEqual('compute-b', error.owner)
         self.assertEqual('compute-a', error.this_host)
         self.assertIs(LOCATION, error.location)
-        self.assertIn('unknown time', str(exceptions.ClusterOwnedByAnotherHost(
+        self.assertIn('unknown time', str(refusals.ClusterOwnedByAnotherHost(
             location=LOCATION, owner='compute-b', this_host='compute-a')))
 
     def test_node_identity_mismatch(self):
-        error = exceptions.NodeIdentityMismatch(
+        error = refusals.NodeIdentityMismatch(
             location=LOCATION, recorded='uuid-r', local='uuid-l',
             path='/var/lib/nova/compute_id')
         self.assertSays(error, 'DC0_C0', 'uuid-r', 'uuid-l',
@@ -209,14 +218,14 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
                         'nova-vmware-owner release')
 
     def test_held_by_another_process(self):
-        error = exceptions.ClusterHeldByAnotherProcess(
+        error = refusals.ClusterHeldByAnotherProcess(
             location=LOCATION, holder='m:1:ab', this_host='compute-a',
             waited=30.5)
         self.assertSays(error, 'DC0_C0', 'm:1:ab', "'compute-a'",
                         'after waiting 30 seconds', 'standby_wait',
                         'standby_timeout')
         self.assertEqual(30.5, error.waited)
-        unwaited = exceptions.ClusterHeldByAnotherProcess(
+        unwaited = refusals.ClusterHeldByAnotherProcess(
             location=LOCATION, holder='m:1:ab', this_host='compute-a')
         self.assertNotIn('waiting', str(unwaited).split(':')[0])
 
@@ -252,18 +261,18 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
         self.assertEqual(90.2, error.waited)
 
     def test_not_the_owner(self):
-        error = exceptions.NotTheOwner(
+        error = refusals.NotTheOwner(
             location=LOCATION, owner='compute-b', this_host='compute-a')
         self.assertSays(error, 'DC0_C0', "'compute-b'", "'compute-a'",
                         '--force')
 
     def test_holder_is_alive(self):
-        error = exceptions.HolderIsAlive(
+        error = refusals.HolderIsAlive(
             location=LOCATION, holder='m:1:a\n', observed_seconds=12.7)
         self.assertSays(error, 'm:1:a\\n', 'within 12 seconds', '--force')
 
     def test_confirmation_required(self):
-        error = exceptions.ConfirmationRequired(
+        error = refusals.ConfirmationRequired(
             command='takeover', reason='no terminal')
         self.assertSays(error, 'no terminal', 'nova-vmware-owner takeover',
                         '--yes')
@@ -302,20 +311,20 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
         hostile = 'v' + messages.HOSTILE
         location = location_mod.Location(hostile, hostile, hostile, hostile)
         for error in (
-                exceptions.UnreadableRecord(
+                refusals.UnreadableRecord(
                     raw=hostile, reason=hostile, location=location),
-                exceptions.ClusterOwnedByAnotherHost(
+                refusals.ClusterOwnedByAnotherHost(
                     location=location, owner='compute-b',
                     this_host='compute-a', since=hostile),
-                exceptions.NotTheOwner(
+                refusals.NotTheOwner(
                     location=location, owner='compute-b',
                     this_host='compute-a'),
-                exceptions.NodeIdentityMismatch(
+                refusals.NodeIdentityMismatch(
                     location=location, recorded=hostile, local=hostile),
-                exceptions.ClusterHeldByAnotherProcess(
+                refusals.ClusterHeldByAnotherProcess(
                     location=location, holder=hostile, this_host=hostile,
                     waited=3),
-                exceptions.HolderIsAlive(
+                refusals.HolderIsAlive(
                     location=location, holder=hostile, observed_seconds=3),
                 exceptions.RecordChanged(location=location, what='x'),
                 exceptions.RecordBusy(
@@ -327,5 +336,23 @@ class MessageTestCase(messages.MessageAssertions, base.BaseTestCase):
                 exceptions.MissingPrivilege(
                     privilege=hostile, operation='X', username='admin',
                     entity=hostile, also=((hostile, hostile),))):
+            with self.subTest(error=type(error).__name__):
+                self.assertTrue(str(error).isprintable(), repr(str(error)))
+
+    def test_values_as_vcenter_hands_them_over(self):
+        # suds' Text, whose repr() is the raw text (issue 19).
+        forged = messages.vim_text(messages.FORGED)
+        location = location_mod.Location(forged, 'vc', forged, 'a')
+        for error in (
+                refusals.UnreadableRecord(raw=forged, reason='bad',
+                                          location=location),
+                refusals.ClusterHeldByAnotherProcess(
+                    location=location, holder=forged, this_host='compute-a'),
+                exceptions.OwnershipLost(location=location, holder='m:1:a',
+                                         what='holder %s' % forged),
+                exceptions.RecordChanged(location=location,
+                                         what='holder %s' % forged),
+                refusals.HolderIsAlive(location=location, holder=forged,
+                                       observed_seconds=3)):
             with self.subTest(error=type(error).__name__):
                 self.assertTrue(str(error).isprintable(), repr(str(error)))

@@ -14,9 +14,11 @@ from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import guard
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership import view
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from support import fakes
+from support import messages
 
 Mirror = view.Mirror
 HOST = fakes.HOST
@@ -101,7 +103,7 @@ class RefusalTestCase(GuardTestCase):
                     self.store.put(raw_owner)
                 before = self.current()
                 self.clock.advance(100000)
-                error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+                error = self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                                           self.make().start)
                 self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
                 self.assertIs(self.store.location, error.location)
@@ -112,7 +114,7 @@ class RefusalTestCase(GuardTestCase):
 
     def test_another_host_says_since_when(self):
         self.store.put(held(host=OTHER))
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                                   self.make().start)
         self.assertEqual('2026-01-02T03:04:05Z', error.since)
 
@@ -123,7 +125,7 @@ class RefusalTestCase(GuardTestCase):
                 self.store.type_by_hand('{"host": "compute-a"')
                 before = self.current()
                 error = self.assertRaises(
-                    exceptions.UnreadableRecord,
+                    refusals.UnreadableRecord,
                     self.make(lease_duration=lease, renew_interval=1).start)
                 self.assertEqual('{"host": "compute-a"', error.raw)
                 self.assertIs(self.store.location, error.location)
@@ -135,7 +137,7 @@ class RefusalTestCase(GuardTestCase):
         self.store.type_by_hand('{"v":9,"host":"compute-a"}',
                                 name=self.store.lease_name)
         before = self.current()
-        error = self.assertRaises(exceptions.UnreadableRecord,
+        error = self.assertRaises(refusals.UnreadableRecord,
                                   self.make().start)
         self.assertIn('newer', error.reason)
         self.assertUnchanged(before)
@@ -144,7 +146,7 @@ class RefusalTestCase(GuardTestCase):
         self.store.put(released(node=NODE))
         before = self.current()
         self.identity.node = OTHER_NODE
-        error = self.assertRaises(exceptions.NodeIdentityMismatch,
+        error = self.assertRaises(refusals.NodeIdentityMismatch,
                                   self.make().start)
         self.assertEqual((NODE, OTHER_NODE), (error.recorded, error.local))
         self.assertEqual(fakes.FakeIdentity.path, error.path)
@@ -154,17 +156,31 @@ class RefusalTestCase(GuardTestCase):
     def test_live_holder_without_standby_wait(self):
         self.store.put(held())
         before = self.current()
-        error = self.assertRaises(exceptions.ClusterHeldByAnotherProcess,
+        error = self.assertRaises(refusals.ClusterHeldByAnotherProcess,
                                   self.make(standby_wait=False).start)
         self.assertEqual(THEIRS, error.holder)
         self.assertIsNone(error.waited)
         self.assertUnchanged(before)
         self.assertEqual([], self.clock.slept)
 
+    def test_values_from_vcenter_are_escaped_in_the_refusal(self):
+        # What nova-compute logs when it refuses (issue 19): a holder or a
+        # raw value as vCenter hands it over forges no line.
+        forged = messages.vim_text(messages.FORGED)
+        self.store.put(held(holder=messages.FORGED))
+        error = self.assertRaises(refusals.ClusterHeldByAnotherProcess,
+                                  self.make(standby_wait=False).start)
+        self.assertTrue(str(error).isprintable(), str(error))
+        self.store.type_by_hand(forged, name=self.store.lease_name)
+        error = self.assertRaises(refusals.UnreadableRecord,
+                                  self.make().start)
+        self.assertTrue(str(error).isprintable(), str(error))
+        self.assertIn('\\u2028', str(error))
+
     def test_standby_timeout_while_the_holder_renews(self):
         self.store.put(held())
         self.clock.on_sleep.append(self.store.renew)
-        error = self.assertRaises(exceptions.ClusterHeldByAnotherProcess,
+        error = self.assertRaises(refusals.ClusterHeldByAnotherProcess,
                                   self.make(standby_timeout=30).start)
         self.assertGreaterEqual(error.waited, 30)
         self.assertLess(error.waited, 30 + 10)
@@ -174,7 +190,7 @@ class RefusalTestCase(GuardTestCase):
     def test_standby_timeout_before_the_lease_expires(self):
         self.store.put(held())
         before = self.current()
-        self.assertRaises(exceptions.ClusterHeldByAnotherProcess,
+        self.assertRaises(refusals.ClusterHeldByAnotherProcess,
                           self.make(standby_timeout=30).start)
         self.assertUnchanged(before)
 
@@ -188,7 +204,7 @@ class RefusalTestCase(GuardTestCase):
         winner = []
         self.store.hooks[('create_lease', 1)] = lambda: winner.append(
             self.store.put(released(OTHER)))
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                           self.make().start)
         self.assertEqual(winner[0], self.current().record)
         self.assertIn('Deciding again', self.logger.output)
@@ -213,10 +229,10 @@ class CloudTestCase(GuardTestCase):
                     before = self.current()
                     self.clock.advance(100000)
                     error = self.assertRaises(
-                        exceptions.ClusterOwnedByAnotherCloud,
+                        refusals.ClusterOwnedByAnotherCloud,
                         self.make(cloud='west', standby_wait=wait).start)
                     self.assertIsInstance(
-                        error, exceptions.ClusterOwnedByAnotherHost)
+                        error, refusals.ClusterOwnedByAnotherHost)
                     self.assertEqual((HOST, 'east', HOST, 'west'),
                                      (error.owner, error.owner_cloud,
                                       error.this_host, error.this_cloud))
@@ -231,13 +247,13 @@ class CloudTestCase(GuardTestCase):
 
     def test_the_default_cloud_and_a_named_one_are_apart(self):
         self.store.put(released())
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherCloud,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherCloud,
                                   self.make(cloud='east').start)
         self.assertIn('of the default cloud', str(error))
         self.assertIn('[vmware_ownership] cloud empty', str(error))
         self.store = fakes.FakeStore()
         self.store.put(record_mod.OwnershipRecord(HOST, cloud='east'))
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherCloud,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherCloud,
                                   self.make().start)
         self.assertIn('[vmware_ownership] cloud = east', str(error))
 
@@ -275,6 +291,9 @@ class StartTestCase(GuardTestCase):
         self.assertEqual(subject.tenure.key, result.token)
         self.assertEqual(self.clock.start, subject.taken_at)
         self.assertIn('Claimed', self.logger.output)
+        # Its own lease, for whoever judges it (issue 19).
+        self.assertEqual(180, result.lease_duration)
+        self.assertEqual(180, subject.renew().lease_duration)
 
     def test_claim_of_an_emptied_attribute(self):
         self.store.type_by_hand('  ')
@@ -395,6 +414,68 @@ class StandbyTestCase(GuardTestCase):
     def test_logs_the_wait_once_a_minute(self):
         self.make().start()
         self.assertEqual(3, self.logger.output.count('Standing by'))
+
+    def vanish_after(self, polls, renewals=0):
+        """Both definitions deleted after ``polls`` polls.
+
+        By an admin, or a vCenter that came back empty; the holder renews
+        on each poll before that, ``renewals`` times.
+        """
+        def act():
+            done = len(self.clock.slept)
+            if done <= renewals:
+                self.store.renew()
+            if done == polls:
+                self.store.remove_definition(self.store.lease_name)
+                self.store.remove_definition(self.store.attribute_name)
+        self.clock.on_sleep.append(act)
+
+    def test_a_record_that_vanishes_is_not_taken_for_free(self):
+        # Issue 19: the standby claimed at its next poll while the holder
+        # ran on until its next renewal. It waits a whole lease from the
+        # last renewal it saw, then claims.
+        self.vanish_after(polls=5, renewals=3)
+        result = self.make().start()
+        self.assertEqual(30 + 180, sum(self.clock.slept))
+        self.assertEqual(MINE, result.holder)
+        self.assertEqual(1, result.seq, 'a claim of an unowned cluster')
+        self.assertIn('is held by %s' % THEIRS, self.logger.output)
+
+    def test_a_vanished_record_without_standby_wait_is_refused(self):
+        subject = self.make(standby_wait=False)
+        subject.assess()
+        self.store.remove_definition(self.store.lease_name)
+        self.store.remove_definition(self.store.attribute_name)
+        assessment = subject.assess()
+        self.assertIs(decision.Action.REFUSE_HELD,
+                      assessment.decision.action)
+        error = subject.refusal(assessment)
+        self.assertIsInstance(error, refusals.ClusterHeldByAnotherProcess)
+        self.assertEqual(THEIRS, error.holder)
+        self.assertEqual(['read', 'read'], self.store.calls)
+
+    def test_an_outage_does_not_forget_the_holder_of_a_vanished_record(
+            self):
+        # Reads 3 to 10 fail, and the record is gone when vCenter answers
+        # again (a vCenter restored empty): a full lease from then on.
+        for n in range(3, 11):
+            self.store.hooks[('read', n)] = unreachable
+        self.vanish_after(polls=4)
+        result = self.make().start()
+        self.assertEqual(100 + 180, sum(self.clock.slept))
+        self.assertEqual(MINE, result.holder)
+
+    def test_a_record_released_then_removed_is_taken_within_a_poll(self):
+        # A clean stop, then a release command: nothing to wait for.
+        def release_then_remove():
+            if len(self.clock.slept) == 2:
+                self.store.put(released(node=NODE, seq=6))
+            if len(self.clock.slept) == 3:
+                self.store.remove_definition(self.store.lease_name)
+                self.store.remove_definition(self.store.attribute_name)
+        self.clock.on_sleep.append(release_then_remove)
+        self.assertEqual(MINE, self.make().start().holder)
+        self.assertEqual(2, len(self.clock.slept))
 
 
 class NoLeaseTestCase(GuardTestCase):
@@ -520,7 +601,7 @@ class RecordNodeTestCase(GuardTestCase):
     def test_mismatch(self):
         subject = self.started()
         before = self.current()
-        error = self.assertRaises(exceptions.NodeIdentityMismatch,
+        error = self.assertRaises(refusals.NodeIdentityMismatch,
                                   subject.record_node, OTHER_NODE)
         self.assertEqual((NODE, OTHER_NODE), (error.recorded, error.local))
         self.assertUnchanged(before)

@@ -5,6 +5,7 @@ the threads themselves are started by two tests whose every wait is
 bounded.
 """
 
+import dataclasses
 import logging
 import threading
 
@@ -18,6 +19,7 @@ from nova.virt.vmwareapi.ownership import lease
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from support import fakes
+from support import messages
 
 MINE = 'this-machine:100:mine0000'
 DEADLINE = 120  # fakes.settings(): (60 + 180) / 2
@@ -197,6 +199,27 @@ class RenewOnceTestCase(LeaseTestCase):
         self.assertFalse(self.keeper.renew_once())
         self.assertSteppedDown('replaced by lease')
         self.assertEqual(fakes.OTHER_HOLDER, self.store.view().lease.holder)
+
+    def test_its_log_lines_escape_what_vcenter_holds(self):
+        # A fault's text or a holder as vCenter hands it over forges no
+        # log line (issue 19).
+        forged = messages.vim_text(messages.FORGED)
+
+        def fault():
+            raise exceptions.VCenterFault(operation='SetField',
+                                          fault=forged, detail=forged)
+        self.store.hooks[('write_lease', 1)] = fault
+        self.assertTrue(self.keeper.renew_once())
+        lease = self.store.view().lease
+        self.store.vcenter.set(self.store.moref, lease.token,
+                               record_mod.format_record(dataclasses.replace(
+                                   lease, holder=messages.FORGED)))
+        self.assertFalse(self.keeper.renew_once())
+        self.assertSteppedDown('names holder')
+        lines = self.logger.output.splitlines()
+        self.assertEqual(3, len(lines), self.logger.output)
+        for line in lines:
+            self.assertTrue(line.isprintable(), line)
 
     def test_other_errors_are_counted_and_retried(self):
         self.store.hooks[('read', 1)] = unreachable

@@ -3,6 +3,7 @@
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership import location as location_mod
+from support import messages
 
 LOCATION = location_mod.Location('DC0_C0', 'https://vc.example.test:443',
                                  cluster_moref='domain-c7',
@@ -16,6 +17,11 @@ class LocationTestCase(base.BaseTestCase):
                          "https://vc.example.test:443", str(LOCATION))
         self.assertIn('openstack.nova.owner', repr(LOCATION))
         self.assertIn('?', str(location_mod.Location('c', 'vc')))
+
+    def test_values_as_vcenter_hands_them_over_are_escaped(self):
+        forged = messages.vim_text(messages.FORGED)
+        text = str(location_mod.Location(forged, forged, forged))
+        self.assertTrue(text.isprintable(), text)
 
     def test_a_value(self):
         self.assertEqual(LOCATION, location_mod.Location(

@@ -13,6 +13,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from support import fakes
 
 Change = decision.Change
@@ -47,7 +48,7 @@ class PlanRefusedTestCase(OperationsTestCase):
 
     def test_claim_of_another_hosts_cluster(self):
         self.store.put(rec(OTHER))
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                                   self.plan, Change.CLAIM)
         self.assertEqual((OTHER, HOST, '2026-11-25T12:00:00Z'),
                          (error.owner, error.this_host, error.since))
@@ -59,21 +60,21 @@ class PlanRefusedTestCase(OperationsTestCase):
                               (Change.TAKEOVER, False),
                               (Change.RELEASE, False)):
             with self.subTest(change=change, force=force):
-                error = self.assertRaises(exceptions.UnreadableRecord,
+                error = self.assertRaises(refusals.UnreadableRecord,
                                           self.plan, change, force=force)
                 self.assertEqual(UNREADABLE, error.raw)
                 self.assertIs(self.store.location, error.location)
 
     def test_release_by_another_host(self):
         self.store.put(rec(OTHER))
-        error = self.assertRaises(exceptions.NotTheOwner, self.plan,
+        error = self.assertRaises(refusals.NotTheOwner, self.plan,
                                   Change.RELEASE)
         self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
         self.assertNotIn('cloud', str(error))
 
     def test_claim_of_a_namesakes_cluster_in_another_cloud(self):
         self.store.put(rec(HOST, cloud='east'))
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherCloud,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherCloud,
                                   self.plan, Change.CLAIM, cloud='west')
         self.assertEqual((HOST, 'east', HOST, 'west'),
                          (error.owner, error.owner_cloud, error.this_host,
@@ -81,7 +82,7 @@ class PlanRefusedTestCase(OperationsTestCase):
 
     def test_release_by_a_namesake_in_another_cloud(self):
         self.store.put(rec(HOST))
-        error = self.assertRaises(exceptions.NotTheOwner, self.plan,
+        error = self.assertRaises(refusals.NotTheOwner, self.plan,
                                   Change.RELEASE, cloud='east')
         self.assertIn("host 'compute-a' of the default cloud, not by this "
                       "host 'compute-a' of cloud 'east' ([DEFAULT] host, "
@@ -206,7 +207,7 @@ class ObserveTestCase(OperationsTestCase):
 
     def test_a_renewing_holder_is_alive(self):
         self.after_polls(3, self.store.renew)
-        error = self.assertRaises(exceptions.HolderIsAlive, self.observe)
+        error = self.assertRaises(refusals.HolderIsAlive, self.observe)
         self.assertEqual(THEIRS, error.holder)
         self.assertEqual(3, error.observed_seconds)
         self.assertEqual(3, len(self.clock.slept))
@@ -236,11 +237,21 @@ class ObserveTestCase(OperationsTestCase):
         self.assertEqual(2.5, observed)
 
     def test_a_local_holder_whose_pid_is_gone_is_dead_at_once(self):
-        self.store.put(rec(OTHER, holder='admin-box:4242:abcd'))
-        observed, _ = self.observe(machine='admin-box',
-                                   pid_exists=lambda pid: False)
+        here = liveness.Place('admin-box', '0a1b2c3d', '4026531836')
+        self.store.put(rec(OTHER, holder=liveness.new_holder_id(
+            pid=4242, place=here)))
+        observed, _ = self.observe(place=here, pid_exists=lambda pid: False)
         self.assertEqual(0, observed)
         self.assertEqual([], self.clock.slept)
+
+    def test_a_holder_of_another_pid_namespace_is_observed(self):
+        # Same host name, its pid means nothing here (issue 19).
+        here = liveness.Place('admin-box', '0a1b2c3d', '4026531836')
+        pod = liveness.Place('admin-box', '0a1b2c3d', '4026532175')
+        self.store.put(rec(OTHER, holder=liveness.new_holder_id(
+            pid=4242, place=pod)))
+        observed, _ = self.observe(place=here, pid_exists=lambda pid: False)
+        self.assertEqual(60, observed)
 
     def test_nothing_to_observe(self):
         self.store.put(rec(OTHER))
@@ -387,6 +398,31 @@ class ApplyTestCase(OperationsTestCase):
         self.assertEqual(outcome.after, self.store.view().record)
         self.assertIn('Could not post the audit event', self.logger.output)
         self.assertIn('Global.LogEvent', self.logger.output)
+
+    def test_what_fails_after_the_change_landed_is_reported_not_raised(
+            self):
+        # Issue 19: the path broken right after the write through the new
+        # lease: exit 2 "Cannot reach vCenter", no audit line, though
+        # ownership had moved.
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.hooks[('write_attribute', 1)] = fakes.unconfirmed
+        self.store.hooks[('post_event', 1)] = fakes.unconfirmed
+        outcome = self.apply(self.plan(Change.TAKEOVER, force=True))
+        self.assertTrue(outcome.changed)
+        now = self.store.view()
+        self.assertEqual((outcome.after, HOST), (now.record, now.record.host))
+        self.assertIsInstance(outcome.copy_error, exceptions.WriteUnconfirmed)
+        self.assertIsInstance(outcome.event_error,
+                              exceptions.WriteUnconfirmed)
+        self.assertIn('took over %s: owner compute-b -> compute-a'
+                      % fakes.CLUSTER, self.logger.output)
+        self.assertIn('the copy into the attribute failed',
+                      self.logger.output)
+
+    def test_a_landed_change_without_failures(self):
+        outcome = self.apply(self.plan(Change.CLAIM))
+        self.assertEqual((None, None), (outcome.copy_error,
+                                        outcome.event_error))
 
     def test_the_audit_escapes_the_cluster_name(self):
         self.store.location = dataclasses.replace(self.store.location,

@@ -9,6 +9,7 @@ from oslotest import base
 
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import record
+from nova.virt.vmwareapi.ownership import refusals
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, 0,
                         tzinfo=datetime.timezone.utc)
@@ -27,7 +28,7 @@ class UnreadableTestCase(base.BaseTestCase):
     """Values that must be refused, never taken for a record."""
 
     def assertUnreadable(self, raw, reason_part=None):
-        error = self.assertRaises(exceptions.UnreadableRecord,
+        error = self.assertRaises(refusals.UnreadableRecord,
                                   record.parse_record, raw)
         self.assertIsInstance(error, exceptions.OwnershipRefused)
         if reason_part:
@@ -145,6 +146,48 @@ class UnreadableTestCase(base.BaseTestCase):
             with self.subTest(value=value):
                 self.assertUnreadable(
                     json.dumps({"host": "h", "token": value}), "'token'")
+
+    def test_lease_duration_wrong_types(self):
+        for value in ('180', 180.5, True, -1):
+            with self.subTest(value=value):
+                self.assertUnreadable(json.dumps(
+                    {"host": "h", "holder": "m:1:a", "lease_duration": value}),
+                    "'lease_duration'")
+
+
+class LeaseDurationTestCase(base.BaseTestCase):
+    """The holder's own lease, written into the record it holds.
+
+    Whoever judges it observes at least that long (issue 19).
+    """
+
+    def test_written_by_a_holder_and_read_back(self):
+        held = record.OwnershipRecord.claimed('compute-a', NOW,
+                                              holder='m:1:a',
+                                              lease_duration=180)
+        data = json.loads(record.format_record(held))
+        self.assertEqual(180, data['lease_duration'])
+        self.assertEqual(1, data['v'])
+        self.assertEqual(held, record.parse_record(record.format_record(held)))
+        self.assertEqual(['v', 'host', 'holder', 'state', 'since',
+                          'renewed', 'lease_duration', 'seq', 'transitions'],
+                         list(data))
+
+    def test_kept_while_held_dropped_with_the_holder(self):
+        held = record.OwnershipRecord('compute-a', holder='m:1:a',
+                                      lease_duration=60)
+        self.assertEqual(60, held.renewed(NOW).lease_duration)
+        self.assertEqual(60, held.with_node('n1').lease_duration)
+        for gone in (held.released(NOW), held.moved_to('compute-b', NOW),
+                     record.OwnershipRecord('compute-a', lease_duration=60)):
+            with self.subTest(gone=gone):
+                self.assertIsNone(gone.lease_duration)
+                self.assertNotIn('lease_duration', gone.to_dict())
+        self.assertEqual(300, held.released(NOW).held_by(
+            'm:2:b', NOW, lease_duration=300).lease_duration)
+
+    def test_absent_in_older_records(self):
+        self.assertIsNone(record.parse_record(dumps(FULL)).lease_duration)
 
 
 class ParseTestCase(base.BaseTestCase):
@@ -280,6 +323,13 @@ class FormatTestCase(base.BaseTestCase):
         self.assertNotEqual(one, dumps(FULL))
         self.assertIn('compute-a', repr(one))
 
+    def test_repr_is_printable(self):
+        # What the driver logs once it holds (issue 19); JSON leaves
+        # U+2028, C1 controls and bidirectional controls as they are.
+        one = record.OwnershipRecord('compute-a', holder='m:1:\u2028\x85',
+                                     extra={'note': '\u202e\u2066'})
+        self.assertTrue(repr(one).isprintable(), repr(one))
+
     def test_timestamp(self):
         self.assertEqual('2026-11-25T12:00:00Z', record.timestamp(NOW))
         self.assertEqual('2026-11-25T12:00:00Z', record.timestamp(
@@ -349,7 +399,7 @@ class CloudTestCase(base.BaseTestCase):
         for cloud in ('two words', 'x' * 65, '-east', 'east\n', 7, True,
                       ['east']):
             with self.subTest(cloud=cloud):
-                self.assertRaises(exceptions.UnreadableRecord,
+                self.assertRaises(refusals.UnreadableRecord,
                                   record.parse_record,
                                   dumps(dict(FULL, cloud=cloud)))
         self.assertRaises(ValueError, record.OwnershipRecord, 'h',
@@ -553,7 +603,7 @@ class PropertyTestCase(base.BaseTestCase):
     def _parse_outcome(self, raw):
         try:
             parsed = record.parse_record(raw)
-        except exceptions.UnreadableRecord as exc:
+        except refusals.UnreadableRecord as exc:
             self.assertEqual(raw, exc.raw)
             return
         self.assertTrue(parsed is None or

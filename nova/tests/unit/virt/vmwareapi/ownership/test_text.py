@@ -30,6 +30,47 @@ class PrintableTestCase(base.BaseTestCase):
         self.assertEqual('\\udc80', text_mod.printable('\udc80'))
 
 
+class VimTextTestCase(base.BaseTestCase):
+    """Values as vCenter's answers carry them: ``suds.sax.text.Text``.
+
+    Its ``repr()`` is the raw text.
+    """
+
+    ESCAPES = ('\\n', '\\r', '\\u2028', '\\u2029', '\\u202a', '\\u2066',
+               '\\x85')
+
+    def test_printable(self):
+        text = text_mod.printable(messages.vim_text(messages.FORGED))
+        self.assertIs(str, type(text))
+        self.assertTrue(text.isprintable(), text)
+        for escape in self.ESCAPES:
+            with self.subTest(escape=escape):
+                self.assertIn(escape, text)
+
+    def test_shorten(self):
+        for raw in (messages.FORGED, 'x' * 300 + messages.FORGED):
+            with self.subTest(length=len(raw)):
+                text = text_mod.shorten(messages.vim_text(raw))
+                self.assertTrue(text.isprintable(), text)
+        text = text_mod.shorten(messages.vim_text(messages.FORGED))
+        for escape in self.ESCAPES:
+            with self.subTest(escape=escape):
+                self.assertIn(escape, text)
+
+    def test_every_kind_of_character_that_forges_or_reorders(self):
+        kinds = ([chr(c) for c in range(0x20)] + ['\x7f'] +
+                 [chr(c) for c in range(0x80, 0xa0)] +
+                 ['\u2028', '\u2029'] +
+                 [chr(c) for c in range(0x202a, 0x202f)] +
+                 [chr(c) for c in range(0x2066, 0x206a)])
+        for char in kinds:
+            with self.subTest(char=hex(ord(char))):
+                for text in (text_mod.printable(messages.vim_text(char)),
+                             text_mod.shorten(messages.vim_text(char))):
+                    self.assertNotIn(char, text)
+                    self.assertTrue(text.isprintable())
+
+
 class ShortenTestCase(base.BaseTestCase):
 
     def test_shorten(self):

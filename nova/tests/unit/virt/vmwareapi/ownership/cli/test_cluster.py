@@ -17,6 +17,7 @@ from nova.virt.vmwareapi.ownership.cli import context
 from nova.virt.vmwareapi.ownership.cli import render
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.vsphere import clusters
 from support import fakes
 
@@ -50,7 +51,7 @@ class CommandTestCase(base.BaseTestCase):
 
     namesakes = ()
 
-    def run_command(self, name, fmt='text', **args):
+    def run_command(self, name, fmt='text', settings=None, **args):
         """Run a handler; returns its exit code."""
         command = dict(name=name, target_host=None, force=False, yes=False,
                        dry_run=False, observe=None)
@@ -58,8 +59,9 @@ class CommandTestCase(base.BaseTestCase):
         conf = types.SimpleNamespace(
             host=HOST, command=types.SimpleNamespace(**command),
             config_file=['/etc/nova/nova.conf'])
-        ctx = context.Context(conf, fakes.settings(), self.store, UUID,
-                              clock=self.clock, namesakes=self.namesakes)
+        ctx = context.Context(conf, settings or fakes.settings(), self.store,
+                              UUID, clock=self.clock,
+                              namesakes=self.namesakes)
         (found,) = [c for c in cluster.COMMANDS if c.name == name]
         found.check(conf)  # as main does, before anything is opened
         return found.run(ctx, fmt)
@@ -142,7 +144,7 @@ class CheckTestCase(CommandTestCase):
 
     def test_another_host(self):
         self.store.put(rec(OTHER))
-        error = self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        error = self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                                   self.run_command, 'check')
         self.assertEqual((OTHER, HOST), (error.owner, error.this_host))
         self.assertIn('owned by host compute-b', self.output())
@@ -150,7 +152,7 @@ class CheckTestCase(CommandTestCase):
 
     def test_another_host_json(self):
         self.store.put(rec(OTHER))
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                           self.run_command, 'check', 'json')
         state = self.json()
         self.assertFalse(state['may_run'])
@@ -158,7 +160,7 @@ class CheckTestCase(CommandTestCase):
 
     def test_unreadable(self):
         self.store.type_by_hand('{broken')
-        error = self.assertRaises(exceptions.UnreadableRecord,
+        error = self.assertRaises(refusals.UnreadableRecord,
                                   self.run_command, 'check')
         self.assertIs(self.store.location, error.location)
         self.assertIn('unreadable', self.output())
@@ -184,7 +186,7 @@ class ClaimTestCase(CommandTestCase):
 
     def test_another_host(self):
         before = self.store.put(rec(OTHER))
-        self.assertRaises(exceptions.ClusterOwnedByAnotherHost,
+        self.assertRaises(refusals.ClusterOwnedByAnotherHost,
                           self.run_command, 'claim', 'json')
         state = self.json()
         self.assertEqual(('claim', False), (state['action'],
@@ -196,7 +198,7 @@ class ClaimTestCase(CommandTestCase):
 
     def test_unreadable(self):
         self.store.type_by_hand('{broken')
-        self.assertRaises(exceptions.UnreadableRecord, self.run_command,
+        self.assertRaises(refusals.UnreadableRecord, self.run_command,
                           'claim')
         self.assertNothingWritten()
 
@@ -223,7 +225,7 @@ class ClaimTestCase(CommandTestCase):
     def test_a_lost_race_is_decided_again(self):
         # The winner claimed for another host: refused. For this host:
         # nothing left to do.
-        for winner, expected in ((OTHER, exceptions.ClusterOwnedByAnotherHost),
+        for winner, expected in ((OTHER, refusals.ClusterOwnedByAnotherHost),
                                  (HOST, None)):
             with self.subTest(winner=winner, expected=expected):
                 self.store = fakes.FakeStore()
@@ -270,7 +272,7 @@ class TakeoverTestCase(CommandTestCase):
 
     def test_without_yes_and_terminal(self):
         self.store.put(rec(OTHER))
-        error = self.assertRaises(exceptions.ConfirmationRequired,
+        error = self.assertRaises(refusals.ConfirmationRequired,
                                   self.run_command, 'takeover')
         self.assertIn('--yes', str(error))
         self.assertNothingWritten()
@@ -286,7 +288,7 @@ class TakeoverTestCase(CommandTestCase):
     def test_a_renewing_holder_is_not_taken_over(self):
         self.store.put(rec(OTHER, holder=THEIRS))
         self.clock.on_sleep.append(self.store.renew)
-        error = self.assertRaises(exceptions.HolderIsAlive,
+        error = self.assertRaises(refusals.HolderIsAlive,
                                   self.run_command, 'takeover', 'json',
                                   yes=True)
         self.assertEqual(THEIRS, error.holder)
@@ -344,11 +346,75 @@ class TakeoverTestCase(CommandTestCase):
         self.assertIn('after observing it for 180 s', self.output())
         self.assertNotIn('rehome', self.output())
 
-    def test_observes_for_the_seconds_given(self):
+    def test_observe_lengthens_the_observation(self):
         self.store.put(rec(holder=THEIRS))
         self.assertEqual(0, self.run_command('takeover', yes=True,
-                                             observe=5))
-        self.assertEqual(5, sum(self.clock.slept))
+                                             observe=300))
+        self.assertEqual(300, sum(self.clock.slept))
+        self.assertEqual('', self.stderr.getvalue())
+
+    def test_observe_never_shortens_it(self):
+        # Issue 19: "--observe 1" evicted a holder renewing every 2 s.
+        self.store.put(rec(holder=THEIRS))
+        self.clock.on_sleep.append(lambda: len(self.clock.slept) % 2 or
+                                   self.store.renew())
+        error = self.assertRaises(refusals.HolderIsAlive,
+                                  self.run_command, 'takeover', yes=True,
+                                  observe=1)
+        self.assertEqual(THEIRS, self.store.view().lease.holder)
+        self.assertLessEqual(2, error.observed_seconds)
+        self.assertIn('--observe 1 is shorter than the lease of holder %s '
+                      '(180 s): observing it for 180 s' % THEIRS,
+                      self.stderr.getvalue())
+
+    def test_observes_the_holders_own_lease(self):
+        # The record says the holder's lease; this configuration's is
+        # shorter, or off.
+        for lease in (60, 0):
+            with self.subTest(lease=lease):
+                self.clock.slept[:] = []
+                self.store.put(rec(holder=THEIRS, lease_duration=600))
+                self.assertEqual(0, self.run_command(
+                    'takeover', yes=True, settings=fakes.settings(
+                        lease_duration=lease, renew_interval=1)))
+                self.assertEqual(600, sum(self.clock.slept))
+
+    def test_no_lease_known_needs_observe_or_force(self):
+        self.store.put(rec(holder=THEIRS))
+        settings = fakes.settings(lease_duration=0)
+        error = self.assertRaises(exceptions.ConfigurationError,
+                                  self.run_command, 'takeover', yes=True,
+                                  settings=settings)
+        self.assertIn('--observe', error.options)
+        self.assertIn('--force', str(error))
+        self.assertNothingWritten()
+        self.assertEqual(0, self.run_command('takeover', yes=True,
+                                             settings=settings, observe=30))
+        self.assertEqual(30, sum(self.clock.slept))
+
+    def test_a_change_that_landed_is_reported_as_landed(self):
+        # Issue 19: exit 2 "Cannot reach vCenter", though ownership moved.
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.hooks[('write_attribute', 1)] = fakes.unconfirmed
+        self.store.hooks[('post_event', 1)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('takeover', 'json', yes=True,
+                                             force=True))
+        state = self.json()
+        self.assertTrue(state['changed'])
+        self.assertEqual(['attribute_copy', 'audit_event'],
+                         [f['what'] for f in state['failed_after']])
+        self.assertEqual(HOST, self.store.view().record.host)
+        self.stdout.seek(0)
+        self.stdout.truncate()
+        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.hooks[('write_attribute', 2)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('takeover', yes=True,
+                                             force=True))
+        for part in ('Took over', 'copying it into the attribute',
+                     "the next holder's renewal writes the copy again",
+                     'readers trust the lease'):
+            with self.subTest(part=part):
+                self.assertIn(part, self.output())
 
     def test_force_skips_the_observation(self):
         self.store.put(rec(holder=THEIRS))
@@ -364,11 +430,34 @@ class TakeoverTestCase(CommandTestCase):
         self.assertNothingWritten()
 
 
+class ClaimLandedTestCase(CommandTestCase):
+
+    def test_a_claim_that_landed_is_reported_as_landed(self):
+        self.store.hooks[('ensure_attribute', 1)] = fakes.unconfirmed
+        self.store.hooks[('post_event', 1)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('claim'))
+        for part in ('Claimed', 'copying it into the attribute',
+                     'The audit event could not be posted',
+                     'the audit line on stderr'):
+            with self.subTest(part=part):
+                self.assertIn(part, self.output())
+        self.assertEqual(HOST, self.store.view().record.host)
+
+    def test_a_claim_whose_write_did_not_land_claims_again(self):
+        # Issue 19: "Claimed" printed with the record empty.
+        self.store.hooks[('write_lease', 1)] = fakes.unconfirmed
+        self.assertEqual(0, self.run_command('claim'))
+        self.assertIn('Claimed', self.output())
+        current = self.store.view()
+        self.assertEqual((HOST, 1), (current.record.host, current.token))
+        self.assertEqual(2, self.store.calls.count('write_lease'))
+
+
 class ReleaseTestCase(CommandTestCase):
 
     def test_not_the_owner(self):
         before = self.store.put(rec(OTHER))
-        error = self.assertRaises(exceptions.NotTheOwner, self.run_command,
+        error = self.assertRaises(refusals.NotTheOwner, self.run_command,
                                   'release', yes=True)
         self.assertIn('--force', str(error))
         self.assertEqual(before, self.store.view().record)

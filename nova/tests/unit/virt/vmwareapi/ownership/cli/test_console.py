@@ -5,7 +5,8 @@ import io
 from oslotest import base
 
 from nova.virt.vmwareapi.ownership.cli import console
-from nova.virt.vmwareapi.ownership import exceptions
+from nova.virt.vmwareapi.ownership import refusals
+from support import messages
 
 
 class Stream(io.StringIO):
@@ -29,14 +30,14 @@ class ConsoleTestCase(base.BaseTestCase):
 
     def test_without_terminal_needs_yes(self):
         error = self.assertRaises(
-            exceptions.ConfirmationRequired, self.make(stdin_tty=False)
+            refusals.ConfirmationRequired, self.make(stdin_tty=False)
             .confirm, 'takeover', 'About to move.', 'compute-a')
         self.assertIn('--yes', str(error))
         self.assertEqual('', self.stdout.getvalue())
 
     def test_wrong_host_name_is_refused(self):
         con = self.make('compute-b\n')
-        error = self.assertRaises(exceptions.ConfirmationRequired,
+        error = self.assertRaises(refusals.ConfirmationRequired,
                                   con.confirm, 'takeover', 'About to move.',
                                   'compute-a')
         self.assertIn("'compute-b'", str(error))
@@ -44,7 +45,7 @@ class ConsoleTestCase(base.BaseTestCase):
                       self.stdout.getvalue())
 
     def test_end_of_input_is_refused(self):
-        self.assertRaises(exceptions.ConfirmationRequired,
+        self.assertRaises(refusals.ConfirmationRequired,
                           self.make('').confirm, 'release', 'x', None)
 
     def test_typed_host_name_confirms(self):
@@ -55,7 +56,7 @@ class ConsoleTestCase(base.BaseTestCase):
     def test_yes_or_no(self):
         self.make('y\n').confirm('release', 'About to clear.')
         self.assertIn('[y/N]', self.stdout.getvalue())
-        self.assertRaises(exceptions.ConfirmationRequired,
+        self.assertRaises(refusals.ConfirmationRequired,
                           self.make('\n').confirm, 'release', 'x')
 
     def test_assume_yes_asks_nothing(self):
@@ -76,6 +77,9 @@ class ConsoleTestCase(base.BaseTestCase):
         self.assertIn('Observing holder m:1:ab:  12 s left',
                       self.stdout.getvalue())
         self.assertTrue(self.stdout.getvalue().endswith('\r\033[K'))
+        con.countdown('m:1:ab' + messages.FORGED, 3)
+        shown = self.stdout.getvalue().replace('\r', '').replace('\033', '')
+        self.assertTrue(shown.isprintable(), shown)
         quiet = self.make(stdout_tty=False)
         quiet.countdown('m:1:ab', 3)
         quiet.end_countdown()

@@ -23,6 +23,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import opts
 from nova.virt.vmwareapi.ownership import record as record_mod
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from support import fakes
 
@@ -68,35 +69,40 @@ EXIT_CODES = {
                              fault='DuplicateName'): cli.EXIT_USAGE,
     exceptions.DefinitionGone(
         operation='SetField', fault='InvalidArgument'): cli.EXIT_USAGE,
+    exceptions.WriteUnconfirmed(endpoint='vc', operation='SetField',
+                                reason='no answer'): cli.EXIT_USAGE,
+    exceptions.ChangeOutcomeUnknown(
+        location=LOCATION, what='x', reason='y',
+        read_error='z'): cli.EXIT_USAGE,
     vsphere_errors.NotFound(operation='x', fault='NotFound'): cli.EXIT_USAGE,
     vsphere_errors.InvalidArgument(operation='x', fault='InvalidArgument'):
         cli.EXIT_USAGE,
     vsphere_errors.ManagedObjectNotFound(operation='x',
                                          fault='ManagedObjectNotFound'):
         cli.EXIT_USAGE,
-    exceptions.ClusterOwnedByAnotherHost(
+    refusals.ClusterOwnedByAnotherHost(
         location=LOCATION, owner='b', this_host='a'):
         cli.EXIT_OTHER_HOST,
-    exceptions.ClusterOwnedByAnotherCloud(
+    refusals.ClusterOwnedByAnotherCloud(
         location=LOCATION, owner='a', owner_cloud='east', this_host='a'):
         cli.EXIT_OTHER_HOST,
-    exceptions.NotTheOwner(
+    refusals.NotTheOwner(
         location=LOCATION, owner='b', this_host='a'): cli.EXIT_OTHER_HOST,
     exceptions.OwnershipRefused('x'): cli.EXIT_NEEDS_FORCE,
-    exceptions.UnreadableRecord(raw='{x', reason='bad'): cli.EXIT_NEEDS_FORCE,
-    exceptions.NodeIdentityMismatch(
+    refusals.UnreadableRecord(raw='{x', reason='bad'): cli.EXIT_NEEDS_FORCE,
+    refusals.NodeIdentityMismatch(
         location=LOCATION, recorded='n1', local='n2'):
         cli.EXIT_NEEDS_FORCE,
-    exceptions.ClusterHeldByAnotherProcess(
+    refusals.ClusterHeldByAnotherProcess(
         location=LOCATION, holder='m:1:a', this_host='a'):
         cli.EXIT_NEEDS_FORCE,
-    exceptions.HolderIsAlive(
+    refusals.HolderIsAlive(
         location=LOCATION, holder='m:1:a', observed_seconds=3):
         cli.EXIT_NEEDS_FORCE,
-    exceptions.ClusterNodeOnAnotherHost(
+    refusals.ClusterNodeOnAnotherHost(
         node_name='domain-c7.vc', node_uuid='n1', owner='b', this_host='a'):
         cli.EXIT_NEEDS_FORCE,
-    exceptions.ConfirmationRequired(
+    refusals.ConfirmationRequired(
         command='takeover', reason='no'): cli.EXIT_NEEDS_FORCE,
     exceptions.RecordChanged(
         location=LOCATION, what='raced'): cli.EXIT_CONFLICT,
@@ -115,9 +121,9 @@ class ExitCodeTestCase(base.BaseTestCase):
                           cli.EXIT_CONFLICT))
 
     def test_every_exception_class_has_its_code(self):
-        # The core's and vCenter's; the others' are tested with their
-        # commands (test_rehome_cli, test_fleet_cli).
-        classes = {cls for module in (exceptions, vsphere_errors)
+        # The core's, its refusals and vCenter's; the others' are tested
+        # with their commands (test_rehome_cli, test_fleet_cli).
+        classes = {cls for module in (exceptions, refusals, vsphere_errors)
                    for _, cls in inspect.getmembers(module, inspect.isclass)
                    if issubclass(cls, exceptions.OwnershipError) and
                    not cls.__name__.startswith('_')}

@@ -22,6 +22,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.novadb import exceptions as nova_errors
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record
+from nova.virt.vmwareapi.ownership import refusals
 from nova.virt.vmwareapi.ownership.rehome import exceptions as rehome_errors
 from nova.virt.vmwareapi.ownership.rehome import plan as plan_mod
 from nova.virt.vmwareapi.ownership import view
@@ -138,7 +139,7 @@ class RunTestCase(base.BaseTestCase):
         return rehome_cli.rehome(ctx, console)
 
     def test_no_terminal_without_yes_writes_nothing(self):
-        self.assertRaises(exceptions.ConfirmationRequired, self.run_command,
+        self.assertRaises(refusals.ConfirmationRequired, self.run_command,
                           yes=False)
         self.assertEqual([], self.nova.moved)
         self.assertEqual([], self.written())

@@ -11,6 +11,7 @@ from nova.virt.vmwareapi.ownership import location as location_mod
 from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import state as state_mod
 from support import fakes
+from support import messages
 
 ReportTestCase = states.ReportTestCase
 held = states.held
@@ -71,6 +72,16 @@ class TextTestCase(ReportTestCase):
         self.assertEqual(state_mod.UNREADABLE, state['verdict'])
         self.assertSafe(render.verdict_text(state), 1)
         self.assertSafe(render.show_text(state), 7)
+
+    def test_a_raw_value_as_vcenter_hands_it_over_forges_no_line(self):
+        # suds' Text, whose repr() is the raw text (issue 19).
+        for raw in (messages.FORGED, '{"host":"a",' + messages.FORGED):
+            with self.subTest(raw=raw):
+                self.store.type_by_hand(messages.vim_text(raw))
+                text = render.show_text(self.state())
+                self.assertSafe(text, 7)
+                self.assertEqual(1, len([line for line in text.splitlines()
+                                         if line.startswith('Verdict')]))
 
     def test_verdict_text(self):
         self.store.type_by_hand('{broken')

@@ -63,7 +63,8 @@ class FaultTableTestCase(base.BaseTestCase):
                 'Connection to the server failed', REFUSED)):
             with self.subTest(error=error):
                 result = self.assertTranslated(
-                    error, vsphere_errors.VCenterUnreachable)
+                    error, vsphere_errors.VCenterUnreachable,
+                    'RetrievePropertiesEx')
                 self.assertEqual('[Errno 111] Connection refused',
                                  result.reason)
                 self.assertIn(str(ENDPOINT), str(result))
@@ -77,14 +78,25 @@ class FaultTableTestCase(base.BaseTestCase):
 
     def test_no_answer(self):
         result = self.assertTranslated(SILENT,
-                                       vsphere_errors.VCenterUnreachable)
+                                       vsphere_errors.VCenterUnreachable,
+                                       'Login')
         self.assertEqual('no answer (timed out)', result.reason)
 
     def test_session_overload(self):
         result = self.assertTranslated(
             vexc.VimSessionOverLoadException('overloaded', None),
-            vsphere_errors.VCenterUnreachable)
+            vsphere_errors.VCenterUnreachable, 'RetrievePropertiesEx')
         self.assertEqual('overloaded', result.reason)
+
+    def test_no_answer_to_a_write_leaves_it_unconfirmed(self):
+        # It may have been carried out (issue 19).
+        for error in (SILENT, REFUSED, vexc.VimSessionOverLoadException(
+                'overloaded', None)):
+            with self.subTest(error=error):
+                result = self.assertTranslated(error,
+                                               exceptions.WriteUnconfirmed)
+                self.assertEqual(('SetField', ENDPOINT),
+                                 (result.operation, result.endpoint))
 
     def test_invalid_login(self):
         result = self.assertTranslated(vexc.VimFaultException(
@@ -169,8 +181,14 @@ class FaultTableTestCase(base.BaseTestCase):
         passed = transport.DeadlinePassed('no complete answer within 20 s')
         for error in (passed, vexc.VimConnectionException('x', passed)):
             with self.subTest(error=error):
+                # A read; a write's outcome is unknown (WriteUnconfirmed).
                 result = self.assertTranslated(
-                    error, vsphere_errors.VCenterUnreachable)
+                    error, vsphere_errors.VCenterUnreachable,
+                    'RetrievePropertiesEx')
+                self.assertEqual('no complete answer within 20 s',
+                                 result.reason)
+                result = self.assertTranslated(
+                    error, exceptions.WriteUnconfirmed, 'SetField')
                 self.assertEqual('no complete answer within 20 s',
                                  result.reason)
 

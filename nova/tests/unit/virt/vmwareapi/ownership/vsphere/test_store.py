@@ -10,6 +10,7 @@ from oslotest import base
 
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from support import fakes
+from support import messages
 
 
 def _definition(name, key):
@@ -54,3 +55,18 @@ class TestReadingOf(base.BaseTestCase):
         self.assertEqual((None, None, None, None),
                          (reading.attribute_raw, reading.attribute_key,
                           reading.lease_key, reading.lease_raw))
+
+    def test_values_and_names_become_plain_text(self):
+        # suds hands out Text, whose repr() is the raw text: every value
+        # leaves the boundary as a plain str.
+        text = messages.vim_text
+        reading = self.reading(
+            [_value(1, text('{"host":"a"}')), _value(7, text('lease'))],
+            [_definition(text(fakes.ATTRIBUTE), 1),
+             _definition(text(self.LEASE), 7)])
+        self.assertEqual((1, 7), (reading.attribute_key, reading.lease_key))
+        for value in (reading.attribute_raw, reading.lease_raw):
+            self.assertIs(str, type(value))
+        keys = store_mod.field_keys(types.SimpleNamespace(
+            CustomFieldDef=[_definition(text('a'), 1)]))
+        self.assertEqual([str], [type(name) for name in keys])

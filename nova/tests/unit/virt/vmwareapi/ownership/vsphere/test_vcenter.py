@@ -15,11 +15,15 @@ from oslotest import base
 import requests
 
 from nova.virt.vmwareapi.ownership import clock as clock_mod
+from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import session as session_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
 PASSWORD = 's3cret-Pa55'
+SILENT = requests.exceptions.ReadTimeout(
+    "HTTPSConnectionPool(host='vc.example.test', port=443): Read timed "
+    "out. (read timeout=20)")
 ENDPOINT = vcenter.Endpoint('vc.example.test', 443, 'admin', PASSWORD)
 
 
@@ -81,17 +85,26 @@ class ConnectTestCase(base.BaseTestCase):
 
 
 class InvokeTestCase(base.BaseTestCase):
-    """Calls go to the method directly; an expired session logs in again."""
+    """Calls go to the method directly; an expired session logs in again.
+
+    Only a read is then repeated.
+    """
+
+    EXPIRED = (vexc.VimFaultException(['NotAuthenticated'], 'x'),
+               vexc.NotAuthenticatedException('x'))
+    WRITES = ('SetField', 'AddCustomFieldDef', 'RemoveCustomFieldDef',
+              'LogUserEvent', 'RenameCustomFieldDef')
 
     def setUp(self):
         super().setUp()
         self.session = mock.create_autospec(session_mod.Session, instance=True)
         self.session.endpoint = ENDPOINT
-        self.session.vim = mock.Mock(spec=['SetField'])
+        self.session.vim = mock.Mock(spec=['SetField', 'DestroyView'] +
+                                     list(self.WRITES))
         self.set_field = self.session.vim.SetField
 
-    def invoke(self):
-        return vcenter.invoke(self.session, 'SetField', 'fields',
+    def invoke(self, method='SetField'):
+        return vcenter.invoke(self.session, method, 'fields',
                               entity='domain-c7', key=101, value='x')
 
     def test_faults_are_translated(self):
@@ -109,26 +122,72 @@ class InvokeTestCase(base.BaseTestCase):
                                                key=101, value='x')
         self.assertFalse(self.session.invoke_api.called)
 
-    def test_an_expired_session_logs_in_again_and_repeats_once(self):
-        for expired in (vexc.VimFaultException(['NotAuthenticated'], 'x'),
-                        vexc.NotAuthenticatedException('x')):
+    def test_a_read_in_an_expired_session_is_repeated_once(self):
+        read = self.session.vim.DestroyView
+        for expired in self.EXPIRED:
             with self.subTest(expired=expired):
-                self.set_field.reset_mock()
+                read.reset_mock()
                 self.session.login_again.reset_mock()
-                self.set_field.side_effect = [expired, 'done']
+                read.side_effect = [expired, 'done']
                 self.session.login_again.return_value = True
-                self.assertEqual('done', self.invoke())
-                self.assertEqual(2, self.set_field.call_count)
+                self.assertEqual('done', self.invoke('DestroyView'))
+                self.assertEqual(2, read.call_count)
                 self.session.login_again.assert_called_once_with()
                 self.assertFalse(self.session.invoke_api.called)
 
     def test_an_empty_answer_of_an_active_session_is_empty(self):
-        # oslo.vmware reads an empty answer as NotAuthenticated.
+        # oslo.vmware reads an empty RetrievePropertiesEx answer as
+        # NotAuthenticated.
+        read = self.session.vim.DestroyView
+        read.side_effect = vexc.VimFaultException(['NotAuthenticated'], 'x')
+        self.session.login_again.return_value = False
+        self.assertEqual([], self.invoke('DestroyView'))
+        self.assertEqual(1, read.call_count)
+
+    def test_a_write_is_never_repeated_after_a_new_login(self):
+        # Issue 19: a paused holder's write, repeated after the new login,
+        # landed in the lease a restarted vCenter had given a new holder
+        # under the same key.
+        for method in self.WRITES:
+            for expired in self.EXPIRED:
+                with self.subTest(method=method, expired=expired):
+                    write = getattr(self.session.vim, method)
+                    write.reset_mock()
+                    self.session.login_again.reset_mock()
+                    write.side_effect = [expired, AssertionError('again')]
+                    self.session.login_again.return_value = True
+                    error = self.assertRaises(exceptions.WriteUnconfirmed,
+                                              self.invoke, method)
+                    self.assertEqual(1, write.call_count)
+                    self.session.login_again.assert_called_once_with()
+                    self.assertEqual(method, error.operation)
+                    self.assertIn('logged in again', str(error))
+
+    def test_a_write_in_an_active_session_is_not_taken_for_done(self):
+        # Issue 19: the NotAuthenticated answer of a SetField came back as
+        # [] and counted as a renewal that never landed.
         self.set_field.side_effect = vexc.VimFaultException(
             ['NotAuthenticated'], 'x')
         self.session.login_again.return_value = False
-        self.assertEqual([], self.invoke())
+        error = self.assertRaises(exceptions.WriteUnconfirmed, self.invoke)
         self.assertEqual(1, self.set_field.call_count)
+        self.assertIn('session is still active', str(error))
+
+    def test_a_write_without_its_answer_is_unconfirmed(self):
+        for lost in (SILENT, vexc.VimConnectionException('lost', SILENT),
+                     requests.exceptions.ConnectionError(
+                         'Connection aborted: RemoteDisconnected')):
+            with self.subTest(lost=lost):
+                self.set_field.side_effect = lost
+                error = self.assertRaises(exceptions.WriteUnconfirmed,
+                                          self.invoke)
+                self.assertEqual(str(ENDPOINT), str(error.endpoint))
+                self.assertIn('did not confirm SetField', str(error))
+
+    def test_a_read_without_its_answer_is_unreachable(self):
+        self.session.vim.DestroyView.side_effect = SILENT
+        self.assertRaises(vsphere_errors.VCenterUnreachable, self.invoke,
+                          'DestroyView')
 
 
 class HelpersTestCase(base.BaseTestCase):

@@ -24,6 +24,7 @@ from oslo_vmware import vim_util
 from oslotest import base
 
 from nova.virt.vmwareapi import ownership
+from nova.virt.vmwareapi.ownership.vsphere import faults
 from nova.virt.vmwareapi.ownership.vsphere.wsdl import reduced
 import support
 from support import vim_answers
@@ -166,6 +167,15 @@ class GeneratedWsdlTestCase(base.BaseTestCase):
         self.assertIn(('ClusterComputeResource', 'customValue'), read)
         self.assertEqual(set(), read - set(API['PROPERTIES']),
                          'read, but not in tools/wsdl/reduced_api.py')
+
+    def test_each_method_is_a_read_or_a_write_on_purpose(self):
+        # A read is repeated after a new login, a write never (it may have
+        # been carried out): a new method is sorted into one of them.
+        self.assertLessEqual(faults.READS, set(API['METHODS']))
+        self.assertEqual(
+            {'AddCustomFieldDef', 'RemoveCustomFieldDef',
+             'RenameCustomFieldDef', 'SetField', 'LogUserEvent', 'Logout'},
+            set(API['METHODS']) - faults.READS)
 
     def test_requests_name_the_schemas_version(self):
         self.assertEqual(API['SCHEMA_VERSION'], reduced.api_version())
