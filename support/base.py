@@ -20,7 +20,7 @@ from nova.virt.vmwareapi.ownership import view as view_mod
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import fakes
-from support import simulator
+from support import sharing
 
 CLUSTER = 'DC0_C0'
 
@@ -98,10 +98,12 @@ class RoundTrips:
         self._undo()
 
 
-class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
-    """A test case with a shared simulator, its session and helpers."""
+class SimulatorTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
+    """A test case on the run's simulator (``sharing``), its session and
+    helpers; each test its own attribute.
+    """
 
-    SIMULATOR_OPTIONS = {'clusters': 2}
+    SIMULATOR_OPTIONS = sharing.RUN_OPTIONS
 
     def setUp(self):
         super().setUp()

@@ -40,8 +40,6 @@ def read_only(test, path):
 
 class TestWsdlCache(base.SimulatorTestCase):
 
-    SIMULATOR_OPTIONS = {'clusters': 1}
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

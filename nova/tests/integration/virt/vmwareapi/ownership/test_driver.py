@@ -37,7 +37,7 @@ from nova.virt.vmwareapi.ownership.vsphere import vmware_opts
 from support import base
 from support import faults
 from support import harness
-from support import simulator
+from support import sharing
 
 CONF = harness.CONF
 
@@ -45,10 +45,10 @@ BOUND = 30
 """Seconds within which the driver's lease keeper must react."""
 
 
-class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
-    """One simulator per class; each test its own attribute name."""
+class DriverTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
+    """The run's simulator; each test its own attribute name."""
 
-    SIMULATOR_OPTIONS = {'clusters': 2, 'hosts': 1, 'vms': 1}
+    SIMULATOR_OPTIONS = sharing.RUN_OPTIONS
 
     def setUp(self):
         super().setUp()
