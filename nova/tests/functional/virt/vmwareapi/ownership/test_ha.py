@@ -31,6 +31,9 @@ on top of the computed bounds."""
 
 class HATestCase(base.SimulatorTestCase):
 
+    OWN_SIMULATOR = ("its holders' renewals, timed in seconds, stalled on "
+                     "the run's simulator after test_fencing's scenarios")
+
     def start_active(self, **options):
         active = Holder(self, 'hold', **options)
         held = active.wait_for('held', 60)
@@ -94,13 +97,18 @@ class TestFailover(HATestCase):
         second = self.standby()
         reader = members.RawReader(self.session, self.attribute)
         self.addCleanup(reader.stop)
+        # The renewals waited for below happen while the reader reads, not
+        # before (while the second process started).
+        active.has_seen('renewed')
         self.assertStillHolds(active, second, renewals=4)
         reader.stop()
         leases = [view.lease for _, view in reader.views()
                   if view.lease is not None]
         self.assertEqual({held['holder']}, {lease.holder for lease in leases})
         self.assertEqual({held['token']}, {lease.token for lease in leases})
-        self.assertGreater(len({lease.seq for lease in leases}), 2)
+        self.assertGreater(len({lease.seq for lease in leases}), 2,
+                           'readings %d, failed reads %d' % (
+                               len(reader.views()), reader.failures))
 
     def test_holder_stops_at_its_next_renewal_when_its_lease_is_replaced(
             self):
