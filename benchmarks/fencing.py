@@ -22,11 +22,22 @@ lease of 6 s, renewed every 2 s, renew deadline 4 s, requests bounded at
   ``renew_deadline``;
 - fail-over time: from the cut (or A's first write after it) to B's take.
 
+And the operator's forced takeover racing a renewal of A
+(``forced_takeover.race_a_renewal``, the scenario of
+``test_fencing.TestForcedTakeoverRacingARenewal``): A's renewal write is
+held while ``nova-vmware-owner takeover --force`` runs, then delivered.
+Per round: readings that named another host after the takeover was seen
+(target 0), A's late writes refused (``InvalidArgument``) or accepted
+(target 0), and A's step-down after the command returned.
+
+The tests run each scenario ``support.members.ROUNDS`` times (2); these
+rounds are the proof.
+
     tox -e benchmarks -- --only fencing
 
 or, in that environment:
 
-    python benchmarks/fencing.py [--rounds N] [--only CUT ...]
+    python benchmarks/fencing.py [--rounds N] [--only SCENARIO ...]
 """
 
 import argparse
@@ -35,6 +46,7 @@ import statistics
 
 import _common
 
+from support import forced_takeover
 from support import members
 
 SETTINGS = _common.settings(lease_duration=6, renew_interval=2)
@@ -42,6 +54,7 @@ BOUND = 2.0
 """Seconds of each request, as in the fencing tests."""
 SLACK = 1.0
 ABANDONED = 1.0
+RACE = 'forced_takeover'
 
 
 def run_round(rig, cut, label):
@@ -58,6 +71,38 @@ def run_round(rig, cut, label):
                 'late_writes': len(handed.verdict.late_writes),
                 'refused': len(handed.late_answers()),
                 'replaced': len(handed.verdict.replaced)}
+
+
+def run_race(rig, label):
+    """One forced takeover racing a renewal; its numbers, or the step that
+    failed.
+    """
+    with contextlib.ExitStack() as cleanups:
+        try:
+            raced = forced_takeover.race_a_renewal(
+                rig, SETTINGS, cleanups.callback, slack=SLACK,
+                abandoned_after=ABANDONED, label=label)
+        except members.HandOverFailed as exc:
+            return {'failed': str(exc)}
+        faults = [e.fault for e in raced.late_answers]
+        return {'step_down': raced.step_down,
+                'undone': len(raced.not_taken_over),
+                'refused': faults.count('InvalidArgument'),
+                'accepted': len(faults) - faults.count('InvalidArgument')}
+
+
+def summarize_race(rounds):
+    done = [r for r in rounds if 'failed' not in r]
+    row = {'rounds': len(rounds), 'failed': [r['failed'] for r in rounds
+                                             if 'failed' in r]}
+    if not done:
+        return dict(row, met=False)
+    row.update({name: sum(r[name] for r in done)
+                for name in ('undone', 'refused', 'accepted')},
+               step_down=_common.summary([r['step_down'] for r in done]))
+    row['met'] = not row['failed'] and not row['undone'] and \
+        not row['accepted']
+    return row
 
 
 def summarize(rounds):
@@ -84,7 +129,8 @@ def summarize(rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rounds', type=int, default=10)
-    parser.add_argument('--only', nargs='*', choices=sorted(members.CUTS))
+    parser.add_argument('--only', nargs='*',
+                        choices=sorted(members.CUTS) + [RACE])
     args = parser.parse_args()
     data = {'lease': SETTINGS.lease_duration,
             'renew': SETTINGS.renew_interval,
@@ -94,11 +140,17 @@ def main():
     try:
         rig = members.Rig(sim, BOUND)
         try:
-            for name in args.only or list(members.CUTS):
-                rounds = [run_round(rig, members.CUTS[name],
-                                    '%s round %d' % (name, number))
+            for name in args.only or list(members.CUTS) + [RACE]:
+                labels = ['%s round %d' % (name, number)
                           for number in range(1, args.rounds + 1)]
-                data['cuts'][name] = row = summarize(rounds)
+                if name == RACE:
+                    data[RACE] = row = summarize_race(
+                        [run_race(rig, label) for label in labels])
+                    print_race(row)
+                    continue
+                data['cuts'][name] = row = summarize([
+                    run_round(rig, members.CUTS[name], label)
+                    for label in labels])
                 print_row(name, row)
         finally:
             rig.close()
@@ -120,6 +172,20 @@ def print_row(name, row):
               row['step_down']['median'], row['step_down']['max'],
               SETTINGS.renew_deadline, row['fail_over']['median'],
               row['fail_over']['max']))
+    for failure in row['failed']:
+        print('    failed: %s' % failure)
+
+
+def print_race(row):
+    if 'step_down' not in row:
+        print('%-16s every round failed: %s' % (RACE, row['failed'][:1]))
+        return
+    print('%-16s %d rounds (%d failed): readings undoing the takeover %d; '
+          'late writes of A refused %d, accepted %d; A stepped down %.2f s '
+          'median, %.2f s max after the takeover' % (
+              RACE, row['rounds'], len(row['failed']), row['undone'],
+              row['refused'], row['accepted'], row['step_down']['median'],
+              row['step_down']['max']))
     for failure in row['failed']:
         print('    failed: %s' % failure)
 

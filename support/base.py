@@ -21,7 +21,7 @@ from nova.virt.vmwareapi.ownership.vsphere import clusters
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import fakes
-from support import simulator
+from support import sharing
 
 CLUSTER = 'DC0_C0'
 
@@ -99,10 +99,12 @@ class RoundTrips:
         self._undo()
 
 
-class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
-    """A test case with a shared simulator, its session and helpers."""
+class SimulatorTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
+    """A test case on the run's simulator (``sharing``), its session and
+    helpers; each test its own attribute.
+    """
 
-    SIMULATOR_OPTIONS = {'clusters': 2}
+    SIMULATOR_OPTIONS = sharing.RUN_OPTIONS
 
     def setUp(self):
         super().setUp()
@@ -132,37 +134,52 @@ class SimulatorTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
         self.addCleanup(counter.stop)
         return counter
 
-    def config_file(self, host, cluster=CLUSTER, password=None, port=None,
-                    ca_file=None, attribute=None, extra='', restricted=False):
+    def config_file(self, host, attribute=None, **changes):
         """A nova.conf for ``nova-vmware-owner`` against the simulator.
 
-        :param restricted: as the simulator's restricted user
+        :param changes: of ``write_config``
         """
-        username = self.simulator.username
-        if restricted:
-            username = self.simulator.restricted_username
-            password = password or self.simulator.restricted_password
-        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                            'nova.conf')
-        with open(path, 'w') as conf:
-            conf.write(
-                '[DEFAULT]\nhost = %s\n'
-                '[vmware]\nhost_ip = 127.0.0.1\nhost_port = %d\n'
-                'host_username = %s\nhost_password = %s\nca_file = %s\n'
-                'cluster_name = %s\napi_retry_count = 1\n'
-                '[vmware_ownership]\nattribute_name = %s\n%s'
-                % (host, port or self.simulator.port, username,
-                   password or self.simulator.password,
-                   ca_file or self.simulator.ca_file, cluster,
-                   attribute or self.attribute, extra))
-        return path
+        return write_config(self.useFixture(fixtures.TempDir()).path,
+                            self.simulator, host, attribute or self.attribute,
+                            **changes)
 
     def run_command(self, *args, timeout=COMMAND_TIMEOUT):
         """Run ``nova-vmware-owner`` as a subprocess; return the result."""
-        return subprocess.run(
-            command_argv() + list(args),
-            capture_output=True, text=True, timeout=timeout,
-            stdin=subprocess.DEVNULL)
+        return run_command(*args, timeout=timeout)
+
+
+def write_config(folder, sim, host, attribute, cluster=CLUSTER, password=None,
+                 port=None, ca_file=None, extra='', restricted=False):
+    """Write a nova.conf for ``nova-vmware-owner`` against ``sim``.
+
+    :param folder: where (``nova.conf`` in it)
+    :param password: ``port``, ``ca_file``: instead of the simulator's
+    :param extra: more lines of ``[vmware_ownership]``
+    :param restricted: as the simulator's restricted user
+    :returns: its path
+    """
+    username = sim.username
+    if restricted:
+        username = sim.restricted_username
+        password = password or sim.restricted_password
+    path = os.path.join(folder, 'nova.conf')
+    with open(path, 'w') as conf:
+        conf.write(
+            '[DEFAULT]\nhost = %s\n'
+            '[vmware]\nhost_ip = 127.0.0.1\nhost_port = %d\n'
+            'host_username = %s\nhost_password = %s\nca_file = %s\n'
+            'cluster_name = %s\napi_retry_count = 1\n'
+            '[vmware_ownership]\nattribute_name = %s\n%s'
+            % (host, port or sim.port, username, password or sim.password,
+               ca_file or sim.ca_file, cluster, attribute, extra))
+    return path
+
+
+def run_command(*args, timeout=COMMAND_TIMEOUT):
+    """Run ``nova-vmware-owner`` as a subprocess; return the result."""
+    return subprocess.run(command_argv() + list(args), capture_output=True,
+                          text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
 
 
 def command_argv():

@@ -11,6 +11,7 @@ import sys
 import threading
 
 import fixtures
+from oslo_vmware import service as vim_service
 from urllib3 import connection as urllib3_connection
 from urllib3 import connectionpool
 
@@ -178,16 +179,22 @@ class SimulatorCache(fixtures.Fixture):
 
 
 class FreshNovaCaches(fixtures.Fixture):
-    """Empty nova's process-wide caches of vCenter object references.
+    """Empty the process-wide caches of what one vCenter served.
 
     nova's ``vm_util`` caches folder and VM references in module globals;
     each test has its own simulator, where those references do not exist.
+    oslo.vmware keeps the parsed documents of every WSDL its clients read
+    (for an hour), by URL: each test's simulator has a URL of its own, so a
+    test worker would keep every test's, some 600,000 objects each, and
+    its full garbage collections (and its exit) would take ever longer.
     """
 
     def _setUp(self):
         for name in ('_FOLDER_PATH_REF_MAPPING', '_VM_REFS_CACHE'):
             self.useFixture(fixtures.MonkeyPatch(
                 '%s.%s' % (vm_util.__name__, name), {}))
+        self.useFixture(fixtures.MonkeyPatch(
+            '%s._CACHE' % vim_service.__name__, vim_service.MemoryCache()))
 
 
 class ProcessEnds(fixtures.Fixture):

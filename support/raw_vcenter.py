@@ -16,7 +16,7 @@ from oslo_vmware import vim_util
 import testtools
 
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
-from support import simulator
+from support import sharing
 
 CLUSTER_TYPE = 'ClusterComputeResource'
 
@@ -26,10 +26,12 @@ def unique(prefix):
     return '%s-%s' % (prefix, uuid.uuid4().hex[:8])
 
 
-class RawVCenterTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
+class RawVCenterTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
     """Raw calls to a shared simulator, and what they leave behind."""
 
     SIMULATOR_OPTIONS = {'clusters': 1, 'hosts': 1, 'vms': 0}
+    OWN_SIMULATOR = ('its tests count the events of the whole simulator '
+                     'and read its latestEvent')
     # Past the product's boundary: FindByInventoryPath, roles, every event
     # type, none of them in the package's reduced client.
     FULL_SESSION = True

@@ -1,7 +1,7 @@
 """A vCenter simulator for functional tests: ``tools/vcsim`` as a fixture.
 
-:class:`VCenterSimulator` starts the project's simulator
-(``tools/vcsim/run``, see ``tools/vcsim/README.rst``) on a free loopback
+:class:`VCenterSimulator` starts the project's simulator (built by
+``tools/vcsim/build``, see ``tools/vcsim/README.rst``) on a free loopback
 port, with TLS that clients verify against a CA made for the run, and a
 random user name and password (no other pair logs in). It always stops the
 simulator and removes its files. Every wait is bounded, so a broken
@@ -15,21 +15,13 @@ Use it per test::
             session = sim.session()       # a logged-in session.Session
             ...
 
-A simulator takes a moment to start and a session to log in, so a class
-whose tests can share one inventory should share one simulator and one
-session instead::
+Most tests share one instead (the run's, or their class's):
+``support.sharing``.
 
-    class TestStore(simulator.SharedSimulatorMixin, testtools.TestCase):
-        SIMULATOR_OPTIONS = {'clusters': 2}
-
-        def test_claim(self):
-            self.session.invoke_api(...)  # cls.simulator, cls.session
-
-State left by one test is then seen by the next: give each test its own
-names (field definitions, events) or clean up after it.
-
-The first start builds the simulator (about 40 s on two cores, then
-cached; see ``tools/vcsim/build``), bounded by ``build_timeout``.
+Only the first start builds the simulator (about 40 s on two cores, then
+cached; see ``tools/vcsim/build``). A start then checks the build (about
+0.5 s), unless a runner checked it for the whole run and named the binary
+(``BINARY_VARIABLE``).
 """
 
 import ctypes
@@ -51,6 +43,8 @@ from support import vim_cache
 VCSIM_DIR = os.environ.get('NOVA_VMWARE_OWNER_VCSIM_DIR',
                            os.path.join(support.REPO_ROOT, 'tools', 'vcsim'))
 
+BINARY_VARIABLE = 'NOVA_VMWARE_OWNER_VCSIM_BINARY'
+"""The built simulator, set by a runner that checked the build."""
 
 _PR_SET_PDEATHSIG = 1
 
@@ -59,7 +53,9 @@ def die_with_parent():
     """``preexec_fn``: the child gets SIGTERM when the test process dies.
 
     A test worker that crashes (or is killed) never runs its cleanups; this
-    keeps its simulators and helper processes from outliving it.
+    keeps its simulators and helper processes from outliving it. (The
+    signal comes when the *thread* that started the child ends: start
+    them from a test's or a class's main thread.)
     """
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -96,6 +92,31 @@ def make_self_signed_cert(directory, name='vcsim', common_name='127.0.0.1'):
         raise SimulatorError('cannot make a test certificate with openssl: '
                              '%s %s' % (e, getattr(e, 'stderr', b'') or b''))
     return cert, key
+
+
+def binary(timeout=600, quiet=True):
+    """The simulator's binary: the runner's, else built (or found) now.
+
+    :param timeout: seconds the (cached) build may take; a cold one takes
+                    about 40 s
+    :param quiet: keep the build's messages for the error only
+    :raises: SimulatorError
+    """
+    if os.environ.get(BINARY_VARIABLE):
+        return os.environ[BINARY_VARIABLE]
+    try:
+        return subprocess.run(
+            [os.path.join(VCSIM_DIR, 'build'), '--print-binary'],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE if quiet else None, check=True,
+            timeout=timeout).stdout.decode().strip()
+    except subprocess.CalledProcessError as e:
+        raise SimulatorError('tools/vcsim/build failed (exit %d):\n%s'
+                             % (e.returncode, (e.stderr or b'').decode(
+                                 errors='replace')))
+    except subprocess.TimeoutExpired:
+        raise SimulatorError('tools/vcsim/build took more than %s s'
+                             % timeout)
 
 
 class VCenterSimulator(fixtures.Fixture):
@@ -145,16 +166,15 @@ class VCenterSimulator(fixtures.Fixture):
                  native_faults=False, reuse_removed_keys=False,
                  accept_stale_setfield=False):
         super().__init__()
-        self.clusters = clusters
-        self.hosts = hosts
-        self.vms = vms
-        self.datacenters = datacenters
+        # What the simulator models and how it answers (no timeouts): two
+        # simulators of the same options are interchangeable.
+        self.options = dict(
+            clusters=clusters, hosts=hosts, vms=vms, datacenters=datacenters,
+            restricted=restricted, withheld_privileges=withheld_privileges,
+            native_faults=native_faults,
+            reuse_removed_keys=reuse_removed_keys,
+            accept_stale_setfield=accept_stale_setfield)
         self.restricted = restricted
-        self.withheld_privileges = withheld_privileges
-        self.flags = [flag for flag, on in (
-            ('--native-faults', native_faults),
-            ('--reuse-removed-keys', reuse_removed_keys),
-            ('--accept-stale-setfield', accept_stale_setfield)) if on]
         self.restricted_username = self.restricted_password = None
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
@@ -164,7 +184,7 @@ class VCenterSimulator(fixtures.Fixture):
 
     def _setUp(self):
         self.tempdir = self.useFixture(fixtures.TempDir()).path
-        self.ca_file, key_file = make_self_signed_cert(self.tempdir)
+        self.ca_file, self.key_file = make_self_signed_cert(self.tempdir)
         self.username = 'user-' + secrets.token_hex(4)
         # Never starting with '-', which a command line would take for an
         # option.
@@ -173,12 +193,9 @@ class VCenterSimulator(fixtures.Fixture):
             self.restricted_username = 'restricted-' + secrets.token_hex(4)
             self.restricted_password = 'pw-' + secrets.token_urlsafe(16)
         self.log_file = os.path.join(self.tempdir, 'vcsim.log')
-        url_file = os.path.join(self.tempdir, 'url')
-
-        self.key_file = key_file
-        self._url_file = url_file
-
-        self._build()
+        self._url_file = os.path.join(self.tempdir, 'url')
+        # Outside the start bound: a cold build takes ~40 s.
+        self.binary = binary(self.build_timeout)
         self.addCleanup(self.stop)
         self._launch('127.0.0.1:0')
         parsed = urllib.parse.urlsplit(self.url)
@@ -187,28 +204,35 @@ class VCenterSimulator(fixtures.Fixture):
                                  'given a TLS certificate' % self.url)
         self.host, self.port = parsed.hostname, parsed.port
 
+    def _argv(self, listen):
+        options = self.options
+        argv = [self.binary, '--listen', listen, '--url-file', self._url_file,
+                '--tls-cert', self.ca_file, '--tls-key', self.key_file,
+                '--username', self.username, '--password', self.password]
+        for name in ('datacenters', 'clusters', 'hosts', 'vms'):
+            argv += ['--' + name, str(options[name])]
+        for flag in ('native_faults', 'reuse_removed_keys',
+                     'accept_stale_setfield'):
+            if options[flag]:
+                argv.append('--' + flag.replace('_', '-'))
+        if self.restricted:
+            argv += ['--restricted-username', self.restricted_username,
+                     '--restricted-password', self.restricted_password]
+        if options['withheld_privileges'] is not None:
+            argv += ['--withheld-privileges',
+                     ','.join(options['withheld_privileges'])]
+        return argv
+
     def _launch(self, listen):
         if os.path.exists(self._url_file):
             os.unlink(self._url_file)
-        cmd = [os.path.join(VCSIM_DIR, 'run'),
-               '--listen', listen, '--url-file', self._url_file,
-               '--tls-cert', self.ca_file, '--tls-key', self.key_file,
-               '--username', self.username, '--password', self.password,
-               '--datacenters', str(self.datacenters),
-               '--clusters', str(self.clusters), '--hosts', str(self.hosts),
-               '--vms', str(self.vms)] + self.flags
-        if self.restricted:
-            cmd += ['--restricted-username', self.restricted_username,
-                    '--restricted-password', self.restricted_password]
-        if self.withheld_privileges is not None:
-            cmd += ['--withheld-privileges',
-                    ','.join(self.withheld_privileges)]
         with open(self.log_file, 'ab') as log:
             # Its own process group, so stop() signals the simulator and
-            # nothing else (run execs it, so the group is just that).
+            # nothing else.
             self.process = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True, preexec_fn=die_with_parent)
+                self._argv(listen), stdin=subprocess.DEVNULL, stdout=log,
+                stderr=log, start_new_session=True,
+                preexec_fn=die_with_parent)
         self.url = self._wait_for_url(self._url_file)
 
     def restart(self, sig=signal.SIGKILL):
@@ -226,20 +250,6 @@ class VCenterSimulator(fixtures.Fixture):
             self.process.wait(self.stop_timeout)
         self.process = None
         self._launch('%s:%d' % (self.host, self.port))
-
-    def _build(self):
-        # Build outside the start bound: a cold build takes ~40 s.
-        try:
-            subprocess.run([os.path.join(VCSIM_DIR, 'build')],
-                           stdin=subprocess.DEVNULL, capture_output=True,
-                           check=True, timeout=self.build_timeout)
-        except subprocess.CalledProcessError as e:
-            raise SimulatorError('tools/vcsim/build failed (exit %d):\n%s'
-                                 % (e.returncode, e.stderr.decode(
-                                     errors='replace')))
-        except subprocess.TimeoutExpired:
-            raise SimulatorError('tools/vcsim/build took more than %s s'
-                                 % self.build_timeout)
 
     def _wait_for_url(self, url_file):
         deadline = time.monotonic() + self.start_timeout
@@ -347,40 +357,3 @@ class VCenterSimulator(fixtures.Fixture):
         self.check_reachable()
         return vim_cache.connect_full(self.endpoint(port, restricted),
                                       timeout)
-
-
-class SharedSimulatorMixin:
-    """One simulator and one session for all the tests of a class.
-
-    Mix into a ``TestCase``; set ``SIMULATOR_OPTIONS`` to the
-    :class:`VCenterSimulator` arguments, and ``FULL_SESSION`` when the
-    tests call methods outside the package's list (``full_session``).
-    Tests use ``self.simulator`` and ``self.session``.
-    """
-
-    SIMULATOR_OPTIONS = {}
-    FULL_SESSION = False
-    simulator = None
-    session = None
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.simulator = VCenterSimulator(**cls.SIMULATOR_OPTIONS)
-        cls.simulator.setUp()
-        try:
-            cls.session = (cls.simulator.full_session() if cls.FULL_SESSION
-                           else cls.simulator.session())
-        except BaseException:
-            cls.simulator.cleanUp()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            if cls.session is not None and cls.simulator.is_running():
-                cls.session.logout()
-        finally:
-            cls.session = None
-            cls.simulator.cleanUp()
-            super().tearDownClass()

@@ -22,6 +22,9 @@ JSON_KEYS = {'cluster', 'cluster_moref', 'vcenter_uuid', 'attribute',
 ERROR_BOUND = 30
 """Seconds within which a connection problem must be reported: never a
 hang (doc/source/faults.rst)."""
+SHORT_TIMEOUT = ('--timeout', '2')
+"""Against a silent endpoint: the bound is tested, not its default (20 s
+a request), which would only make the test wait longer."""
 
 
 class TestShowCheck(base.SimulatorTestCase):
@@ -133,14 +136,14 @@ class TestShowCheck(base.SimulatorTestCase):
 
     def test_port_that_accepts_and_never_answers(self):
         silent = self.useFixture(faults.SilentEndpoint())
-        out = self.failing_command('show', port=silent.port)
+        out = self.failing_command(*SHORT_TIMEOUT, 'show', port=silent.port)
         self.assertConnectionError(out, 'Cannot reach vCenter',
                                    'https://127.0.0.1:%d' % silent.port)
         self.assertNotIn('TLS verification failed', out.stderr)
 
     def test_tls_endpoint_that_falls_silent_after_the_handshake(self):
         silent = self.useFixture(faults.SilentEndpoint(tls=True))
-        out = self.failing_command('show', port=silent.port,
+        out = self.failing_command(*SHORT_TIMEOUT, 'show', port=silent.port,
                                    ca_file=silent.ca_file)
         self.assertConnectionError(out, 'Cannot reach vCenter',
                                    'https://127.0.0.1:%d' % silent.port)

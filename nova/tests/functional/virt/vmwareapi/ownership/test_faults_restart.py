@@ -21,7 +21,7 @@ from support import base
 from support import faults
 from support import holder as holder_mod
 from support import processes
-from support import simulator
+from support import sharing
 
 BOUND = 60.0
 RENEW = 0.5
@@ -50,12 +50,19 @@ ATTEMPTS = 3
 """Renewals a holder gets after a restart to report the cluster lost."""
 
 
-class TestSimulatorRestart(testtools.TestCase):
+class TestSimulatorRestart(sharing.SharedSimulatorMixin,
+                           testtools.TestCase):
+    """One simulator, restarted by every test; each test its own attribute.
+
+    The session is the guarded driver's (``faults.TIMEOUT``); it logs in
+    again after each restart.
+    """
+
+    OWN_SIMULATOR = 'every test restarts it'
+    SESSION_TIMEOUT = faults.TIMEOUT
 
     def setUp(self):
         super().setUp()
-        self.simulator = self.useFixture(simulator.VCenterSimulator())
-        self.session = faults.connect(self.simulator)
         self.attribute = base.unique_attribute()
 
     def test_restart_at_each_step_of_a_claim_has_a_defined_outcome(self):

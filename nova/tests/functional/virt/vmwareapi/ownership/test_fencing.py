@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import fixtures
 
@@ -29,6 +28,7 @@ from nova.virt.vmwareapi.ownership import view as view_mod
 import support
 from support import base
 from support import fakes
+from support import forced_takeover
 from support import members
 from support import processes
 from support import scenarios
@@ -42,7 +42,7 @@ sessions get 2 s, as two test workers, the simulator and the proxy share
 two cores."""
 SLACK = 1.0
 """Scheduling on a loaded two-core machine, on top of the computed bounds."""
-ROUNDS = int(os.environ.get('NOVA_VMWARE_OWNER_FENCING_ROUNDS', '10'))
+ROUNDS = members.ROUNDS
 ABANDONED = 1.0
 """A breaker's bound for an abandoned change (30 s in production)."""
 
@@ -154,43 +154,23 @@ class TestCutOffHolder(FencingTestCase):
 
 
 class TestForcedTakeoverRacingARenewal(FencingTestCase):
+    """``forced_takeover.race_a_renewal``, which the fencing benchmark
+    runs as well.
+    """
 
     def test_a_renewal_delivered_after_the_takeover_is_refused(self):
         for number in range(1, ROUNDS + 1):
-            attribute = base.unique_attribute()
-            reader = self.reader(attribute)
-            a = self.member(self.via_proxy, attribute)
-            self.assertTrue(a.held.wait(30), a.error)
-            self.proxy.hold_requests('SetField')
-            self.assertTrue(wait.wait_until(lambda: self.proxy.events_of(
-                'held', 'SetField'), 10), 'no renewal write was held')
-            done = self.run_command(
-                '--config-file', self.config_file(
-                    'compute-b', attribute=attribute,
-                    extra='lease_duration = 6\nrenew_interval = 2\n'),
-                'takeover', '--force', '--yes')
-            self.assertEqual(0, done.returncode, done.stderr)
-            took = time.monotonic()
-            self.heal()
-            self.assertTrue(wait.wait_until(lambda: [
-                e for e in self.proxy.events_of('late-answer', 'SetField')
-                if e.t > took], 10), 'round %d: the held write never '
-                'reached vCenter' % number)
-            self.assertTrue(a.stepped_down.wait(SETTINGS.renew_interval +
-                                                2 * BOUND + SLACK))
-            reader.stop()
-            self.assertEqual(
-                'InvalidArgument',
-                self.proxy.events_of('late-answer', 'SetField')[-1].fault)
+            where = 'round %d' % number
+            raced = forced_takeover.race_a_renewal(
+                self.rig, SETTINGS, self.addCleanup, slack=SLACK,
+                abandoned_after=ABANDONED, label=where)
+            self.assertEqual(['InvalidArgument'] * len(raced.late_answers),
+                             [e.fault for e in raced.late_answers], where)
             # The takeover's outcome stands: from the moment it was seen,
             # every reading names compute-b.
-            views = [v for t, v in reader.views()]
-            first = next(i for i, v in enumerate(views) if v.record and
-                         v.record.host == 'compute-b')
-            self.assertEqual({'compute-b'},
-                             {v.record.host for v in views[first:]})
-            a.stop()
-            self.proxy.events.clear()
+            self.assertTrue(raced.views, where)
+            self.assertEqual([], raced.not_taken_over, where)
+            raced.a.stop()
 
 
 class TestAdminEdits(FencingTestCase):

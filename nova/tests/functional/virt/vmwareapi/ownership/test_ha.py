@@ -8,7 +8,6 @@ holder's renewals, which bound the wait: a standby may only take over
 after watching ``lease_duration`` seconds without one.
 """
 
-import os
 import signal
 import time
 
@@ -32,11 +31,12 @@ POLL = SETTINGS.standby_poll
 SLACK = 3.0
 """Process start, scheduling and round trips on a loaded two-core machine,
 on top of the computed bounds."""
-RACERS = 8
-ROUNDS = int(os.environ.get('NOVA_VMWARE_OWNER_RACE_ROUNDS', '50'))
 
 
 class HATestCase(base.SimulatorTestCase):
+
+    OWN_SIMULATOR = ("its holders' renewals, timed in seconds, stalled on "
+                     "the run's simulator after test_fencing's scenarios")
 
     def start_active(self, **options):
         active = Holder(self, 'hold', **options)
@@ -101,13 +101,18 @@ class TestFailover(HATestCase):
         second = self.standby()
         reader = members.RawReader(self.session, self.attribute)
         self.addCleanup(reader.stop)
+        # The renewals waited for below happen while the reader reads, not
+        # before (while the second process started).
+        active.has_seen('renewed')
         self.assertStillHolds(active, second, renewals=4)
         reader.stop()
         leases = [view.lease for _, view in reader.views()
                   if view.lease is not None]
         self.assertEqual({held['holder']}, {lease.holder for lease in leases})
         self.assertEqual({held['token']}, {lease.token for lease in leases})
-        self.assertGreater(len({lease.seq for lease in leases}), 2)
+        self.assertGreater(len({lease.seq for lease in leases}), 2,
+                           'readings %d, failed reads %d' % (
+                               len(reader.views()), reader.failures))
 
     def test_holder_stops_at_its_next_renewal_when_its_lease_is_replaced(
             self):
@@ -255,34 +260,6 @@ class TestThreadingModes(HATestCase):
 
     def test_eventlet_monkey_patched(self):
         self.assertHoldsRenewsReleases(eventlet=True)
-
-
-class TestRace(HATestCase):
-
-    def test_exactly_one_of_eight_claimers_wins_every_round(self):
-        racers = [Holder(self, 'race') for _ in range(RACERS)]
-        for racer in racers:
-            self.assertIsNotNone(racer.wait_for('connected', 120),
-                                 racer.stderr())
-        for number in range(ROUNDS):
-            attribute = '%s.race%d' % (self.attribute, number)
-            for racer in racers:
-                racer.send(attribute)
-            outcomes = []
-            for racer in racers:
-                event = racer.next_event(60)
-                self.assertIsNotNone(event, 'round %d: no answer; stderr: %s'
-                                     % (number, racer.stderr()))
-                self.assertEqual(attribute, event.get('round'), event)
-                outcomes.append(event)
-            winners = [e for e in outcomes if e['event'] == 'held']
-            self.assertEqual(1, len(winners), 'round %d: %s'
-                             % (number, outcomes))
-            losers = {e.get('error') for e in outcomes
-                      if e['event'] != 'held'}
-            self.assertEqual({'ClusterHeldByAnotherProcess'}, losers)
-            lease = base.view_of(self.make_store(attribute=attribute)).lease
-            self.assertEqual(winners[0]['holder'], lease.holder)
 
 
 class TestOutage(HATestCase):

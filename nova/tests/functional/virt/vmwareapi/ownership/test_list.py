@@ -24,7 +24,7 @@ from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import base
 from support import raw_vcenter
-from support import simulator
+from support import sharing
 
 CLUSTERS = 45
 THIS = 'compute-a'
@@ -114,18 +114,19 @@ class ListTestCase(base.SimulatorTestCase):
                          .cluster_moref, by_name['DC0_C2']['cluster_moref'])
 
     def test_round_trips_do_not_grow_with_the_clusters(self):
-        small = self.useFixture(simulator.VCenterSimulator(clusters=1))
+        # The run's simulator, or one like it.
+        small = self.useFixture(sharing.for_class(sharing.RUN_OPTIONS))
         session = small.session()
         self.addCleanup(session.logout)
         counted = {}
-        for name, each in (('1 cluster', session),
-                           ('%d clusters' % CLUSTERS, self.session)):
+        for name, each in (('small', session), ('large', self.session)):
             trips = self.round_trips(each)
             clusters = fleet_cli.read(
                 fleet_context(each, self.attribute)).clusters
             counted[name] = (len(clusters), trips.methods)
-        self.assertEqual({'1 cluster': (1, READ_TRIPS),
-                          '45 clusters': (CLUSTERS, READ_TRIPS)}, counted)
+        self.assertEqual({'small': (sharing.RUN_OPTIONS['clusters'],
+                                    READ_TRIPS),
+                          'large': (CLUSTERS, READ_TRIPS)}, counted)
 
     def test_json_of_the_command(self):
         # No cluster_name is needed: the configured one need not exist.

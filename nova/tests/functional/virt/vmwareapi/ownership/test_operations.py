@@ -78,6 +78,9 @@ class LiveHolder:
 
 class OperationsTestCase(base.SimulatorTestCase):
 
+    OWN_SIMULATOR = ('assertAudited and assertUnchanged read every audit '
+                     'event of the cluster')
+
     def setUp(self):
         super().setUp()
         self.store = self.make_store()

@@ -9,7 +9,7 @@ fix                                    tests
 =====================================  =====================================
 1 VIM WSDL served at /sdk              test_wsdl_files_are_served,
                                        test_session_needs_no_wsdl_location
-                                       (and every SharedSimulatorMixin class:
+                                       (and every SimulatorTestCase:
                                        its session loads the served WSDL)
 2 TraversalSpec only on its type       TestRecursiveTraversal
 3 SetField replaces the value          test_set_field_twice_keeps_one_value
@@ -58,6 +58,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import raw_vcenter
+from support import sharing
 from support import simulator
 
 unique = raw_vcenter.unique
@@ -68,7 +69,7 @@ WSDL_FILES = ('vimService.wsdl', 'vim.wsdl', 'vim-messagetypes.xsd',
 
 
 class TestLauncher(testtools.TestCase):
-    """tools/vcsim/run: the URL file and a clean stop."""
+    """The simulator's launcher (main.go): the URL file and a clean stop."""
 
     def test_url_file_and_clean_sigterm(self):
         sim = self.useFixture(simulator.VCenterSimulator(vms=0))
@@ -101,9 +102,10 @@ class TestRecursiveTraversal(testtools.TestCase):
         self.assertTrue(sim.is_running(), sim.log())
 
 
-class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
+class TestSimulator(sharing.SharedSimulatorMixin, testtools.TestCase):
 
-    SIMULATOR_OPTIONS = {'clusters': 2, 'hosts': 1, 'vms': 1}
+    SIMULATOR_OPTIONS = sharing.RUN_OPTIONS
+    OWN_SIMULATOR = 'test_latest_event_is_the_logged_event reads latestEvent'
     # The simulator's fixes, tested as nova calls them: methods and types
     # the package's reduced client does not have.
     FULL_SESSION = True
@@ -342,7 +344,7 @@ class TestSimulator(simulator.SharedSimulatorMixin, testtools.TestCase):
         self.assertEqual(msg, latest.message)
 
 
-class TestNovaBootNeeds(simulator.SharedSimulatorMixin, testtools.TestCase):
+class TestNovaBootNeeds(sharing.SharedSimulatorMixin, testtools.TestCase):
     """Fixes 8-11: what nova's driver needs to boot a server.
 
     Each test makes the call nova makes (tools/vcsim/README.rst), on a

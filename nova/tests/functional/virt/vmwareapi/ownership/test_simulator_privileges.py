@@ -244,12 +244,8 @@ class TestRunOptions(testtools.TestCase):
     """The launcher refuses what it cannot model, before serving."""
 
     def run_simulator(self, *args):
-        binary = subprocess.run(
-            [simulator.os.path.join(simulator.VCSIM_DIR, 'build'),
-             '--print-binary'], capture_output=True, text=True, check=True,
-            timeout=600).stdout.strip()
-        return subprocess.run([binary] + list(args), capture_output=True,
-                              text=True, timeout=30)
+        return subprocess.run([simulator.binary()] + list(args),
+                              capture_output=True, text=True, timeout=30)
 
     def test_refused(self):
         for args, says in (

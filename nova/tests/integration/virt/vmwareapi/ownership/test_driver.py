@@ -31,7 +31,7 @@ from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import base
 from support import faults
 from support import harness
-from support import simulator
+from support import sharing
 from support import vim_cache
 
 CONF = harness.CONF
@@ -47,10 +47,10 @@ under test.
 """
 
 
-class DriverTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
-    """One simulator per class; each test its own attribute name."""
+class DriverTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
+    """The run's simulator; each test its own attribute name."""
 
-    SIMULATOR_OPTIONS = {'clusters': 2, 'hosts': 1, 'vms': 1}
+    SIMULATOR_OPTIONS = sharing.RUN_OPTIONS
 
     def setUp(self):
         super().setUp()

@@ -23,7 +23,7 @@ import testtools
 
 from nova.virt.vmwareapi.ownership import watchdog
 from support import processes
-from support import simulator
+from support import sharing
 from support import stepdown
 
 ROUNDS = int(os.environ.get('NOVA_VMWARE_OWNER_FENCING_ROUNDS', '2'))
@@ -31,7 +31,7 @@ HARD_EXIT = 'exiting now with status %d (os._exit)' % (
     watchdog.EXIT_STEPPED_DOWN)
 
 
-class StepDownTestCase(simulator.SharedSimulatorMixin, testtools.TestCase):
+class StepDownTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
 
     SIMULATOR_OPTIONS = {'clusters': 1, 'hosts': 1, 'vms': 0}
 
