@@ -194,6 +194,9 @@ class Doctor:
         """The cluster nova's driver manages, found as it finds it."""
         try:
             found = clusters.find_clusters(self.session, self.cluster_name)
+        except vsphere_errors.ClusterNotFound:
+            self.add(checks.cluster(self.cluster_name, ()))
+            raise
         except exceptions.VCenterError as exc:
             self.add(checks.cluster(self.cluster_name, (), exc))
             raise

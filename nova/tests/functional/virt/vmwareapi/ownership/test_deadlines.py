@@ -117,10 +117,22 @@ class TestCommands(DeadlineTestCase):
     def test_claim_with_its_writes_trickled(self):
         proxy = self.proxy()
         proxy.trickle(*DRIP, method='SetField')
-        # (The write reached vCenter, its answer did not reach the
-        # command: whether such a change landed is read again by the
-        # fencing, not by the transport.)
-        self.assertEndsUnreachable(proxy, 'claim')
+        done, took = self.command(proxy, 'claim')
+        # Each write reached vCenter, its answer did not reach the command
+        # in time: never sent again, the write through the lease is read
+        # back (landed: the claim is made and said so), the copy's failure
+        # is named beside it.
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertIn('claimed DC0_C0', done.stderr)
+        self.assertIn('the copy into the attribute failed: vCenter at '
+                      'https://127.0.0.1:%d did not confirm SetField (no '
+                      'complete answer within %g s)' % (proxy.port, TIMEOUT),
+                      done.stderr)
+        self.assertEqual('compute-a',
+                         base.view_of(self.make_store()).record.host)
+        self.assertLess(took, bound('claim', TIMEOUT) + SLACK)
+        faults.report_time(self, took, 'claim landed, its copy unconfirmed '
+                           '(bound %g s)' % bound('claim', TIMEOUT))
 
     def test_requests_of_each_command(self):
         # What the bounds count, from a run through a plain proxy.

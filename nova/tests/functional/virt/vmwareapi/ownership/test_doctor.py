@@ -209,8 +209,9 @@ class TestDoctor(DoctorTestCase):
             self.simulator.ca_file, self.simulator.key_file,
             self.simulator.ca_file))
         self.addCleanup(proxy.close)
-        # The answers of the latency's reads, and those just before, late.
-        proxy.on_request('DestroyView', lambda: proxy.set_mode(
+        # The answers of the latency's reads, and the cluster's just before
+        # (the first property collection after the login), late.
+        proxy.on_request('RetrievePropertiesEx', lambda: proxy.set_mode(
             tcpproxy.DELAY_ANSWERS, delay=1.0))
         proxy.on_request('CurrentTime', lambda: proxy.set_mode(
             tcpproxy.FORWARD))

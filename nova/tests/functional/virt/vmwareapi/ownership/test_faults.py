@@ -186,10 +186,11 @@ class TestBrokenConnections(FaultTestCase):
         view = self.view()
         self.assertEqual(guard.holder, view.record.holder)
         self.assertEqual(record.seq, view.record.seq)
-        self.assertEqual(['RetrievePropertiesEx', 'AddCustomFieldDef',
-                          'RetrievePropertiesEx', 'RemoveCustomFieldDef',
-                          'RetrievePropertiesEx', 'AddCustomFieldDef',
-                          'SetField'], hook.calls[:7])
+        self.assertEqual(['RetrievePropertiesEx', 'HasPrivilegeOnEntities',
+                          'AddCustomFieldDef', 'RetrievePropertiesEx',
+                          'RemoveCustomFieldDef', 'RetrievePropertiesEx',
+                          'HasPrivilegeOnEntities', 'AddCustomFieldDef',
+                          'SetField'], hook.calls[:9])
         self.assertEqual(1, hook.calls.count('RemoveCustomFieldDef'))
         faults.report_time(self, took, 'claimed after revoking the lease '
                                        'its lost creation left')

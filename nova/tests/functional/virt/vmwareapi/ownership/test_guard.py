@@ -150,7 +150,9 @@ class TestGuard(base.SimulatorTestCase):
         self.assertWrittenUnder(guard.tenure.key, record)
 
     def test_standby_takes_over_once_the_holder_stops_renewing(self):
-        active = self.guard('compute-a')
+        # The same lease on both (a standby waits the holder's own lease
+        # when it is the longer: test_faults, unit test_liveness).
+        active = self.guard('compute-a', lease_duration=30, renew_interval=10)
         active.start()
         revoked = active.tenure.key
         clock = base.FakeClock()

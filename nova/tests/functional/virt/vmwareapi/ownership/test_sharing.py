@@ -11,7 +11,7 @@ import os
 
 import testtools
 
-from nova.virt.vmwareapi.ownership.vsphere import vcenter
+from nova.virt.vmwareapi.ownership.vsphere import clusters
 from support import base
 from support import sharing
 from support import simulator
@@ -68,5 +68,5 @@ class TestSimulatorTestCase(base.SimulatorTestCase):
             self.simulator.options)
         for name in ('DC0_C0', 'DC0_C1'):
             with self.subTest(cluster=name):
-                self.assertIsNotNone(vcenter.find_cluster(self.session,
-                                                          name))
+                self.assertIsNotNone(
+                    clusters.find_cluster(self.session, name))
