@@ -82,6 +82,10 @@ class UnconfirmedTestCase(base.SimulatorTestCase):
 
 class TestNotAuthenticated(UnconfirmedTestCase):
 
+    # The tests end sessions as an admin would: TerminateSession is not in
+    # the package's reduced client.
+    FULL_SESSION = True
+
     def test_an_active_session_answering_it_counts_no_renewal(self):
         # Issue 19: each SetField answered NotAuthenticated came back as
         # [], a renewal that never landed was counted, the deadline never
