@@ -36,7 +36,7 @@ import tempfile
 
 import _common
 
-from support import processes
+from support import nova_processes
 from support import stepdown
 
 NOVA_SERVICE_REQUIREMENTS = _common.NOVA_REQUIREMENTS + [
@@ -96,7 +96,7 @@ def main():
     sim = _common.start_simulator(clusters=1, hosts=1, vms=0)
     directory = tempfile.mkdtemp(prefix='bench-step-down-')
     try:
-        database = processes.make_nova_database(python, directory)
+        database = nova_processes.make_nova_database(python, directory)
         rig = stepdown.Rig(sim, python, database, sim.session())
         data['standby_on_another_machine'] = bool(rig.standby_machine)
         try:
