@@ -13,15 +13,12 @@ from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import record as record_mod
 from support import fakes
 
-FencingTestCase = test_fencing.FencingTestCase
 held = test_fencing.held
 THEIRS = test_fencing.THEIRS
-MINE = test_fencing.MINE
 Mirror = test_fencing.Mirror
-HOST = test_fencing.HOST
 
 
-class TenureTestCase(FencingTestCase):
+class TenureTestCase(test_fencing.FencingTestCase):
 
     def setUp(self):
         super().setUp()
@@ -34,7 +31,7 @@ class TenureTestCase(FencingTestCase):
                                   self.tenure.write,
                                   self.tenure.record.renewed(fakes.WALL))
         self.assertIn('revoked it', str(error))
-        self.assertEqual(MINE, error.holder)
+        self.assertEqual(test_fencing.MINE, error.holder)
         self.assertEqual(['write_lease'], self.store.calls)
         self.assertHolds(theirs)
 
@@ -104,7 +101,7 @@ class TenureTestCase(FencingTestCase):
         self.assertHolds(written)
 
 
-class ClearTestCase(FencingTestCase):
+class ClearTestCase(test_fencing.FencingTestCase):
 
     def test_a_pending_reading_is_not_cleared(self):
         before = self.store.put(held(THEIRS))
@@ -134,7 +131,7 @@ class ClearTestCase(FencingTestCase):
         self.assertEqual('', current.reading.attribute_raw)
 
     def test_clear_a_hand_typed_value(self):
-        self.store.type_by_hand(HOST)
+        self.store.type_by_hand(test_fencing.HOST)
         fencing.clear(self.store, self.store.view())
         self.assertEqual(['require', 'write_attribute'], self.store.calls)
         self.assertTrue(self.store.view().unowned)
@@ -153,7 +150,7 @@ class ClearTestCase(FencingTestCase):
         self.assertTrue(self.store.view().unowned)
 
 
-class SettleTestCase(FencingTestCase):
+class SettleTestCase(test_fencing.FencingTestCase):
 
     def setUp(self):
         super().setUp()

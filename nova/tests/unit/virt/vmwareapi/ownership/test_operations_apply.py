@@ -7,26 +7,25 @@ what fails after the change landed. In-memory store, as
 """
 
 import dataclasses
+
 from nova.tests.unit.virt.vmwareapi.ownership import test_operations
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import operations
 from nova.virt.vmwareapi.ownership import record as record_mod
 from support import fakes
 
-OperationsTestCase = test_operations.OperationsTestCase
-WHO = test_operations.WHO
 rec = test_operations.rec
 OTHER = test_operations.OTHER
 Change = test_operations.Change
 THEIRS = test_operations.THEIRS
 HOST = test_operations.HOST
-UNREADABLE = test_operations.UNREADABLE
 
 
-class ApplyTestCase(OperationsTestCase):
+class ApplyTestCase(test_operations.OperationsTestCase):
 
     def apply(self, plan, **kwargs):
-        return operations.apply(self.store, plan, who=WHO, **kwargs)
+        return operations.apply(self.store, plan, who=test_operations.WHO,
+                                **kwargs)
 
     def assertAudited(self, *parts):
         self.assertEqual(1, len(self.store.events))
@@ -67,7 +66,7 @@ class ApplyTestCase(OperationsTestCase):
                          (now.record.host, now.record.state))
         self.assertEqual(now.token, outcome.after.token)
         self.assertAudited(fakes.CLUSTER, 'claimed',
-                           'owner (none) -> compute-a', WHO)
+                           'owner (none) -> compute-a', test_operations.WHO)
 
     def test_forced_takeover(self):
         self.store.put(rec(OTHER, holder=THEIRS))
@@ -105,7 +104,7 @@ class ApplyTestCase(OperationsTestCase):
         self.assertNotIn('evicted', self.store.events[0])
 
     def test_replacing_an_unreadable_value_is_noted(self):
-        self.store.type_by_hand(UNREADABLE)
+        self.store.type_by_hand(test_operations.UNREADABLE)
         self.apply(self.plan(Change.TAKEOVER, force=True))
         self.assertAudited('owner (none) -> compute-a',
                            'replaced an unreadable value')
