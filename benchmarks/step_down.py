@@ -61,9 +61,7 @@ def run_round(rig, cut, label):
 
 
 def summarize(cut, rounds):
-    done = [r for r in rounds if 'failed' not in r]
-    row = {'rounds': len(rounds), 'failed': [r['failed'] for r in rounds
-                                             if 'failed' in r]}
+    done, row = _common.rounds_row(rounds)
     if not done:
         return dict(row, met=False)
     margins = [r['margin'] for r in done]
@@ -114,19 +112,15 @@ def main():
 
 
 def print_row(cut, row):
-    if 'to_exit' not in row:
-        print('%-16s every round failed: %s' % (cut, row['failed'][:1]))
-        return
-    print('%-16s %d rounds (%d failed): exit status %s; exit %.2f s median, '
-          '%.2f s max after the step-down (grace %.1f s); margin to the '
-          'take min %.2f s (%d overlaps); late writes %d; requests after '
-          'the take %d' % (
-              cut, row['rounds'], len(row['failed']), row['statuses'],
-              row['to_exit']['median'], row['to_exit']['max'],
-              stepdown.GRACE, row['margin_min'], row['overlaps'],
-              row['late_writes'], row['requests_after_take']))
-    for failure in row['failed']:
-        print('    failed: %s' % failure)
+    _common.print_row(cut, row, 'to_exit', lambda row: (
+        '%d rounds (%d failed): exit status %s; exit %.2f s median, '
+        '%.2f s max after the step-down (grace %.1f s); margin to the '
+        'take min %.2f s (%d overlaps); late writes %d; requests after '
+        'the take %d' % (
+            row['rounds'], len(row['failed']), row['statuses'],
+            row['to_exit']['median'], row['to_exit']['max'],
+            stepdown.GRACE, row['margin_min'], row['overlaps'],
+            row['late_writes'], row['requests_after_take'])))
 
 
 if __name__ == '__main__':
