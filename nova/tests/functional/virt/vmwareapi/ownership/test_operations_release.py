@@ -10,13 +10,11 @@ from nova.tests.functional.virt.vmwareapi.ownership import test_operations
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
-OperationsTestCase = test_operations.OperationsTestCase
 THIS = test_operations.THIS
 OTHER = test_operations.OTHER
-LIVE_LEASE = test_operations.LIVE_LEASE
 
 
-class TestDryRun(OperationsTestCase):
+class TestDryRun(test_operations.OperationsTestCase):
 
     def fields(self):
         """Every custom field definition: a dry run creates none."""
@@ -68,7 +66,7 @@ class TestDryRun(OperationsTestCase):
         self.assertEqual(before, self.raw())
 
 
-class TestRelease(OperationsTestCase):
+class TestRelease(test_operations.OperationsTestCase):
 
     def release(self, *args, expect=0, host=THIS, extra=''):
         self.key, self.before = self.event_key(), self.raw()
@@ -112,12 +110,12 @@ class TestRelease(OperationsTestCase):
         holder = self.given_live_holder(THIS)
         self.key = self.event_key()
         state = self.json_command(THIS, 'release', '--yes', expect=4,
-                                  extra=LIVE_LEASE)
+                                  extra=test_operations.LIVE_LEASE)
         self.assertIn('renewed', state['error'])
         self.assertEqual(self.key, self.event_key())
         self.assertEqual(holder.token, self.view().token)
         state = self.json_command(THIS, 'release', '--yes', '--force',
-                                  extra=LIVE_LEASE)
+                                  extra=test_operations.LIVE_LEASE)
         self.assertIsInstance(holder.wait_lost(), exceptions.OwnershipLost)
         self.assertReleased(state, THIS)
 

@@ -16,16 +16,11 @@ from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import record as record_mod
 from support import base
 
-OperationsTestCase = test_operations.OperationsTestCase
 THIS = test_operations.THIS
 OTHER = test_operations.OTHER
-UNREADABLE = test_operations.UNREADABLE
-LIVE_LEASE = test_operations.LIVE_LEASE
-EXIT_CONFLICT = test_operations.EXIT_CONFLICT
-BOUND = test_operations.BOUND
 
 
-class TestTakeover(OperationsTestCase):
+class TestTakeover(test_operations.OperationsTestCase):
 
     def takeover(self, *args, expect=0, host=THIS, extra=''):
         self.key, self.before = self.event_key(), self.raw()
@@ -48,7 +43,7 @@ class TestTakeover(OperationsTestCase):
         state = self.takeover('--force')
         self.assertTrue(state['forced'])
         self.assertIsNone(state['before'])
-        self.assertEqual(UNREADABLE, state['before_raw'])
+        self.assertEqual(test_operations.UNREADABLE, state['before_raw'])
         record = self.record()
         self.assertEqual(THIS, record.host)
         self.assertWritten(record)
@@ -161,8 +156,9 @@ class TestTakeover(OperationsTestCase):
         pending = store.create_lease()
         racers = {}
         for host in ('compute-x', 'compute-y'):
-            racers[host] = Racer(self.config_file(THIS, extra=LIVE_LEASE),
-                                 host)
+            racers[host] = Racer(
+                self.config_file(THIS, extra=test_operations.LIVE_LEASE),
+                host)
             self.addCleanup(racers[host].kill)
         for racer in racers.values():
             self.assertTrue(racer.waiting.wait(base.COMMAND_TIMEOUT),
@@ -175,7 +171,7 @@ class TestTakeover(OperationsTestCase):
         winners = [host for host, code in codes.items() if code == 0]
         self.assertEqual(1, len(winners), codes)
         loser = (set(codes) - set(winners)).pop()
-        self.assertEqual(EXIT_CONFLICT, codes[loser],
+        self.assertEqual(test_operations.EXIT_CONFLICT, codes[loser],
                          racers[loser].output())
         self.assertIn('changed while this command ran',
                       racers[loser].output())
@@ -215,7 +211,7 @@ class Racer:
 
     def wait(self):
         code = self.proc.wait(base.COMMAND_TIMEOUT)
-        self._reader.join(BOUND)
+        self._reader.join(test_operations.BOUND)
         return code
 
     def output(self):
@@ -224,4 +220,4 @@ class Racer:
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.wait(BOUND)
+            self.proc.wait(test_operations.BOUND)

@@ -13,10 +13,8 @@ from support import messages
 from support import sample_rehome as samples
 
 Action = decision.Action
-Change = decision.Change
 Identity = decision.Identity
 Liveness = decision.Liveness
-Verdict = decision.Verdict
 
 HOST = fakes.HOST
 OTHER = fakes.OTHER_HOST

@@ -9,27 +9,25 @@ import itertools
 
 from oslotest import base
 
-from nova.tests.unit.virt.vmwareapi.ownership import test_decision
 from nova.virt.vmwareapi.ownership import decision
+from support import fakes
 
-rec = test_decision.rec
-HOST = test_decision.HOST
-OTHER = test_decision.OTHER
-Change = test_decision.Change
-Verdict = test_decision.Verdict
+HOST = fakes.HOST
+Change = decision.Change
+Verdict = decision.Verdict
 
 
 # What each kind of record is, for decide_change.
 KINDS = {
     'unreadable': None,
     'unowned': None,
-    "target's": rec(HOST),
-    "target's held": rec(HOST, holder='m:1:a'),
-    "another's": rec(OTHER),
-    "another's held": rec(OTHER, holder='m:1:a'),
+    "target's": fakes.record(HOST),
+    "target's held": fakes.record(HOST, holder='m:1:a'),
+    "another's": fakes.record(fakes.OTHER_HOST),
+    "another's held": fakes.record(fakes.OTHER_HOST, holder='m:1:a'),
     # The target's name, in another cloud: another owner.
-    "namesake's": rec(HOST, cloud='east'),
-    "namesake's held": rec(HOST, holder='m:1:a', cloud='east'),
+    "namesake's": fakes.record(HOST, cloud='east'),
+    "namesake's held": fakes.record(HOST, holder='m:1:a', cloud='east'),
 }
 
 
@@ -106,7 +104,7 @@ class DecideChangeTestCase(base.BaseTestCase):
 
     def test_another_host_of_another_cloud_is_another_cloud(self):
         self.assertIs(Verdict.REFUSE_OTHER_CLOUD, decision.decide_change(
-            Change.CLAIM, rec(OTHER, cloud='east'), HOST))
+            Change.CLAIM, fakes.record(fakes.OTHER_HOST, cloud='east'), HOST))
 
     def test_held_is_the_views_holder_not_the_records(self):
         # An admin's hand edit (no holder) over a live lease: the rows

@@ -8,22 +8,18 @@ that vanished for free. In-memory store, as ``test_guard``.
 from nova.tests.unit.virt.vmwareapi.ownership import test_guard
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import refusals
+from support import fakes
 
-GuardTestCase = test_guard.GuardTestCase
-held = test_guard.held
 NODE = test_guard.NODE
 MINE = test_guard.MINE
-THEIRS = test_guard.THEIRS
-released = test_guard.released
-unreachable = test_guard.unreachable
 
 
-class StandbyTestCase(GuardTestCase):
+class StandbyTestCase(test_guard.GuardTestCase):
     """Another live process of this host holds the cluster."""
 
     def setUp(self):
         super().setUp()
-        self.store.put(held(node=NODE))
+        self.store.put(test_guard.held(node=NODE))
 
     def test_takes_once_the_lease_expired_by_observation(self):
         result = self.make().start()
@@ -34,7 +30,7 @@ class StandbyTestCase(GuardTestCase):
         self.assertHeldByMe(result)
         self.assertEqual([NODE], self.identity.written)
         self.assertIn('Standing by', self.logger.output)
-        self.assertIn(THEIRS, self.logger.output)
+        self.assertIn(fakes.OTHER_HOLDER, self.logger.output)
 
     def test_waits_while_the_holder_renews(self):
         renewals = []
@@ -54,7 +50,7 @@ class StandbyTestCase(GuardTestCase):
     def test_takes_within_one_poll_of_a_release(self):
         def release_after_three_polls():
             if len(self.clock.slept) == 3:
-                self.store.put(released(node=NODE, seq=6))
+                self.store.put(test_guard.released(node=NODE, seq=6))
         self.clock.on_sleep.append(release_after_three_polls)
         result = self.make().start()
         self.assertEqual(3, len(self.clock.slept))
@@ -64,7 +60,7 @@ class StandbyTestCase(GuardTestCase):
         # Reads 2 to 10 fail. Time without a reading is not time watched:
         # the silent holder gets a full lease once vCenter answers again.
         for n in range(2, 11):
-            self.store.hooks[('read', n)] = unreachable
+            self.store.hooks[('read', n)] = test_guard.unreachable
         result = self.make().start()
         self.assertEqual(100 + 180, sum(self.clock.slept))
         self.assertEqual(MINE, result.holder)
@@ -98,7 +94,7 @@ class StandbyTestCase(GuardTestCase):
         self.assertEqual(30 + 180, sum(self.clock.slept))
         self.assertEqual(MINE, result.holder)
         self.assertEqual(1, result.seq, 'a claim of an unowned cluster')
-        self.assertIn('is held by %s' % THEIRS, self.logger.output)
+        self.assertIn('is held by %s' % fakes.OTHER_HOLDER, self.logger.output)
 
     def test_a_vanished_record_without_standby_wait_is_refused(self):
         subject = self.make(standby_wait=False)
@@ -110,7 +106,7 @@ class StandbyTestCase(GuardTestCase):
                       assessment.decision.action)
         error = subject.refusal(assessment)
         self.assertIsInstance(error, refusals.ClusterHeldByAnotherProcess)
-        self.assertEqual(THEIRS, error.holder)
+        self.assertEqual(fakes.OTHER_HOLDER, error.holder)
         self.assertEqual(['read', 'read'], self.store.calls)
 
     def test_an_outage_does_not_forget_the_holder_of_a_vanished_record(
@@ -118,7 +114,7 @@ class StandbyTestCase(GuardTestCase):
         # Reads 3 to 10 fail, and the record is gone when vCenter answers
         # again (a vCenter restored empty): a full lease from then on.
         for n in range(3, 11):
-            self.store.hooks[('read', n)] = unreachable
+            self.store.hooks[('read', n)] = test_guard.unreachable
         self.vanish_after(polls=4)
         result = self.make().start()
         self.assertEqual(100 + 180, sum(self.clock.slept))
@@ -128,7 +124,7 @@ class StandbyTestCase(GuardTestCase):
         # A clean stop, then a release command: nothing to wait for.
         def release_then_remove():
             if len(self.clock.slept) == 2:
-                self.store.put(released(node=NODE, seq=6))
+                self.store.put(test_guard.released(node=NODE, seq=6))
             if len(self.clock.slept) == 3:
                 self.store.remove_definition(self.store.lease_name)
                 self.store.remove_definition(self.store.attribute_name)

@@ -14,18 +14,12 @@ from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import refusals
 from support import fakes
 
-GuardTestCase = test_guard.GuardTestCase
 NODE = test_guard.NODE
 released = test_guard.released
 held = test_guard.held
-MINE = test_guard.MINE
-OTHER = test_guard.OTHER
-HOST = test_guard.HOST
-OTHER_NODE = test_guard.OTHER_NODE
-THEIRS = test_guard.THEIRS
 
 
-class NoLeaseTestCase(GuardTestCase):
+class NoLeaseTestCase(test_guard.GuardTestCase):
     """``lease_duration = 0``: the record is a plain owner tag."""
 
     def test_start_as_the_owner_is_one_round_trip(self):
@@ -61,7 +55,7 @@ class NoLeaseTestCase(GuardTestCase):
         self.assertEqual([], self.store.calls)
 
 
-class RenewTestCase(GuardTestCase):
+class RenewTestCase(test_guard.GuardTestCase):
 
     def setUp(self):
         super().setUp()
@@ -74,7 +68,7 @@ class RenewTestCase(GuardTestCase):
                                   self.subject.renew)
         for word in words:
             self.assertIn(word, str(error))
-        self.assertEqual(MINE, error.holder)
+        self.assertEqual(test_guard.MINE, error.holder)
         self.assertEqual(['read'], self.store.calls)
         self.assertUnchanged(before)
         self.assertTrue(self.subject.tenure.closed)
@@ -97,9 +91,10 @@ class RenewTestCase(GuardTestCase):
         self.assertLost('is gone')
 
     def test_lost_when_edited_to_another_host(self):
-        self.store.type_by_hand(OTHER)
+        self.store.type_by_hand(fakes.OTHER_HOST)
         self.assertLost('names host compute-b')
-        self.assertEqual(OTHER, self.current().reading.attribute_raw)
+        self.assertEqual(fakes.OTHER_HOST,
+                         self.current().reading.attribute_raw)
 
     def test_lost_when_unreadable(self):
         self.store.type_by_hand('{broken')
@@ -130,7 +125,7 @@ class RenewTestCase(GuardTestCase):
 
     def test_repairs_a_stale_copy(self):
         self.store.type_by_hand(record_mod.format_record(held(
-            host=OTHER, seq=99).with_token(self.mine.token - 1)))
+            host=fakes.OTHER_HOST, seq=99).with_token(self.mine.token - 1)))
         self.assertRepaired('written under a revoked lease')
 
     def test_recreates_a_removed_attribute(self):
@@ -139,23 +134,24 @@ class RenewTestCase(GuardTestCase):
         self.assertIn('ensure_attribute', self.store.calls)
 
     def test_repairs_a_hand_edit_of_the_same_host(self):
-        self.store.type_by_hand(HOST)
+        self.store.type_by_hand(fakes.HOST)
         self.assertRepaired('edited by hand to name this same host')
 
 
-class RecordNodeTestCase(GuardTestCase):
+class RecordNodeTestCase(test_guard.GuardTestCase):
 
     def test_mismatch(self):
         subject = self.started()
         before = self.current()
         error = self.assertRaises(refusals.NodeIdentityMismatch,
-                                  subject.record_node, OTHER_NODE)
-        self.assertEqual((NODE, OTHER_NODE), (error.recorded, error.local))
+                                  subject.record_node, test_guard.OTHER_NODE)
+        self.assertEqual((NODE, test_guard.OTHER_NODE),
+                         (error.recorded, error.local))
         self.assertUnchanged(before)
 
     def test_lost(self):
         subject = self.started()
-        self.store.type_by_hand(OTHER)
+        self.store.type_by_hand(fakes.OTHER_HOST)
         before = self.current()
         self.assertRaises(exceptions.OwnershipLost, subject.record_node,
                           NODE)
@@ -164,7 +160,7 @@ class RecordNodeTestCase(GuardTestCase):
     def test_lost_without_lease(self):
         subject = self.make(lease_duration=0)
         subject.start()
-        self.store.put(released(OTHER))
+        self.store.put(released(fakes.OTHER_HOST))
         self.assertRaises(exceptions.OwnershipLost, subject.record_node,
                           NODE)
 
@@ -196,11 +192,11 @@ class RecordNodeTestCase(GuardTestCase):
 
     def test_sync_off(self):
         subject = self.started(sync_node_identity=False)
-        subject.record_node(OTHER_NODE)
+        subject.record_node(test_guard.OTHER_NODE)
         self.assertEqual([], self.store.calls)
 
 
-class ReleaseTestCase(GuardTestCase):
+class ReleaseTestCase(test_guard.GuardTestCase):
 
     def test_not_after_losing(self):
         subject = self.started()
@@ -218,7 +214,7 @@ class ReleaseTestCase(GuardTestCase):
         before = self.current().record
         self.assertTrue(subject.release())
         after = self.current().record
-        self.assertEqual((HOST, NODE, None, record_mod.RELEASED),
+        self.assertEqual((fakes.HOST, NODE, None, record_mod.RELEASED),
                          (after.host, after.node, after.holder, after.state))
         self.assertEqual(before.seq + 1, after.seq)
         self.assertEqual(['read', 'write_lease', 'write_attribute'],
@@ -232,14 +228,15 @@ class ReleaseTestCase(GuardTestCase):
     def test_a_standby_takes_a_released_record_at_once(self):
         subject = self.started()
         subject.release()
-        other = guard.OwnershipGuard(self.store.twin(), HOST,
-                                     fakes.settings(), holder=THEIRS,
+        other = guard.OwnershipGuard(self.store.twin(), fakes.HOST,
+                                     fakes.settings(),
+                                     holder=fakes.OTHER_HOLDER,
                                      clock=self.clock)
-        self.assertEqual(THEIRS, other.start().holder)
+        self.assertEqual(fakes.OTHER_HOLDER, other.start().holder)
         self.assertEqual([], self.clock.slept)
 
 
-class StepDownTestCase(GuardTestCase):
+class StepDownTestCase(test_guard.GuardTestCase):
 
     def test_writes_nothing_after(self):
         subject = self.started()
@@ -258,7 +255,7 @@ class StepDownTestCase(GuardTestCase):
         self.assertIsNone(subject.tenure)
 
 
-class PrivilegeTestCase(GuardTestCase):
+class PrivilegeTestCase(test_guard.GuardTestCase):
     """A start that would write, refused for a missing privilege."""
 
     def test_a_claim_is_refused_before_writing(self):
@@ -269,7 +266,7 @@ class PrivilegeTestCase(GuardTestCase):
         self.assertEqual({}, self.store.vcenter.definitions)
         self.assertIn('Global.ManageCustomFields on the root folder',
                       str(error))
-        self.assertIn('nova-compute of host %s' % HOST, str(error))
+        self.assertIn('nova-compute of host %s' % fakes.HOST, str(error))
 
     def test_taking_a_released_lease_is_refused_before_revoking_it(self):
         before = self.store.put(released())

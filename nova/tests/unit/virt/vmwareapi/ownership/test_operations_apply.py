@@ -17,8 +17,6 @@ from support import fakes
 rec = test_operations.rec
 OTHER = test_operations.OTHER
 Change = test_operations.Change
-THEIRS = test_operations.THEIRS
-HOST = test_operations.HOST
 
 
 class ApplyTestCase(test_operations.OperationsTestCase):
@@ -36,7 +34,7 @@ class ApplyTestCase(test_operations.OperationsTestCase):
     def test_a_change_since_the_plan_is_not_written(self):
         self.store.put(rec(OTHER))
         plan = self.plan(Change.TAKEOVER)
-        theirs = self.store.put(rec(OTHER, holder=THEIRS, seq=6))
+        theirs = self.store.put(rec(OTHER, holder=fakes.OTHER_HOLDER, seq=6))
         self.assertRaises(exceptions.RecordChanged, self.apply, plan)
         self.assertEqual(theirs, self.store.view().record)
         self.assertEqual([], self.store.events)
@@ -44,7 +42,7 @@ class ApplyTestCase(test_operations.OperationsTestCase):
     def test_a_release_since_changed_is_not_cleared(self):
         self.store.put(rec())
         plan = self.plan(Change.RELEASE)
-        theirs = self.store.put(rec(holder=THEIRS, seq=6))
+        theirs = self.store.put(rec(holder=fakes.OTHER_HOLDER, seq=6))
         self.assertRaises(exceptions.RecordChanged, self.apply, plan)
         self.assertEqual(theirs, self.store.view().record)
 
@@ -62,23 +60,23 @@ class ApplyTestCase(test_operations.OperationsTestCase):
         self.assertTrue(outcome.changed)
         now = self.store.view()
         self.assertEqual(outcome.after, now.record)
-        self.assertEqual((HOST, record_mod.RELEASED),
+        self.assertEqual((fakes.HOST, record_mod.RELEASED),
                          (now.record.host, now.record.state))
         self.assertEqual(now.token, outcome.after.token)
         self.assertAudited(fakes.CLUSTER, 'claimed',
                            'owner (none) -> compute-a', test_operations.WHO)
 
     def test_forced_takeover(self):
-        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.put(rec(OTHER, holder=fakes.OTHER_HOLDER))
         outcome = self.apply(self.plan(Change.TAKEOVER, force=True),
                              observed=0.0)
         now = self.store.view()
         self.assertEqual(outcome.after, now.record)
-        self.assertEqual((HOST, None, OTHER),
+        self.assertEqual((fakes.HOST, None, OTHER),
                          (now.record.host, now.record.holder,
                           now.record.previous))
         self.assertAudited('took over', 'owner compute-b -> compute-a',
-                           'forced', 'evicted holder %s' % THEIRS)
+                           'forced', 'evicted holder %s' % fakes.OTHER_HOLDER)
 
     def test_claim_and_takeover_write_the_cloud(self):
         outcome = self.apply(self.plan(Change.CLAIM, cloud='east'))
@@ -88,14 +86,14 @@ class ApplyTestCase(test_operations.OperationsTestCase):
         self.store.events[:] = []
         outcome = self.apply(self.plan(Change.TAKEOVER, cloud='west'))
         now = self.store.view().record
-        self.assertEqual(('compute-a', 'west', 1, HOST),
+        self.assertEqual(('compute-a', 'west', 1, fakes.HOST),
                          (now.host, now.cloud, now.transitions,
                           now.previous))
         self.assertAudited('owner compute-a (cloud east) -> compute-a '
                            '(cloud west)')
 
     def test_takeover_after_observation(self):
-        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.put(rec(OTHER, holder=fakes.OTHER_HOLDER))
         plan = self.plan(Change.TAKEOVER)
         observed, last = operations.observe(self.store, plan, 5, self.clock)
         outcome = self.apply(plan, view=last, observed=observed)
@@ -108,7 +106,7 @@ class ApplyTestCase(test_operations.OperationsTestCase):
         self.apply(self.plan(Change.TAKEOVER, force=True))
         self.assertAudited('owner (none) -> compute-a',
                            'replaced an unreadable value')
-        self.assertEqual(HOST, self.store.view().record.host)
+        self.assertEqual(fakes.HOST, self.store.view().record.host)
 
     def test_release(self):
         self.store.put(rec())
@@ -165,13 +163,14 @@ class ApplyTestCase(test_operations.OperationsTestCase):
         # Issue 19: the path broken right after the write through the new
         # lease: exit 2 "Cannot reach vCenter", no audit line, though
         # ownership had moved.
-        self.store.put(rec(OTHER, holder=THEIRS))
+        self.store.put(rec(OTHER, holder=fakes.OTHER_HOLDER))
         self.store.hooks[('write_attribute', 1)] = fakes.unconfirmed
         self.store.hooks[('post_event', 1)] = fakes.unconfirmed
         outcome = self.apply(self.plan(Change.TAKEOVER, force=True))
         self.assertTrue(outcome.changed)
         now = self.store.view()
-        self.assertEqual((outcome.after, HOST), (now.record, now.record.host))
+        self.assertEqual((outcome.after, fakes.HOST),
+                         (now.record, now.record.host))
         self.assertIsInstance(outcome.copy_error, exceptions.WriteUnconfirmed)
         self.assertIsInstance(outcome.event_error,
                               exceptions.WriteUnconfirmed)

@@ -16,8 +16,6 @@ from nova.tests.unit.virt.vmwareapi.ownership import test_record
 from nova.virt.vmwareapi.ownership import record
 from nova.virt.vmwareapi.ownership import refusals
 
-dumps = test_record.dumps
-FULL = test_record.FULL
 NOW = test_record.NOW
 LATER = test_record.LATER
 
@@ -26,7 +24,7 @@ class TransitionTestCase(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.base = record.parse_record(dumps(FULL))
+        self.base = record.parse_record(test_record.dumps(test_record.FULL))
 
     def test_claimed_with_holder(self):
         new = record.OwnershipRecord.claimed('compute-a', NOW, node='n1',

@@ -13,14 +13,12 @@ from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import refusals
 from support import fakes
 
-CommandTestCase = test_cluster.CommandTestCase
 rec = test_cluster.rec
 OTHER = test_cluster.OTHER
-HOST = test_cluster.HOST
 THEIRS = test_cluster.THEIRS
 
 
-class ClaimTestCase(CommandTestCase):
+class ClaimTestCase(test_cluster.CommandTestCase):
 
     def test_another_host(self):
         before = self.store.put(rec(OTHER))
@@ -64,7 +62,7 @@ class ClaimTestCase(CommandTestCase):
         # The winner claimed for another host: refused. For this host:
         # nothing left to do.
         for winner, expected in ((OTHER, refusals.ClusterOwnedByAnotherHost),
-                                 (HOST, None)):
+                                 (fakes.HOST, None)):
             with self.subTest(winner=winner, expected=expected):
                 self.store = fakes.FakeStore()
                 self.store.hooks[('create_lease', 1)] = \
@@ -81,7 +79,8 @@ class ClaimTestCase(CommandTestCase):
     def test_claim(self):
         self.assertEqual(0, self.run_command('claim', 'json'))
         now = self.store.view().record
-        self.assertEqual((HOST, record_mod.RELEASED), (now.host, now.state))
+        self.assertEqual((fakes.HOST, record_mod.RELEASED),
+                         (now.host, now.state))
         state = self.json()
         self.assertEqual(('claim', True, None), (state['action'],
                                                  state['changed'],
@@ -106,7 +105,7 @@ class ClaimTestCase(CommandTestCase):
         self.assertNothingWritten()
 
 
-class TakeoverTestCase(CommandTestCase):
+class TakeoverTestCase(test_cluster.CommandTestCase):
 
     def test_without_yes_and_terminal(self):
         self.store.put(rec(OTHER))
@@ -157,12 +156,12 @@ class TakeoverTestCase(CommandTestCase):
         self.store.put(rec(OTHER))
         self.assertEqual(0, self.run_command('takeover', 'json', yes=True))
         now = self.store.view().record
-        self.assertEqual((HOST, OTHER), (now.host, now.previous))
+        self.assertEqual((fakes.HOST, OTHER), (now.host, now.previous))
         state = self.json()
         self.assertEqual(('takeover', True), (state['action'],
                                               state['changed']))
         self.assertEqual(
-            render.rename_steps(OTHER, HOST, ['/etc/nova/nova.conf']),
+            render.rename_steps(OTHER, fakes.HOST, ['/etc/nova/nova.conf']),
             state['next_steps'])
 
     def test_takeover_text_says_what_to_do_next(self):
@@ -241,7 +240,7 @@ class TakeoverTestCase(CommandTestCase):
         self.assertTrue(state['changed'])
         self.assertEqual(['attribute_copy', 'audit_event'],
                          [f['what'] for f in state['failed_after']])
-        self.assertEqual(HOST, self.store.view().record.host)
+        self.assertEqual(fakes.HOST, self.store.view().record.host)
         self.stdout.seek(0)
         self.stdout.truncate()
         self.store.put(rec(OTHER, holder=THEIRS))
@@ -268,7 +267,7 @@ class TakeoverTestCase(CommandTestCase):
         self.assertNothingWritten()
 
 
-class ClaimLandedTestCase(CommandTestCase):
+class ClaimLandedTestCase(test_cluster.CommandTestCase):
 
     def test_a_claim_that_landed_is_reported_as_landed(self):
         self.store.hooks[('ensure_attribute', 1)] = fakes.unconfirmed
@@ -279,7 +278,7 @@ class ClaimLandedTestCase(CommandTestCase):
                      'the audit line on stderr'):
             with self.subTest(part=part):
                 self.assertIn(part, self.output())
-        self.assertEqual(HOST, self.store.view().record.host)
+        self.assertEqual(fakes.HOST, self.store.view().record.host)
 
     def test_a_claim_whose_write_did_not_land_claims_again(self):
         # Issue 19: "Claimed" printed with the record empty.
@@ -287,5 +286,5 @@ class ClaimLandedTestCase(CommandTestCase):
         self.assertEqual(0, self.run_command('claim'))
         self.assertIn('Claimed', self.output())
         current = self.store.view()
-        self.assertEqual((HOST, 1), (current.record.host, current.token))
+        self.assertEqual((fakes.HOST, 1), (current.record.host, current.token))
         self.assertEqual(2, self.store.calls.count('write_lease'))
