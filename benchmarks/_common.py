@@ -172,6 +172,31 @@ def summary(values):
             'n': len(values)}
 
 
+def rounds_row(rounds):
+    """The rounds that ran to their end, and the start of their row.
+
+    :returns: (those rounds, a row with ``rounds``: how many ran, and
+              ``failed``: the failure of each that did not end)
+    """
+    return ([r for r in rounds if 'failed' not in r],
+            {'rounds': len(rounds),
+             'failed': [r['failed'] for r in rounds if 'failed' in r]})
+
+
+def print_row(name, row, measured, describe):
+    """Print a row of rounds, then each failure.
+
+    :param measured: a key only a row with measured rounds has
+    :param describe: the row's text after its name, from the row
+    """
+    if measured not in row:
+        print('%-16s every round failed: %s' % (name, row['failed'][:1]))
+        return
+    print('%-16s %s' % (name, describe(row)))
+    for failure in row['failed']:
+        print('    failed: %s' % failure)
+
+
 def result(name, data):
     """Print the machine-readable result line."""
     data = dict(data, benchmark=name)

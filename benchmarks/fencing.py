@@ -92,9 +92,7 @@ def run_race(rig, label):
 
 
 def summarize_race(rounds):
-    done = [r for r in rounds if 'failed' not in r]
-    row = {'rounds': len(rounds), 'failed': [r['failed'] for r in rounds
-                                             if 'failed' in r]}
+    done, row = _common.rounds_row(rounds)
     if not done:
         return dict(row, met=False)
     row.update({name: sum(r[name] for r in done)
@@ -106,9 +104,7 @@ def summarize_race(rounds):
 
 
 def summarize(rounds):
-    done = [r for r in rounds if 'failed' not in r]
-    row = {'rounds': len(rounds), 'failed': [r['failed'] for r in rounds
-                                             if 'failed' in r]}
+    done, row = _common.rounds_row(rounds)
     if not done:
         return dict(row, met=False)
     margins = [r['margin'] for r in done]
@@ -160,34 +156,26 @@ def main():
 
 
 def print_row(name, row):
-    if 'margin_min' not in row:
-        print('%-16s every round failed: %s' % (name, row['failed'][:1]))
-        return
-    print('%-16s %d rounds (%d failed): overlaps %d, margin min %.2f s; '
-          'late writes landed %d, refused %d; step-down %.2f s median, '
-          '%.2f s max after the last renewal (deadline %.1f s); fail-over '
-          '%.2f s median, %.2f s max' % (
-              name, row['rounds'], len(row['failed']), row['overlaps'],
-              row['margin_min'], row['late_writes'], row['refused'],
-              row['step_down']['median'], row['step_down']['max'],
-              SETTINGS.renew_deadline, row['fail_over']['median'],
-              row['fail_over']['max']))
-    for failure in row['failed']:
-        print('    failed: %s' % failure)
+    _common.print_row(name, row, 'margin_min', lambda row: (
+        '%d rounds (%d failed): overlaps %d, margin min %.2f s; '
+        'late writes landed %d, refused %d; step-down %.2f s median, '
+        '%.2f s max after the last renewal (deadline %.1f s); fail-over '
+        '%.2f s median, %.2f s max' % (
+            row['rounds'], len(row['failed']), row['overlaps'],
+            row['margin_min'], row['late_writes'], row['refused'],
+            row['step_down']['median'], row['step_down']['max'],
+            SETTINGS.renew_deadline, row['fail_over']['median'],
+            row['fail_over']['max'])))
 
 
 def print_race(row):
-    if 'step_down' not in row:
-        print('%-16s every round failed: %s' % (RACE, row['failed'][:1]))
-        return
-    print('%-16s %d rounds (%d failed): readings undoing the takeover %d; '
-          'late writes of A refused %d, accepted %d; A stepped down %.2f s '
-          'median, %.2f s max after the takeover' % (
-              RACE, row['rounds'], len(row['failed']), row['undone'],
-              row['refused'], row['accepted'], row['step_down']['median'],
-              row['step_down']['max']))
-    for failure in row['failed']:
-        print('    failed: %s' % failure)
+    _common.print_row(RACE, row, 'step_down', lambda row: (
+        '%d rounds (%d failed): readings undoing the takeover %d; '
+        'late writes of A refused %d, accepted %d; A stepped down %.2f s '
+        'median, %.2f s max after the takeover' % (
+            row['rounds'], len(row['failed']), row['undone'],
+            row['refused'], row['accepted'], row['step_down']['median'],
+            row['step_down']['max'])))
 
 
 if __name__ == '__main__':

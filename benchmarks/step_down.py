@@ -36,7 +36,7 @@ import tempfile
 
 import _common
 
-from support import processes
+from support import nova_processes
 from support import stepdown
 
 NOVA_SERVICE_REQUIREMENTS = _common.NOVA_REQUIREMENTS + [
@@ -61,9 +61,7 @@ def run_round(rig, cut, label):
 
 
 def summarize(cut, rounds):
-    done = [r for r in rounds if 'failed' not in r]
-    row = {'rounds': len(rounds), 'failed': [r['failed'] for r in rounds
-                                             if 'failed' in r]}
+    done, row = _common.rounds_row(rounds)
     if not done:
         return dict(row, met=False)
     margins = [r['margin'] for r in done]
@@ -96,7 +94,7 @@ def main():
     sim = _common.start_simulator(clusters=1, hosts=1, vms=0)
     directory = tempfile.mkdtemp(prefix='bench-step-down-')
     try:
-        database = processes.make_nova_database(python, directory)
+        database = nova_processes.make_nova_database(python, directory)
         rig = stepdown.Rig(sim, python, database, sim.session())
         data['standby_on_another_machine'] = bool(rig.standby_machine)
         try:
@@ -114,19 +112,15 @@ def main():
 
 
 def print_row(cut, row):
-    if 'to_exit' not in row:
-        print('%-16s every round failed: %s' % (cut, row['failed'][:1]))
-        return
-    print('%-16s %d rounds (%d failed): exit status %s; exit %.2f s median, '
-          '%.2f s max after the step-down (grace %.1f s); margin to the '
-          'take min %.2f s (%d overlaps); late writes %d; requests after '
-          'the take %d' % (
-              cut, row['rounds'], len(row['failed']), row['statuses'],
-              row['to_exit']['median'], row['to_exit']['max'],
-              stepdown.GRACE, row['margin_min'], row['overlaps'],
-              row['late_writes'], row['requests_after_take']))
-    for failure in row['failed']:
-        print('    failed: %s' % failure)
+    _common.print_row(cut, row, 'to_exit', lambda row: (
+        '%d rounds (%d failed): exit status %s; exit %.2f s median, '
+        '%.2f s max after the step-down (grace %.1f s); margin to the '
+        'take min %.2f s (%d overlaps); late writes %d; requests after '
+        'the take %d' % (
+            row['rounds'], len(row['failed']), row['statuses'],
+            row['to_exit']['median'], row['to_exit']['max'],
+            stepdown.GRACE, row['margin_min'], row['overlaps'],
+            row['late_writes'], row['requests_after_take'])))
 
 
 if __name__ == '__main__':

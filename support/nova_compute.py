@@ -14,7 +14,7 @@ by nova's ``load_compute_driver``, as ``ComputeManager`` loads it; its
 with ``cleanup_host``. There is no nova database or conductor here: nova
 has no compute node of the cluster under another host (nova's harness
 tests that check, ``test_service``). It reports on stdout, one JSON
-object a line (``processes.NovaComputeStart`` reads them)::
+object a line (``nova_processes.NovaComputeStart`` reads them)::
 
     {"event": "starting", "nova": "31.3.1", "threads": "eventlet"}
     {"event": "standby"}  (once, when the guard begins to wait)

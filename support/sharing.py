@@ -143,6 +143,27 @@ class SharedSimulatorMixin:
             super().tearDownClass()
 
 
+class RestrictedSessionMixin:
+    """A session of the simulator's restricted user for a class's tests.
+
+    Mix in before a ``SharedSimulatorMixin`` test case whose
+    ``SIMULATOR_OPTIONS`` has ``restricted=True``; tests use
+    ``self.restricted``.
+    """
+
+    restricted = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.restricted = cls.simulator.session(restricted=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.restricted.logout()
+        super().tearDownClass()
+
+
 def main(argv):
     """Run a command with the run's simulator; return its exit status.
 

@@ -2,7 +2,7 @@
 
 The scenario of the nova tier's ``test_step_down`` and of
 ``benchmarks/step_down.py``, defined once. Holder A is nova-compute with
-the guarded driver in a process of its own (``processes.NovaCompute``:
+the guarded driver in a process of its own (``nova_processes.NovaCompute``:
 nova's own start, periodic tasks and stop), reaching vCenter, with its
 guard's session and nova's, through the project's proxy; standby B is a
 ``processes.Holder`` that reaches vCenter directly; a raw reader
@@ -24,6 +24,7 @@ import types
 
 from support import base
 from support import members
+from support import nova_processes
 from support import processes
 from support import tcpproxy
 from support import wait
@@ -48,7 +49,7 @@ class Rig:
 
     :param sim: the simulator (``simulator.VCenterSimulator``)
     :param python: a Python with nova, for nova-compute
-    :param database: nova's database (``processes.make_nova_database``)
+    :param database: nova's database (``nova_processes.make_nova_database``)
     :param reading: a session of the raw reader (direct)
     """
 
@@ -171,9 +172,9 @@ def step_down(rig, cut, add_cleanup, label=''):
     reader = members.RawReader(rig.reading, attribute, interval=0.5)
     add_cleanup(reader.stop)
     first_event = len(rig.proxy.events)
-    a = processes.NovaCompute(scene, rig.python, rig.database,
-                              port=rig.proxy.port, lease=LEASE, renew=RENEW,
-                              deadline=DEADLINE)
+    a = nova_processes.NovaCompute(scene, rig.python, rig.database,
+                                   port=rig.proxy.port, lease=LEASE,
+                                   renew=RENEW, deadline=DEADLINE)
     expect(a, 'held', START)
     expect(a, 'started', START)
     b = processes.Holder(scene, 'hold', lease=LEASE, renew=RENEW,

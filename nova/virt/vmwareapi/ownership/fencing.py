@@ -191,16 +191,11 @@ def take(store, view, record, needed=privileges.CHANGE, operation=CHANGE):
             location=location, what='another process is changing it (lease '
             '%s has no value yet)' % view.token)
     store.require(needed, operation)
-    if view.token is not None:
-        try:
-            store.remove_lease(view.token)
-        except exceptions.DefinitionGone:
-            raise exceptions.RecordChanged(
-                location=location, what='another process replaced lease %s '
-                'first' % view.token)
-        except exceptions.WriteUnconfirmed as exc:
-            raise unconfirmed.decide_again(
-                store, exc, 'the revocation of lease %s' % view.token)
+    try:
+        _revoke(store, view)
+    except exceptions.WriteUnconfirmed as exc:
+        raise unconfirmed.decide_again(
+            store, exc, 'the revocation of lease %s' % view.token)
     try:
         key = store.create_lease()
     except exceptions.DuplicateName:
@@ -234,6 +229,22 @@ def take(store, view, record, needed=privileges.CHANGE, operation=CHANGE):
     return tenure
 
 
+def _revoke(store, view):
+    """Revoke the lease ``view`` was read through, if it has one.
+
+    :raises: RecordChanged when another process replaced it first;
+             WriteUnconfirmed; VCenterError
+    """
+    if view.token is None:
+        return
+    try:
+        store.remove_lease(view.token)
+    except exceptions.DefinitionGone:
+        raise exceptions.RecordChanged(
+            location=store.location, what='another process replaced lease '
+            '%s first' % view.token)
+
+
 def _remove_unwritten(store, key):
     """Remove a lease whose value vCenter refused to write."""
     try:
@@ -259,13 +270,7 @@ def clear(store, view, needed=privileges.CHANGE, operation=CHANGE):
         raise exceptions.RecordChanged(
             location=store.location, what='another process is changing it')
     store.require(needed, operation)
-    if view.token is not None:
-        try:
-            store.remove_lease(view.token)
-        except exceptions.DefinitionGone:
-            raise exceptions.RecordChanged(
-                location=store.location, what='another process replaced '
-                'lease %s first' % view.token)
+    _revoke(store, view)
     if view.reading.attribute_key is not None:
         try:
             store.write_attribute(view.reading.attribute_key, '')

@@ -121,15 +121,23 @@ class TestBrokenConnections(FaultTestCase):
         self.assertIsNone(reading.attribute_raw)
         self.assertIsNone(reading.lease_raw)
 
-    def test_reset_during_claim_refuses_and_a_retry_claims(self):
+    def refused_claim(self, mode):
+        """A claim whose write meets the proxy in ``mode``: refused, as the
+        write may have reached vCenter and no reading can tell.
+
+        :returns: the proxy, the session, the ``CallHook`` on it and the
+                  seconds the refusal took
+        """
         proxy, session = self.proxied()
         guard = self.guard(session)
         hook = faults.CallHook(self, session)
-        hook.before('SetField', lambda: proxy.set_mode(tcpproxy.RESET))
+        hook.before('SetField', lambda: proxy.set_mode(mode))
         started = time.monotonic()
-        # The write may have reached vCenter, and no reading can tell.
         self.assertRaises(exceptions.ChangeOutcomeUnknown, guard.start)
-        failed = time.monotonic() - started
+        return proxy, session, hook, time.monotonic() - started
+
+    def test_reset_during_claim_refuses_and_a_retry_claims(self):
+        proxy, session, _, failed = self.refused_claim(tcpproxy.RESET)
         # The interrupted claim left its lease without a value.
         reading = self.reading()
         self.assertNothingWritten(reading)
@@ -148,13 +156,7 @@ class TestBrokenConnections(FaultTestCase):
                                           'cleared, claimed')
 
     def test_black_hole_during_claim_refuses_within_the_timeouts(self):
-        proxy, session = self.proxied()
-        guard = self.guard(session)
-        hook = faults.CallHook(self, session)
-        hook.before('SetField', lambda: proxy.set_mode(tcpproxy.BLACKHOLE))
-        started = time.monotonic()
-        self.assertRaises(exceptions.ChangeOutcomeUnknown, guard.start)
-        took = time.monotonic() - started
+        _, _, hook, took = self.refused_claim(tcpproxy.BLACKHOLE)
         self.assertNothingWritten(self.reading())
         # The read, the privilege check, the lease, the hung write, and the
         # reading that would have told whether the write landed; never the

@@ -15,6 +15,7 @@ Holders run with a lease of 6 s, renewed every 2 s, a renew deadline of
 
 import os
 
+from nova.tests.functional.virt.vmwareapi.ownership import test_fencing
 from nova.virt.vmwareapi.ownership import decision
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
@@ -30,38 +31,18 @@ from support import tcpproxy
 
 import testtools
 
-SETTINGS = fakes.settings(lease_duration=6, renew_interval=2)
-BOUND = 2.0
-"""One request's bound (see ``test_fencing``)."""
-SLACK = 1.0
+SETTINGS = test_fencing.SETTINGS
+BOUND = test_fencing.BOUND
 ROUNDS = int(os.environ.get('NOVA_VMWARE_OWNER_FENCING_ROUNDS', '10'))
 
 
-class UnconfirmedTestCase(base.SimulatorTestCase):
-    """A simulator, and the sessions of holder A and standby B.
-
-    A's is hooked (``CallHook``); commands go through the proxy.
+class UnconfirmedTestCase(test_fencing.FencingTestCase):
+    """The rig of ``test_fencing``: holder A's session (``via_proxy``) is
+    hooked (``CallHook``); commands go through the proxy.
     """
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rig = members.Rig(cls.simulator, BOUND, reading=cls.session)
-        cls.proxy = cls.rig.proxy
-        cls.session_a = cls.rig.via_proxy
-        cls.direct = cls.rig.direct
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rig.close()
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.proxy.events.clear()
-        self.addCleanup(members.heal, self.proxy)
-
     def member(self, session, attribute):
+        # Without test_fencing's short bound for an abandoned change.
         member = members.Member(session, attribute, SETTINGS)
         self.addCleanup(member.stop)
         return member.start()
@@ -71,8 +52,8 @@ class UnconfirmedTestCase(base.SimulatorTestCase):
         attribute = base.unique_attribute()
         reader = members.RawReader(self.session, attribute)
         self.addCleanup(reader.stop)
-        hook = faults.CallHook(self, self.session_a)
-        a = self.member(self.session_a, attribute)
+        hook = faults.CallHook(self, self.via_proxy)
+        a = self.member(self.via_proxy, attribute)
         self.assertTrue(a.held.wait(30), a.error)
         b = self.member(self.direct, attribute)
         self.assertTrue(b.clock.waiting.wait(30), 'B never stood by')
@@ -93,7 +74,7 @@ class TestNotAuthenticated(UnconfirmedTestCase):
         scene = scenarios.Scene(self.simulator, self.session,
                                 self.addCleanup)
         for number in range(1, ROUNDS + 1):
-            seen = scenarios.not_authenticated(scene, self.session_a,
+            seen = scenarios.not_authenticated(scene, self.via_proxy,
                                                self.direct)
             self.assertEqual((0.0, 0, False, 0),
                              (seen.overlap, seen.late_writes, seen.b_lost,
@@ -109,7 +90,7 @@ class TestNotAuthenticated(UnconfirmedTestCase):
         for number in range(1, ROUNDS + 1):
             where = 'round %d' % number
             reader, hook, a, b = self.pair()
-            hook.before('SetField', lambda: self.end_session(self.session_a))
+            hook.before('SetField', lambda: self.end_session(self.via_proxy))
             ended = len(hook.calls)
             self.assertTrue(a.wait_renewals(2, 15), (where, a.lost))
             calls = [call for call in hook.calls[ended:]
@@ -132,12 +113,12 @@ class TestNotAuthenticated(UnconfirmedTestCase):
         # Issue 19: "claim" printed Claimed with the record empty.
         for ended in (False, True):
             with self.subTest(session_ended=ended):
-                store = base.make_store(self.session_a,
+                store = base.make_store(self.via_proxy,
                                         base.unique_attribute())
-                hook = faults.CallHook(self, self.session_a)
+                hook = faults.CallHook(self, self.via_proxy)
                 if ended:
                     hook.before('SetField',
-                                lambda: self.end_session(self.session_a))
+                                lambda: self.end_session(self.via_proxy))
                 else:
                     hook.answer('SetField', faults.not_authenticated())
                 plan = operations.plan(

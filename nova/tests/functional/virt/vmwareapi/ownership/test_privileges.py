@@ -21,6 +21,7 @@ from nova.virt.vmwareapi.ownership import lease as lease_mod
 from support import base
 from support import members
 from support import raw_vcenter
+from support import sharing
 
 WITHHELD = ('Global.ManageCustomFields', 'Global.SetCustomField',
             'Global.LogEvent')
@@ -29,21 +30,12 @@ SESSION_EVENTS = ('UserLoginSessionEvent', 'UserLogoutSessionEvent')
 GUARD = 'nova-compute of host compute-a (its claim or lease)'
 
 
-class PrivilegeTestCase(base.SimulatorTestCase,
+class PrivilegeTestCase(sharing.RestrictedSessionMixin,
+                        base.SimulatorTestCase,
                         raw_vcenter.RawVCenterTestCase):
 
     SIMULATOR_OPTIONS = dict(base.SimulatorTestCase.SIMULATOR_OPTIONS,
                              restricted=True)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.restricted = cls.simulator.session(restricted=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.restricted.logout()
-        super().tearDownClass()
 
     def setUp(self):
         super().setUp()

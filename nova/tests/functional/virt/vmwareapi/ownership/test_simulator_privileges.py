@@ -28,6 +28,7 @@ from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import raw_vcenter
+from support import sharing
 from support import simulator
 
 CLUSTER_TYPE = raw_vcenter.CLUSTER_TYPE
@@ -37,20 +38,10 @@ unique = raw_vcenter.unique
 VCenterCase = raw_vcenter.RawVCenterTestCase
 
 
-class TestPrivileges(VCenterCase):
+class TestPrivileges(sharing.RestrictedSessionMixin, VCenterCase):
     """Fix 15: the restricted user, its NoPermission, privilege queries."""
 
     SIMULATOR_OPTIONS = dict(VCenterCase.SIMULATOR_OPTIONS, restricted=True)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.restricted = cls.simulator.session(restricted=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.restricted.logout()
-        super().tearDownClass()
 
     def refusals(self):
         """(call, its arguments, the privilege, the object checked)."""

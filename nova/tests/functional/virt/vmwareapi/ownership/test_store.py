@@ -13,6 +13,7 @@ from nova.virt.vmwareapi.ownership.vsphere import exceptions as vsphere_errors
 from nova.virt.vmwareapi.ownership.vsphere import store as store_mod
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 from support import base
+from support import sharing
 from support import store_contract
 
 
@@ -64,21 +65,12 @@ class TestClusterStore(base.SimulatorTestCase):
         self.assertRaises(vsphere_errors.ClusterNotFound, gone.read)
 
 
-class TestRestrictedUser(base.SimulatorTestCase):
+class TestRestrictedUser(sharing.RestrictedSessionMixin,
+                         base.SimulatorTestCase):
     """The store of a user lacking the record's privileges, for real."""
 
     SIMULATOR_OPTIONS = dict(base.SimulatorTestCase.SIMULATOR_OPTIONS,
                              restricted=True)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.restricted = cls.simulator.session(restricted=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.restricted.logout()
-        super().tearDownClass()
 
     def test_require_names_each_privilege_the_user_and_the_object(self):
         store = self.make_store(self.restricted)

@@ -1,6 +1,6 @@
 """The guarded driver as nova-compute starts it, each in a process.
 
-Each nova-compute is a process of its own (``processes.NovaComputeStart``,
+Each nova-compute is a process of its own (``nova_processes.NovaComputeStart``,
 which runs ``support/nova_compute.py``) with the installed nova release,
 running its threads as that release's nova-compute does by default: nova's
 configuration file, the driver loaded by nova, ``init_host``, the node
@@ -22,6 +22,7 @@ from nova import version as nova_version
 from nova.virt.vmwareapi.ownership import nova_releases
 from nova.virt.vmwareapi.ownership import operations
 from support import base
+from support import nova_processes
 from support import processes
 from support import wait
 
@@ -55,8 +56,9 @@ class NovaComputeTestCase(base.SimulatorTestCase):
         options = 'lease_duration = %d\nrenew_interval = %d\n' % (
             LEASE, RENEW)
         config = self.config_file(host, extra=options + (
-            processes.NOVA_COMPUTE_OPTIONS % {'state_path': state_path}))
-        process = processes.NovaComputeStart(self, config, machine=machine)
+            nova_processes.NOVA_COMPUTE_OPTIONS % {'state_path': state_path}))
+        process = nova_processes.NovaComputeStart(self, config,
+                                                  machine=machine)
         starting = process.wait_for('starting', START)
         self.assertIsNotNone(starting, process.stderr())
         self.assertEqual(self.release.default_threads, starting['threads'])

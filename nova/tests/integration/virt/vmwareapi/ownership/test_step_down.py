@@ -22,7 +22,7 @@ import tempfile
 import testtools
 
 from nova.virt.vmwareapi.ownership import watchdog
-from support import processes
+from support import nova_processes
 from support import sharing
 from support import stepdown
 
@@ -40,8 +40,8 @@ class StepDownTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
         super().setUpClass()
         cls.directory = tempfile.mkdtemp(prefix='step-down-')
         try:
-            database = processes.make_nova_database(sys.executable,
-                                                    cls.directory)
+            database = nova_processes.make_nova_database(sys.executable,
+                                                         cls.directory)
             cls.rig = stepdown.Rig(cls.simulator, sys.executable, database,
                                    cls.session)
         except BaseException:

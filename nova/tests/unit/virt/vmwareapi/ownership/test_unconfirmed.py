@@ -15,22 +15,18 @@ import logging
 import fixtures
 from oslotest import base
 
+from nova.tests.unit.virt.vmwareapi.ownership import test_fencing
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership import fencing
 from nova.virt.vmwareapi.ownership import guard as guard_mod
-from nova.virt.vmwareapi.ownership import record as record_mod
 from nova.virt.vmwareapi.ownership import unconfirmed
 from nova.virt.vmwareapi.ownership import view
 from support import fakes
 
 HOST = fakes.HOST
-MINE = 'this-machine:100:mine0000'
+MINE = test_fencing.MINE
 THEIRS = fakes.OTHER_HOLDER
-
-
-def held(holder=MINE, host=HOST, seq=1):
-    return record_mod.OwnershipRecord(host, holder=holder, seq=seq,
-                                      since='2026-11-25T12:00:00Z')
+held = test_fencing.held
 
 
 def unreachable():
