@@ -48,7 +48,8 @@ from nova.virt import driver as virt_driver
 
 CONF = nova.conf.CONF
 
-_LOGGED = {'Standing by:': 'standby', 'Stopping nova-compute:': 'lost'}
+_LOGGED = {'Standing by:': 'standby',
+           'Stopping nova-compute (SIGTERM)': 'lost'}
 """The guard's and the driver's log lines that are events here."""
 
 

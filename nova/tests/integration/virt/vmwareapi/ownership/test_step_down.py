@@ -13,7 +13,6 @@ judges what vCenter held. Lease 12 s, renewed every 2 s, renew deadline
 ``benchmarks/step_down.py`` runs 10 and reports the times.
 """
 
-import os
 import shutil
 import signal
 import sys
@@ -22,11 +21,12 @@ import tempfile
 import testtools
 
 from nova.virt.vmwareapi.ownership import watchdog
+from support import members
 from support import nova_processes
 from support import sharing
 from support import stepdown
 
-ROUNDS = int(os.environ.get('NOVA_VMWARE_OWNER_FENCING_ROUNDS', '2'))
+ROUNDS = members.ROUNDS
 HARD_EXIT = 'exiting now with status %d (os._exit)' % (
     watchdog.EXIT_STEPPED_DOWN)
 
