@@ -187,7 +187,8 @@ class EventProcess:
         self.seen = []
         self.exited = threading.Event()
         self.exited_at = None
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         test.addCleanup(self.kill)
 
     def _read(self):
@@ -250,16 +251,32 @@ class EventProcess:
         self.process.stdin.flush()
 
     def kill(self, sig=signal.SIGKILL):
+        """Send ``sig`` to the command (in a namespace: not to nsenter).
+
+        Bounded: the command is killed outright when it outlives ``sig``
+        by 30 s, and its output is closed only once its reader has read
+        to the end (closing it under the reader would wait for the reader,
+        which waits for a process that may still hold the pipe).
+        """
         if self.process.poll() is None:
-            self.process.send_signal(sig)
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            for pid in {self.pid, self.process.pid}:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             self.process.wait(timeout=10)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream and not stream.closed:
-                stream.close()
+        if self.process.stdin and not self.process.stdin.closed:
+            self.process.stdin.close()
+        self._reader.join(timeout=10)
+        if not self._reader.is_alive() and not self.process.stdout.closed:
+            self.process.stdout.close()
 
     def stderr(self, last=3000):
         """The end of what the process wrote on stderr so far."""
