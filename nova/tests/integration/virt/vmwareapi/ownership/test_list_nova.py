@@ -56,11 +56,15 @@ def cluster_store(session, attribute, cluster=harness.CLUSTER):
     return store_mod.VCenterStore(session, ref, attribute, location)
 
 
-def claim(store, host, node=None):
-    """Claim the cluster for ``host`` (with ``node``) through ``fencing``."""
+def claim(store, host, node=None, cloud=None):
+    """Claim the cluster for ``host`` through ``fencing``.
+
+    :param node: the record's node; ``cloud``: the record's cloud
+    """
     fencing.take(store, fencing.settle(store),
                  record_mod.OwnershipRecord.claimed(
-                     host, clock_mod.SYSTEM.utcnow(), node=node))
+                     host, clock_mod.SYSTEM.utcnow(), node=node,
+                     cloud=cloud))
 
 
 class ListNovaTestCase(service.ServiceTestCase):
@@ -259,7 +263,8 @@ class ListCommandTestCase(testtools.TestCase):
                  ('host-b', names[dis.NOVA_HOST_DIFFERS]),
                  ('host-c', names[dis.NO_RECORD]),
                  ('host-d', names[dis.NODE_DIFFERS]),
-                 ('host-e', names[dis.RECORD_UNREADABLE])]
+                 ('host-e', names[dis.RECORD_UNREADABLE]),
+                 ('host-f', names[dis.OWNED_BY_OTHER_CLOUD])]
         nova_conf = subprocess.run(
             [sys.executable, NOVADB, self.dir] +
             ['--node=%s=%s' % node for node in nodes],
@@ -268,6 +273,8 @@ class ListCommandTestCase(testtools.TestCase):
         claim(stores[dis.TWO_NOVA_HOSTS], 'host-a')
         claim(stores[dis.NOVA_HOST_DIFFERS], 'host-a')
         claim(stores[dis.UNKNOWN_OWNER], 'host-z')
+        # This cloud (the default) runs host-f on it; another cloud owns it.
+        claim(stores[dis.OWNED_BY_OTHER_CLOUD], 'host-f', cloud='west')
         claim(stores[dis.NODE_DIFFERS], 'host-d', node=str(uuid.uuid4()))
         unreadable = stores[dis.RECORD_UNREADABLE]
         unreadable.write_attribute(unreadable.ensure_attribute(),
