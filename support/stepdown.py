@@ -76,6 +76,13 @@ class StepDownFailed(AssertionError):
     """A round did not reach a step in time."""
 
 
+class RoundSpoiled(StepDownFailed):
+    """nova-compute stepped down before the cut: the round proves nothing.
+
+    Its own renewals failed first (a loaded machine); run the round again.
+    """
+
+
 class Round:
     """What one round saw.
 
@@ -204,6 +211,10 @@ def step_down(rig, cut, add_cleanup, label=''):
     reader.stop()
     a.has_seen('exit')  # takes in the events printed since
     stepped_down = [e['t'] for e in a.seen if e['event'] == 'stepped_down']
+    if stepped_down and stepped_down[0] < cut_at:
+        raise RoundSpoiled('%s: nova-compute stepped down %.1f s before it '
+                           'was cut off; its log ends:\n%s' % (
+                               label, cut_at - stepped_down[0], a.stderr()))
     new = types.SimpleNamespace(token=taken['token'])
     return Round(
         cut=cut, status=status, cut_at=cut_at, resumed_at=resumed_at,

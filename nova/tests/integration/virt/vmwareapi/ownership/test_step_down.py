@@ -27,6 +27,8 @@ from support import sharing
 from support import stepdown
 
 ROUNDS = members.ROUNDS
+SPOILED_ROUNDS = 2
+"""Rounds run again at most when nova-compute stepped down before the cut."""
 HARD_EXIT = 'exiting now with status %d (os._exit)' % (
     watchdog.EXIT_STEPPED_DOWN)
 
@@ -57,14 +59,28 @@ class StepDownTestCase(sharing.SharedSimulatorMixin, testtools.TestCase):
     def run_rounds(self, cut, check):
         for number in range(1, ROUNDS + 1):
             where = '%s, round %d' % (cut, number)
-            done = stepdown.step_down(self.rig, cut, self.addCleanup,
-                                      label=where)
+            done = self.one_round(cut, where)
             # What vCenter held: the standby's lease from its take on,
             # never replaced, and nothing of nova-compute after it.
             self.assertIsNotNone(done.verdict.taken_at, where)
             self.assertEqual([], done.verdict.replaced, where)
             self.assertEqual([], done.verdict.late_writes, where)
             check(done, where)
+
+    def one_round(self, cut, where, attempts=SPOILED_ROUNDS + 1):
+        """One round whose nova-compute held until the cut.
+
+        A round in which it stepped down on its own first (its renewals
+        failed on a loaded machine) proves nothing: it is run again, at
+        most ``SPOILED_ROUNDS`` times.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return stepdown.step_down(self.rig, cut, self.addCleanup,
+                                          label=where)
+            except stepdown.RoundSpoiled:
+                if attempt == attempts:
+                    raise
 
     def assertGoneFirst(self, done, where):
         self.assertLess(done.exited_at, done.taken_at,
