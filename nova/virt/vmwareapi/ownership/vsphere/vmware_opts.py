@@ -17,7 +17,7 @@ from oslo_config import cfg
 from nova.virt.vmwareapi.ownership import exceptions
 from nova.virt.vmwareapi.ownership.vsphere import vcenter
 
-_vmware_group = cfg.OptGroup('vmware', title='VMware vCenter driver')
+VMWARE_GROUP = 'vmware'
 
 # Copies of nova/conf/vmware.py, limited to what connecting needs.
 _vmware_opts = [
@@ -61,7 +61,7 @@ def copies():
 
     ``None`` names ``[DEFAULT]``. A test compares them with nova's own.
     """
-    return [(None, _default_opts), (_vmware_group.name, _vmware_opts)]
+    return [(None, _default_opts), (VMWARE_GROUP, _vmware_opts)]
 
 
 def register_nova_opts(conf):
@@ -77,8 +77,12 @@ def register_nova_opts(conf):
         from nova.conf import vmware
     except ImportError:
         conf.register_opts(_default_opts)
-        conf.register_group(_vmware_group)
-        conf.register_opts(_vmware_opts, group=_vmware_group)
+        # A group of its own per configuration: oslo.config keeps the
+        # overrides of a group's options in the group, which a module-level
+        # OptGroup would share between configurations.
+        conf.register_group(cfg.OptGroup(VMWARE_GROUP,
+                                         title='VMware vCenter driver'))
+        conf.register_opts(_vmware_opts, group=VMWARE_GROUP)
         return False
     netconf.register_opts(conf)
     paths.register_opts(conf)

@@ -133,6 +133,7 @@ class KubernetesTestCase(base.BaseTestCase):
         self.assertTrue(placeholder.startswith('-----BEGIN CERTIFICATE-----'))
         self.assertIn('-----END CERTIFICATE-----', placeholder)
         conf.set_override('ca_file', certifi.where(), 'vmware')
+        self.addCleanup(conf.clear_override, 'ca_file', 'vmware')
         self.assertEqual('vcenter.example.com',
                          vmware_opts.endpoint(conf).host)
 
