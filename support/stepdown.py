@@ -196,8 +196,10 @@ def step_down(rig, cut, add_cleanup, label=''):
     resumed_at = None
     if cut == 'paused':
         taken = expect(b, 'held', LEASE + POLL + SLACK)
-        a.process.send_signal(signal.SIGCONT)
+        # Read before the signal: once resumed, A may step down (and stamp
+        # it) before this process reads the clock again.
         resumed_at = time.monotonic()
+        a.process.send_signal(signal.SIGCONT)
     status = a.wait_exit(LEASE + SLACK)
     if status is None:
         raise StepDownFailed('%s: nova-compute still runs %.1f s after the '
