@@ -61,6 +61,17 @@ def die_with_parent():
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def interruptible():
+    """``preexec_fn``: ``die_with_parent``, and Ctrl-C's default on SIGINT.
+
+    A shell without job control starts its background commands with SIGINT
+    ignored, and Python keeps a SIGINT it inherits ignored: a test run
+    started that way would send SIGINT to a command that cannot get it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    die_with_parent()
+
+
 class SimulatorError(Exception):
     """The simulator could not be built, started or reached."""
 

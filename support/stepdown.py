@@ -189,9 +189,9 @@ def step_down(rig, cut, add_cleanup, label=''):
     expect(b, 'standby', START)
     old = _holding(reader, label)
     if a.has_seen('stepped_down') or a.exited.is_set():
-        raise StepDownFailed('%s: nova-compute stepped down before it was '
-                             'cut off (a loaded machine?); its log ends:\n%s'
-                             % (label, a.stderr()))
+        raise RoundSpoiled('%s: nova-compute stepped down before it was '
+                           'cut off (a loaded machine?); its log ends:\n%s'
+                           % (label, a.stderr()))
     cut_at = CUTS[cut](rig, a)
     resumed_at = None
     if cut == 'paused':

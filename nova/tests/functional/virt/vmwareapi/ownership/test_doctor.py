@@ -21,6 +21,7 @@ from nova.virt.vmwareapi.ownership import guard as guard_mod
 from support import base
 from support import faults
 from support import raw_vcenter
+from support import simulator
 from support import tcpproxy
 
 BOUND = 30
@@ -233,7 +234,7 @@ class TestDoctor(DoctorTestCase):
                         '--config-file', self.conf(port=proxy.port),
                         'doctor'], stdin=subprocess.DEVNULL,
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    text=True)
+                    text=True, preexec_fn=simulator.interruptible)
                 # The probe's first write: a scratch definition exists.
                 proxy.on_request('SetField', lambda: process.send_signal(sig))
                 out, err = process.communicate(timeout=base.COMMAND_TIMEOUT)
