@@ -32,15 +32,16 @@ class NovaComputeStart(processes.EventProcess):
     :param test: the test case
     :param config_file: its nova.conf (``base.SimulatorTestCase
                         .config_file`` with ``NOVA_COMPUTE_OPTIONS``)
-    :param machine: as ``processes.EventProcess``
+    :param machine, pid_namespace: as ``processes.EventProcess``
     """
 
-    def __init__(self, test, config_file, machine=None):
+    def __init__(self, test, config_file, machine=None, pid_namespace=None):
         env = dict(os.environ)
         env.pop('OS_NOVA_DISABLE_EVENTLET_PATCHING', None)
         super().__init__(test, _NOVA_COMPUTE + ['--config-file',
                                                 config_file],
-                         machine=machine, env=env)
+                         machine=machine, pid_namespace=pid_namespace,
+                         env=env)
 
 
 NOVA_COMPUTE_OPTIONS = """

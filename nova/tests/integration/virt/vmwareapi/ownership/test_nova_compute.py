@@ -14,11 +14,14 @@ are bounds, not timings (``benchmarks/failover.py`` times them).
 import datetime
 import os
 import signal
+import time
 
 import fixtures
+import testtools
 
 from nova import version as nova_version
 
+from nova.virt.vmwareapi.ownership import liveness
 from nova.virt.vmwareapi.ownership import nova_releases
 from nova.virt.vmwareapi.ownership import operations
 from support import base
@@ -50,15 +53,18 @@ class NovaComputeTestCase(base.SimulatorTestCase):
         (self.release,) = [r for r in nova_releases.RELEASES
                            if r.major == major]
 
-    def compute(self, host, machine=None):
-        """Start nova-compute ``host``; returns it and its state_path."""
+    def compute(self, host, machine=None, pid_namespace=None):
+        """Start nova-compute ``host``; returns it and its state_path.
+
+        :param machine, pid_namespace: as ``processes.EventProcess``
+        """
         state_path = self.useFixture(fixtures.TempDir()).path
         options = 'lease_duration = %d\nrenew_interval = %d\n' % (
             LEASE, RENEW)
         config = self.config_file(host, extra=options + (
             nova_processes.NOVA_COMPUTE_OPTIONS % {'state_path': state_path}))
-        process = nova_processes.NovaComputeStart(self, config,
-                                                  machine=machine)
+        process = nova_processes.NovaComputeStart(
+            self, config, machine=machine, pid_namespace=pid_namespace)
         starting = process.wait_for('starting', START)
         self.assertIsNotNone(starting, process.stderr())
         self.assertEqual(self.release.default_threads, starting['threads'])
@@ -75,6 +81,18 @@ class NovaComputeTestCase(base.SimulatorTestCase):
 
     def record(self):
         return base.view_of(self.make_store()).record
+
+    def renewals(self, count):
+        """Wait for ``count`` renewals of the record's lease."""
+        store = self.make_store()
+
+        def seq():
+            return base.view_of(store).record.seq
+        first = seq()
+        self.assertTrue(
+            wait.wait_until(lambda: seq() >= first + count,
+                            RENEW * (count + 2) + START, interval=0.5),
+            'the active node did not renew %d times' % count)
 
 
 class TestStart(NovaComputeTestCase):
@@ -136,10 +154,7 @@ class TestFailOver(NovaComputeTestCase):
         machine = 'passive' if processes.can_be_another_machine() else None
         passive, passive_state = self.compute('host-a', machine=machine)
         self.standing_by(passive)
-        seq = self.record().seq
-        self.assertTrue(wait.wait_until(lambda: self.record().seq > seq,
-                                        RENEW * 3 + START),
-                        'the active node did not renew')
+        self.renewals(1)
         self.assertFalse(passive.has_seen('started'), passive.seen)
 
         active.kill(signal.SIGKILL)
@@ -151,3 +166,46 @@ class TestFailOver(NovaComputeTestCase):
         self.assertEqual(('host-a', took['holder']),
                          (record.host, record.holder))
         self.assertTrue(record.is_held)
+
+
+@testtools.skipUnless(processes.can_have_pid_namespaces(),
+                      'needs unshare --pid (root)')
+class TestPods(NovaComputeTestCase):
+    """The two pods of a Kubernetes Deployment with ``hostNetwork: true``
+    (or two kolla containers with ``net=host``): one host name, one
+    configuration, a PID namespace each (``processes.PidNamespace``).
+
+    A rolling update starts the new pod before the old one stops. The old
+    pod's holder ID names a pid of its own namespace, which the new pod
+    cannot see: it must wait for the lease, never judge the holder gone
+    by its pid. The full tier only (``tools/release-matrix``).
+    """
+
+    def test_the_new_pod_waits_for_the_old_one_and_its_lease(self):
+        old_pod = processes.PidNamespace(self)
+        active, _ = self.compute('host-a', pid_namespace=old_pod)
+        started = self.started(active)
+        # Its pid is its namespace's: outside, no process has it.
+        holder = liveness.parse_holder(started['holder'])
+        self.assertTrue(holder.place.known, started['holder'])
+        self.assertGreaterEqual(holder.pid, old_pod.first)
+        self.assertFalse(liveness.pid_exists(holder.pid))
+        new, new_state = self.compute(
+            'host-a', pid_namespace=processes.PidNamespace(self))
+        self.standing_by(new)
+        # Longer than a lease: the old pod's nova-compute still renews.
+        self.renewals(LEASE // RENEW + 1)
+        self.assertFalse(new.has_seen('started'), new.seen)
+        self.assertEqual(started['holder'], self.record().holder)
+
+        # The old pod ends as a node failure or a forced deletion ends it:
+        # every process of it killed at once, no release.
+        old_pod.end()
+        ended = time.monotonic()
+        took = self.started(new, TAKEOVER)
+        self.assertGreaterEqual(took['t'] - ended, LEASE - RENEW)
+        self.assertEqual((started['node'], started['nodename']),
+                         (took['node'], took['nodename']))
+        self.assertEqual(started['node'], node_identity(new_state))
+        self.assertEqual(('host-a', took['holder']),
+                         (self.record().host, self.record().holder))
