@@ -5,7 +5,7 @@ installed nova's own ``nova-compute`` start (its ``nova.cmd.compute``:
 the monkey-patching of that release, nova's configuration and logging,
 ``nova.service.Service`` for nova-compute, oslo.service's launcher and
 its signal handling, the ComputeManager's ``init_host``, then its
-periodic tasks) with two pieces nova-compute gets from elsewhere made in
+periodic tasks) with what nova-compute gets from elsewhere made in
 this process:
 
 - the database: a sqlite file made by nova's own migrations
@@ -14,6 +14,8 @@ this process:
   conductor in the same process cannot serve an indirection API that is
   set for the whole process);
 - a conductor service on the fake message transport (``fake:/``);
+- nova's VIM client, unpickled from the tests' cache rather than parsed
+  (``harness.unpickled_vim_clients``, as in nova's in-process harness);
 - placement, served over HTTP on a free loopback port from a thread
   (placement's own test fixture makes its database), with the
   ``admin_token`` authentication nova's report client needs without
@@ -168,6 +170,10 @@ def main(argv=None):
     if args.migrate:
         migration.db_sync(database='main')
         return 0
+    # Imported once the configuration is read: importing nova's VMware
+    # session binds [vmware] options into its defaults.
+    from support import harness
+    harness.unpickled_vim_clients()
     nova_compute.gmr_opts.set_defaults(CONF)
     nova_compute.os_vif.initialize()
     conductor = service.Service.create(binary='nova-conductor',

@@ -13,8 +13,10 @@ by nova's ``load_compute_driver``, as ``ComputeManager`` loads it; its
 (``get_nodenames_by_uuid``). SIGTERM ends it as nova's service stop ends,
 with ``cleanup_host``. There is no nova database or conductor here: nova
 has no compute node of the cluster under another host (nova's harness
-tests that check, ``test_service``). It reports on stdout, one JSON
-object a line (``nova_processes.NovaComputeStart`` reads them)::
+tests that check, ``test_service``). nova's VIM client is unpickled from
+the tests' cache rather than parsed (``harness.unpickled_vim_clients``).
+It reports on stdout, one JSON object a line
+(``nova_processes.NovaComputeStart`` reads them)::
 
     {"event": "starting", "nova": "31.3.1", "threads": "eventlet"}
     {"event": "standby"}  (once, when the guard begins to wait)
@@ -89,6 +91,10 @@ def main(argv=None):
     # stdout carries the events: nova's log goes to stderr.
     CONF.set_override('use_stderr', True)
     oslo_log.setup(CONF, 'nova')
+    # Imported once the configuration is read: importing nova's VMware
+    # session binds [vmware] options into its defaults.
+    from support import harness
+    harness.unpickled_vim_clients()
     objects.register_all()
     report('starting', nova=version.version_string(), threads=threads())
     logging.getLogger('nova.virt.vmwareapi.ownership').addHandler(_Events())
