@@ -40,6 +40,8 @@ BOUND = 2.0
 """One request's bound. The settings would give the driver 1 s; the tests'
 sessions get 2 s, as two test workers, the simulator and the proxy share
 two cores."""
+SPOILED_ROUNDS = 2
+"""Rounds run again at most when A lost its lease before the cut."""
 SLACK = 1.0
 """Scheduling on a loaded two-core machine, on top of the computed bounds."""
 ROUNDS = members.ROUNDS
@@ -89,10 +91,22 @@ class TestCutOffHolder(FencingTestCase):
     (``members.hand_over``, which the fencing benchmark runs as well).
     """
 
-    def hand_over(self, cut, round_number):
-        return members.hand_over(self.rig, SETTINGS, cut, self.addCleanup,
-                                 slack=SLACK, abandoned_after=ABANDONED,
-                                 label='round %d' % round_number)
+    def hand_over(self, cut, round_number, attempts=SPOILED_ROUNDS + 1):
+        """One hand-over whose A held until the cut.
+
+        A round in which A lost its lease on its own first (its renewals
+        starved on a loaded machine) proves nothing: it is run again, at
+        most ``SPOILED_ROUNDS`` times.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return members.hand_over(
+                    self.rig, SETTINGS, cut, self.addCleanup, slack=SLACK,
+                    abandoned_after=ABANDONED,
+                    label='round %d' % round_number)
+            except members.RoundSpoiled:
+                if attempt == attempts:
+                    raise
 
     def assertHandedOver(self, handed, round_number):
         a, b, verdict = handed.a, handed.b, handed.verdict
